@@ -1,0 +1,78 @@
+package io.cvxrelu.linalg;
+
+import dev.ludovic.netlib.blas.BLAS;
+
+/**
+ * Thin, named entry points to the netlib BLAS that {@code dev.ludovic.netlib} selects at run
+ * time (native OpenBLAS through JNI when {@code libblas.so.3} is installed, otherwise the
+ * vectorised or plain Java implementations). All solver products go through {@link #gemm}.
+ */
+public final class Blas {
+  private static final BLAS BLAS_IMPL = BLAS.getInstance();
+
+  private Blas() {}
+
+  /** Name of the implementation class in use, e.g. {@code JNIBLAS} or {@code VectorBLAS}. */
+  public static String backend() {
+    return BLAS_IMPL.getClass().getSimpleName();
+  }
+
+  /**
+   * C = alpha * op(A) * op(B) + beta * C for column-major matrices.
+   *
+   * @param transA true for A^T
+   * @param transB true for B^T
+   */
+  public static void gemm(boolean transA, boolean transB, double alpha, DenseMatrix a,
+      DenseMatrix b, double beta, DenseMatrix c) {
+    int m = transA ? a.cols() : a.rows();
+    int k = transA ? a.rows() : a.cols();
+    int kb = transB ? b.cols() : b.rows();
+    int n = transB ? b.rows() : b.cols();
+    if (k != kb || c.rows() != m || c.cols() != n) {
+      throw new IllegalArgumentException("gemm shape mismatch: op(A) " + m + "x" + k + ", op(B) "
+          + kb + "x" + n + ", C " + c.rows() + "x" + c.cols());
+    }
+    if (m == 0 || n == 0) {
+      return;
+    }
+    if (k == 0) {
+      scal(c.data().length, beta, c.data());
+      return;
+    }
+    BLAS_IMPL.dgemm(transA ? "T" : "N", transB ? "T" : "N", m, n, k, alpha, a.data(),
+        Math.max(1, a.rows()), b.data(), Math.max(1, b.rows()), beta, c.data(),
+        Math.max(1, c.rows()));
+  }
+
+  /** Raw dgemm on column-major arrays with leading dimensions (used by block kernels). */
+  public static void dgemm(String transA, String transB, int m, int n, int k, double alpha,
+      double[] a, int offA, int lda, double[] b, int offB, int ldb, double beta, double[] c,
+      int offC, int ldc) {
+    BLAS_IMPL.dgemm(transA, transB, m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC,
+        ldc);
+  }
+
+  /** Euclidean norm of x[off .. off+n). */
+  public static double nrm2(int n, double[] x, int off) {
+    return BLAS_IMPL.dnrm2(n, x, off, 1);
+  }
+
+  public static double dot(int n, double[] x, double[] y) {
+    return BLAS_IMPL.ddot(n, x, 1, y, 1);
+  }
+
+  /** y += alpha * x. */
+  public static void axpy(int n, double alpha, double[] x, double[] y) {
+    BLAS_IMPL.daxpy(n, alpha, x, 1, y, 1);
+  }
+
+  /** x *= alpha. */
+  public static void scal(int n, double alpha, double[] x) {
+    if (alpha == 0.0) {
+      java.util.Arrays.fill(x, 0, n, 0.0);
+    } else {
+      BLAS_IMPL.dscal(n, alpha, x, 1);
+    }
+  }
+}

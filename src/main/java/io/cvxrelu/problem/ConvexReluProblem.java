@@ -1,0 +1,226 @@
+package io.cvxrelu.problem;
+
+import io.cvxrelu.linalg.Blas;
+import io.cvxrelu.linalg.DenseMatrix;
+import io.cvxrelu.patterns.SignPatterns;
+
+/**
+ * The convex reformulation of a two-layer ReLU network over P sign patterns (Pilanci and Ergen,
+ * ICML 2020, eq. (8); the gated variant drops the cone constraints):
+ *
+ * <pre>
+ *   min  L( sum_i D_i X (v_i - w_i), y ) + beta sum_i (||v_i||_2 + ||w_i||_2)
+ *   s.t. (2 D_i - I) X v_i &gt;= 0,  (2 D_i - I) X w_i &gt;= 0.
+ * </pre>
+ *
+ * <p>Weights are one d x q block matrix B: for {@link Formulation#RELU} q = 2P with columns
+ * [v_1..v_P, w_1..w_P]; for {@link Formulation#GATED} q = P with columns [u_1..u_P]. Every
+ * evaluation goes through Z = X B (one GEMM) and the n x P mask M; D_i X is never formed.
+ * Instances are immutable.
+ */
+public final class ConvexReluProblem {
+  private final DenseMatrix x;
+  private final double[] y;
+  private final SignPatterns patterns;
+  private final Loss loss;
+  private final double beta;
+  private final Formulation formulation;
+
+  /**
+   * @param x n x d features (a bias, if wanted, is already a column)
+   * @param y n labels, in any coding the loss accepts
+   */
+  public ConvexReluProblem(DenseMatrix x, double[] y, SignPatterns patterns, Loss loss,
+      double beta, Formulation formulation) {
+    if (y.length != x.rows()) {
+      throw new IllegalArgumentException(x.rows() + " rows but " + y.length + " labels");
+    }
+    if (patterns.rows() != x.rows() || patterns.gates().rows() != x.cols()) {
+      throw new IllegalArgumentException("sign patterns were computed for another data set");
+    }
+    if (!(beta > 0.0) || !Double.isFinite(beta)) {
+      throw new IllegalArgumentException("beta must be a positive finite number, got " + beta);
+    }
+    this.x = x;
+    this.y = loss.canonicalLabels(y);
+    this.patterns = patterns;
+    this.loss = loss;
+    this.beta = beta;
+    this.formulation = formulation;
+  }
+
+  /** Same data, patterns and loss with another regularisation strength or formulation. */
+  public ConvexReluProblem with(double newBeta, Formulation newFormulation) {
+    return new ConvexReluProblem(x, y, patterns, loss, newBeta, newFormulation);
+  }
+
+  public DenseMatrix x() {
+    return x;
+  }
+
+  /** Labels in the loss's canonical coding. */
+  public double[] y() {
+    return y;
+  }
+
+  public SignPatterns patterns() {
+    return patterns;
+  }
+
+  public Loss loss() {
+    return loss;
+  }
+
+  public double beta() {
+    return beta;
+  }
+
+  public Formulation formulation() {
+    return formulation;
+  }
+
+  public int n() {
+    return x.rows();
+  }
+
+  public int d() {
+    return x.cols();
+  }
+
+  /** Number of sign patterns P. */
+  public int patternCount() {
+    return patterns.count();
+  }
+
+  /** Number of weight blocks q: 2P for ReLU, P for gated. */
+  public int blockCount() {
+    return formulation == Formulation.RELU ? 2 * patterns.count() : patterns.count();
+  }
+
+  /** A zero block matrix of the right shape. */
+  public DenseMatrix zeroWeights() {
+    return new DenseMatrix(d(), blockCount());
+  }
+
+  /** Z = X B (n x q), one GEMM. */
+  public DenseMatrix forward(DenseMatrix b) {
+    DenseMatrix z = new DenseMatrix(n(), b.cols());
+    Blas.gemm(false, false, 1.0, x, b, 0.0, z);
+    return z;
+  }
+
+  /** G = X^T R (d x q), one GEMM. */
+  public DenseMatrix adjoint(DenseMatrix r) {
+    DenseMatrix g = new DenseMatrix(d(), r.cols());
+    Blas.gemm(true, false, 1.0, x, r, 0.0, g);
+    return g;
+  }
+
+  /** Network output sum_i D_i (Z_v,i - Z_w,i) (ReLU) or sum_i D_i Z_i (gated), per row. */
+  public double[] predict(DenseMatrix z) {
+    int n = n();
+    int p = patternCount();
+    byte[] m = patterns.mask();
+    double[] zd = z.data();
+    double[] out = new double[n];
+    boolean relu = formulation == Formulation.RELU;
+    for (int i = 0; i < p; i++) {
+      int off = i * n;
+      int offW = (i + p) * n;
+      for (int r = 0; r < n; r++) {
+        if (m[off + r] != 0) {
+          out[r] += relu ? zd[off + r] - zd[offW + r] : zd[off + r];
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Writes into {@code r} (n x q) the matrix whose X^T-image is the gradient of
+   * L(predict(X B)) given g = dL/dz: R_i = D_i g for v_i (and u_i), -D_i g for w_i.
+   */
+  public void maskedResidual(double[] g, DenseMatrix r) {
+    int n = n();
+    int p = patternCount();
+    byte[] m = patterns.mask();
+    double[] rd = r.data();
+    boolean relu = formulation == Formulation.RELU;
+    for (int i = 0; i < p; i++) {
+      int off = i * n;
+      int offW = (i + p) * n;
+      for (int k = 0; k < n; k++) {
+        double v = m[off + k] != 0 ? g[k] : 0.0;
+        rd[off + k] = v;
+        if (relu) {
+          rd[offW + k] = -v;
+        }
+      }
+    }
+  }
+
+  /** beta * sum of the blocks' Euclidean norms. */
+  public double regularizer(DenseMatrix b) {
+    double s = 0.0;
+    for (int j = 0; j < b.cols(); j++) {
+      s += b.columnNorm(j);
+    }
+    return beta * s;
+  }
+
+  /** The convex objective of B (constraints not checked). */
+  public double objective(DenseMatrix b) {
+    return loss.value(predict(forward(b)), y) + regularizer(b);
+  }
+
+  /**
+   * Largest violation of the cone constraints, max over blocks and rows of the negative part
+   * of (2 D_i - I) X v_i (and of w_i); 0 for the gated formulation.
+   */
+  public double constraintViolation(DenseMatrix z) {
+    if (formulation == Formulation.GATED) {
+      return 0.0;
+    }
+    int n = n();
+    int p = patternCount();
+    byte[] m = patterns.mask();
+    double[] zd = z.data();
+    double worst = 0.0;
+    for (int j = 0; j < 2 * p; j++) {
+      int off = j * n;
+      int moff = (j % p) * n;
+      for (int k = 0; k < n; k++) {
+        double c = m[moff + k] != 0 ? zd[off + k] : -zd[off + k];
+        if (-c > worst) {
+          worst = -c;
+        }
+      }
+    }
+    return worst;
+  }
+
+  /**
+   * beta_max = max_i ||X^T D_i y||: for the squared loss and any beta at or above it the zero
+   * network is optimal for the gated program (and hence the ReLU program). Useful to set beta
+   * as a fraction of it.
+   */
+  public static double betaMax(DenseMatrix x, double[] y, SignPatterns patterns, Loss loss) {
+    double[] yc = loss.canonicalLabels(y);
+    double[] g = new double[yc.length];
+    loss.valueAndGradient(new double[yc.length], yc, g);
+    int n = x.rows();
+    int p = patterns.count();
+    DenseMatrix r = new DenseMatrix(n, p);
+    byte[] m = patterns.mask();
+    for (int k = 0; k < m.length; k++) {
+      r.data()[k] = m[k] != 0 ? -g[k % n] : 0.0;
+    }
+    DenseMatrix c = new DenseMatrix(x.cols(), p);
+    Blas.gemm(true, false, 1.0, x, r, 0.0, c);
+    double best = 0.0;
+    for (int i = 0; i < p; i++) {
+      best = Math.max(best, c.columnNorm(i));
+    }
+    return best;
+  }
+}

@@ -1,0 +1,87 @@
+package io.cvxrelu.solver;
+
+import io.cvxrelu.linalg.DenseMatrix;
+import io.cvxrelu.problem.ConvexReluProblem;
+
+/**
+ * The smooth part of the augmented Lagrangian of the cone-constrained program:
+ * <pre>
+ *   phi_rho(Z) = L(sum_i D_i (Z_v,i - Z_w,i), y)
+ *              + 1/(2 rho) sum_{blocks, rows} [ (mu - rho c)_+^2 - mu^2 ],   c = S .* Z,
+ * </pre>
+ * S_i = 2 D_i - 1 (the rows of K_i = S_i X), mu &gt;= 0 the cone multipliers. Its gradient in Z is
+ * M .* grad L - S .* (mu - rho c)_+, so the multiplier update mu+ = (mu - rho c)_+ is read off
+ * the same pass (Rockafellar's augmented Lagrangian for inequality constraints).
+ */
+final class AugmentedLossTerm implements SmoothPart {
+  private final ConvexReluProblem problem;
+  private final LossTerm loss;
+  private final DenseMatrix mu;
+  private final double rho;
+
+  AugmentedLossTerm(ConvexReluProblem problem, DenseMatrix mu, double rho) {
+    this.problem = problem;
+    this.loss = new LossTerm(problem);
+    this.mu = mu;
+    this.rho = rho;
+  }
+
+  @Override
+  public double value(DenseMatrix z) {
+    return loss.value(z) + penalty(z, null);
+  }
+
+  @Override
+  public double valueAndGradient(DenseMatrix z, DenseMatrix gz) {
+    double v = loss.valueAndGradient(z, gz);
+    return v + penalty(z, gz);
+  }
+
+  /** The penalty value; when gz is given, adds its gradient -S .* (mu - rho c)_+ into it. */
+  private double penalty(DenseMatrix z, DenseMatrix gz) {
+    int n = problem.n();
+    int p = problem.patternCount();
+    byte[] m = problem.patterns().mask();
+    double[] zd = z.data();
+    double[] md = mu.data();
+    double[] gd = gz == null ? null : gz.data();
+    double s = 0.0;
+    for (int j = 0; j < 2 * p; j++) {
+      int off = j * n;
+      int moff = (j % p) * n;
+      for (int k = 0; k < n; k++) {
+        boolean active = m[moff + k] != 0;
+        double c = active ? zd[off + k] : -zd[off + k];
+        double muk = md[off + k];
+        double t = muk - rho * c;
+        if (t > 0.0) {
+          s += t * t - muk * muk;
+          if (gd != null) {
+            gd[off + k] -= active ? t : -t;
+          }
+        } else {
+          s -= muk * muk;
+        }
+      }
+    }
+    return s / (2.0 * rho);
+  }
+
+  /** mu+ = (mu - rho S .* Z)_+ written into {@code out}. */
+  void updatedMultipliers(DenseMatrix z, DenseMatrix out) {
+    int n = problem.n();
+    int p = problem.patternCount();
+    byte[] m = problem.patterns().mask();
+    double[] zd = z.data();
+    double[] md = mu.data();
+    double[] od = out.data();
+    for (int j = 0; j < 2 * p; j++) {
+      int off = j * n;
+      int moff = (j % p) * n;
+      for (int k = 0; k < n; k++) {
+        double c = m[moff + k] != 0 ? zd[off + k] : -zd[off + k];
+        od[off + k] = Math.max(0.0, md[off + k] - rho * c);
+      }
+    }
+  }
+}
