@@ -20,4 +20,17 @@ public interface ConvexSolver {
     return formulation == Formulation.GATED ? new GatedFistaSolver()
         : new AugmentedLagrangianSolver();
   }
+
+  /**
+   * The default solver for a problem: FISTA for gated; for ReLU, ADMM with the exact u-step when
+   * the loss is squared and the n x n factor fits comfortably, the augmented Lagrangian
+   * otherwise.
+   */
+  static ConvexSolver forProblem(ConvexReluProblem problem) {
+    if (problem.formulation() == Formulation.GATED) {
+      return new GatedFistaSolver();
+    }
+    return AdmmReluSolver.supports(problem) && problem.n() <= 20_000 ? new AdmmReluSolver()
+        : new AugmentedLagrangianSolver();
+  }
 }

@@ -1,0 +1,133 @@
+package io.cvxrelu.job;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Files through the Hadoop FileSystem API, so every path may be local, {@code file://},
+ * {@code hdfs://} or any scheme Hadoop knows. Output folders are written atomically: files go
+ * to a hidden sibling folder that is renamed into place only when complete.
+ */
+final class HadoopIo {
+  private final Configuration conf;
+
+  HadoopIo(Configuration conf) {
+    this.conf = conf;
+  }
+
+  /** Opens a text input, failing with a one-line message when it is missing or empty. */
+  BufferedReader open(String location, String what) {
+    try {
+      Path p = new Path(location);
+      FileSystem fs = p.getFileSystem(conf);
+      if (!fs.exists(p)) {
+        throw new io.cvxrelu.io.DataFormatException(what + " file not found: " + location);
+      }
+      FileStatus st = fs.getFileStatus(p);
+      if (st.isDirectory()) {
+        throw new io.cvxrelu.io.DataFormatException(what + " is a directory, expected a file: "
+            + location);
+      }
+      if (st.getLen() == 0) {
+        throw new io.cvxrelu.io.DataFormatException(what + " file is empty: " + location);
+      }
+      return new BufferedReader(new InputStreamReader(fs.open(p), StandardCharsets.UTF_8),
+          1 << 16);
+    } catch (IOException e) {
+      throw new io.cvxrelu.io.DataFormatException("cannot read " + what + " " + location + ": "
+          + e.getMessage());
+    }
+  }
+
+  /** Fails early (before any work) when the output exists and may not be replaced. */
+  void checkOutput(String location, boolean overwrite) {
+    try {
+      Path p = new Path(location);
+      FileSystem fs = p.getFileSystem(conf);
+      if (fs.exists(p) && !overwrite) {
+        throw new UsageException("output " + location + " exists (use --overwrite to replace it)");
+      }
+      Path parent = p.getParent();
+      if (parent != null && fs.exists(parent) && !fs.getFileStatus(parent).isDirectory()) {
+        throw new UsageException("output parent " + parent + " is not a directory");
+      }
+    } catch (IOException e) {
+      throw new UsageException("cannot use output " + location + ": " + e.getMessage());
+    }
+  }
+
+  /**
+   * Writes the named files into {@code location} atomically: a temporary sibling folder is
+   * filled and renamed; with {@code overwrite} an existing folder is replaced only after the new
+   * one is complete.
+   */
+  void writeAtomically(String location, Map<String, String> files, boolean overwrite) {
+    Path target = new Path(location);
+    Path tmp = new Path(target.getParent() == null ? new Path(".") : target.getParent(),
+        "." + target.getName() + ".tmp-" + UUID.randomUUID());
+    FileSystem fs = null;
+    try {
+      fs = target.getFileSystem(conf);
+      if (!fs.mkdirs(tmp)) {
+        throw new IOException("cannot create " + tmp);
+      }
+      for (Map.Entry<String, String> e : new LinkedHashMap<>(files).entrySet()) {
+        try (OutputStream os = fs.create(new Path(tmp, e.getKey()), false)) {
+          os.write(e.getValue().getBytes(StandardCharsets.UTF_8));
+        }
+      }
+      if (fs.exists(target)) {
+        if (!overwrite) {
+          throw new UsageException("output " + location + " appeared while the job ran");
+        }
+        Path old = new Path(tmp.getParent(), "." + target.getName() + ".old-" + UUID.randomUUID());
+        if (!fs.rename(target, old)) {
+          throw new IOException("cannot move the previous output aside");
+        }
+        if (!fs.rename(tmp, target)) {
+          fs.rename(old, target);
+          throw new IOException("cannot rename " + tmp + " to " + target);
+        }
+        fs.delete(old, true);
+      } else if (!fs.rename(tmp, target)) {
+        throw new IOException("cannot rename " + tmp + " to " + target);
+      }
+    } catch (IOException e) {
+      cleanup(fs, tmp);
+      throw new OutputException("cannot write output " + location + ": " + e.getMessage());
+    } catch (RuntimeException e) {
+      cleanup(fs, tmp);
+      throw e;
+    }
+  }
+
+  private static void cleanup(FileSystem fs, Path tmp) {
+    if (fs == null) {
+      return;
+    }
+    try {
+      fs.delete(tmp, true);
+    } catch (IOException ignored) {
+      // best effort: the temporary folder is hidden and named as such
+    }
+  }
+
+  /** The output could not be written (permissions, disk); exit code 4. */
+  static final class OutputException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    OutputException(String m) {
+      super(m);
+    }
+  }
+}

@@ -1,0 +1,349 @@
+package io.cvxrelu.job;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cvxrelu.io.DataFormatException;
+import io.cvxrelu.io.LabeledData;
+import io.cvxrelu.io.ModelJson;
+import io.cvxrelu.io.TextDataReader;
+import io.cvxrelu.linalg.Blas;
+import io.cvxrelu.linalg.DenseMatrix;
+import io.cvxrelu.model.ConvexReluModel;
+import io.cvxrelu.patterns.ArrangementEnumerator;
+import io.cvxrelu.patterns.SignPatterns;
+import io.cvxrelu.problem.ConvexReluProblem;
+import io.cvxrelu.problem.Formulation;
+import io.cvxrelu.problem.Loss;
+import io.cvxrelu.solver.ConvexSolver;
+import io.cvxrelu.solver.IterationListener;
+import io.cvxrelu.solver.IterationRecord;
+import io.cvxrelu.solver.SolverOptions;
+import io.cvxrelu.solver.SolverResult;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * {@code jobs/train-convex.sh}: trains a two-layer ReLU (or gated-ReLU) network by solving the
+ * convex program of Pilanci and Ergen (2020) and writes the model with its certificate.
+ *
+ * <p>Exit codes: 0 success, 1 unexpected failure, 2 usage or configuration error, 3 data
+ * error, 4 output could not be written. Errors are one line on stderr (stack trace with
+ * {@code --verbose}); no output folder is left behind.
+ */
+public final class TrainConvexJob {
+  private static final Logger LOG = LogManager.getLogger(TrainConvexJob.class);
+  static final long MAX_ENUMERATION_SUBSETS = 5_000_000L;
+
+  private TrainConvexJob() {}
+
+  static JobOptions options() {
+    return new JobOptions("Usage: train-convex.sh --train PATH --out DIR [options]\n"
+        + "Trains a two-layer ReLU network to global optimality over sampled or enumerated\n"
+        + "sign patterns (Pilanci & Ergen, ICML 2020) and writes summary.json, model.json and\n"
+        + "history.csv to DIR. Paths may use any Hadoop file system scheme.")
+        .option("train", null, "training data: CSV with the label first, or LIBSVM")
+        .option("test", null, "test data in the same format (optional)")
+        .option("format", "auto", "auto|csv|libsvm (auto: .libsvm/.svm/.txt are LIBSVM)")
+        .option("out", null, "output folder (written atomically)")
+        .flag("overwrite", "replace an existing output folder")
+        .option("model", "relu", "relu (cone-constrained) | gated")
+        .option("loss", "squared", "squared | logistic (labels +-1 or 0/1)")
+        .option("beta", null, "regularisation strength beta > 0")
+        .option("beta-frac", "0.01", "beta as a fraction of beta_max, used when --beta is absent")
+        .option("patterns", "100", "number of sampled sign patterns P, or 'all' to enumerate")
+        .option("seed", "0", "seed for gate sampling")
+        .option("gates", null, "CSV of gate vectors, one per row (replaces sampling)")
+        .flag("bias", "append a column of ones to the features")
+        .option("tol", "1e-6", "target relative duality gap")
+        .option("max-iter", "200000", "iteration budget")
+        .option("max-seconds", "3600", "time budget in seconds")
+        .option("master", null, "Spark master (default: $CVXRELU_MASTER or local[*])");
+  }
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Runs the job and returns the exit code (never calls System.exit). */
+  public static int run(String[] args) {
+    JobOptions opts = options();
+    boolean verbose = false;
+    try {
+      opts.parse(args);
+      verbose = opts.flagSet("verbose");
+      if (opts.flagSet("help")) {
+        System.out.print(opts.usage());
+        return 0;
+      }
+      execute(opts);
+      return 0;
+    } catch (UsageException e) {
+      return fail("usage error: " + e.getMessage(), e, verbose, 2);
+    } catch (DataFormatException e) {
+      return fail("data error: " + e.getMessage(), e, verbose, 3);
+    } catch (HadoopIo.OutputException e) {
+      return fail("output error: " + e.getMessage(), e, verbose, 4);
+    } catch (RuntimeException | Error e) {
+      return fail("error: " + e, e, verbose, 1);
+    }
+  }
+
+  private static int fail(String message, Throwable e, boolean verbose, int code) {
+    System.err.println("train-convex: " + message.replace('\n', ' '));
+    if (verbose) {
+      e.printStackTrace();
+    }
+    return code;
+  }
+
+  private static void execute(JobOptions opts) {
+    String trainPath = opts.require("train");
+    String out = opts.require("out");
+    Formulation formulation = parse(() -> Formulation.parse(opts.get("model")));
+    Loss loss = parse(() -> Loss.forName(opts.get("loss")));
+    String format = opts.get("format");
+    if (!format.equals("auto") && !format.equals("csv") && !format.equals("libsvm")) {
+      throw new UsageException("--format must be auto, csv or libsvm, got '" + format + "'");
+    }
+    Double beta = opts.get("beta") != null ? opts.positiveDouble("beta") : null;
+    double betaFrac = opts.positiveDouble("beta-frac");
+    String patternsArg = opts.get("patterns");
+    boolean enumerate = patternsArg.equals("all");
+    int patternCount = enumerate ? 0 : (int) Math.min(Integer.MAX_VALUE,
+        opts.positiveLong("patterns"));
+    long seed = opts.anyLong("seed");
+    SolverOptions solverOptions = new SolverOptions(opts.positiveDouble("tol"),
+        SolverOptions.DEFAULTS.feasibilityTolerance(), opts.positiveLong("max-iter"),
+        opts.positiveDouble("max-seconds"));
+    boolean bias = opts.flagSet("bias");
+    boolean overwrite = opts.flagSet("overwrite");
+    String master = opts.get("master") != null ? opts.get("master")
+        : System.getenv().getOrDefault("CVXRELU_MASTER", "local[*]");
+
+    // A session that already exists (a notebook, a test class, spark-submit's) is reused and
+    // left running; one made here is stopped here.
+    boolean ownSession = SparkSession.getActiveSession().isEmpty()
+        && SparkSession.getDefaultSession().isEmpty();
+    SparkSession spark = SparkSession.builder().appName("cvxrelu-train-convex")
+        .master(master).config("spark.ui.enabled", "false").getOrCreate();
+    try {
+      HadoopIo io = new HadoopIo(spark.sparkContext().hadoopConfiguration());
+      io.checkOutput(out, overwrite);
+      LOG.info("BLAS backend: {}", Blas.backend());
+      spark.sparkContext().setJobDescription("cvxrelu: read data");
+      LabeledData train = read(io, trainPath, format, 0, "training data");
+      LabeledData test = opts.get("test") == null ? null
+          : read(io, opts.get("test"), format, train.d(), "test data");
+      if (test != null && test.d() != train.d()) {
+        throw new DataFormatException("test data has " + test.d() + " features but training data has "
+            + train.d());
+      }
+      double[] y = labels(loss, train.y(), "training data");
+      double[] yTest = test == null ? null : labels(loss, test.y(), "test data");
+      DenseMatrix x = bias ? train.x().withOnesColumn() : train.x();
+
+      SignPatterns patterns;
+      if (opts.get("gates") != null) {
+        DenseMatrix g;
+        try (BufferedReader r = io.open(opts.get("gates"), "gates")) {
+          g = TextDataReader.readMatrixCsv(r, opts.get("gates"));
+        } catch (IOException e) {
+          throw new DataFormatException("cannot read gates: " + e.getMessage());
+        }
+        if (g.cols() != x.cols()) {
+          throw new DataFormatException("gates in " + opts.get("gates") + " have dimension "
+              + g.cols() + " but the design has " + x.cols() + " columns"
+              + (bias ? " (features plus bias)" : ""));
+        }
+        patterns = SignPatterns.fromGates(x, g.transpose());
+      } else if (enumerate) {
+        try {
+          patterns = ArrangementEnumerator.enumerate(x, MAX_ENUMERATION_SUBSETS);
+        } catch (IllegalArgumentException e) {
+          throw new UsageException(e.getMessage());
+        }
+      } else {
+        patterns = SignPatterns.sample(x, patternCount, seed, 50 * patternCount + 1000);
+      }
+      if (patterns.count() == 0) {
+        throw new DataFormatException("no non-zero sign pattern: every gate is inactive on all rows");
+      }
+      double betaMax = ConvexReluProblem.betaMax(x, y, patterns, loss);
+      double b = beta != null ? beta : betaFrac * betaMax;
+      if (!(b > 0.0)) {
+        throw new DataFormatException("beta_max is 0 (all labels zero?): give --beta explicitly");
+      }
+      ConvexReluProblem problem = new ConvexReluProblem(x, y, patterns, loss, b, formulation);
+      LOG.info("problem: n={} d={} P={} model={} loss={} beta={} (beta_max={})", x.rows(),
+          x.cols(), patterns.count(), formulation.id(), loss.name(), b, betaMax);
+
+      spark.sparkContext().setJobDescription("cvxrelu: solve");
+      ConvexSolver solver = ConvexSolver.forProblem(problem);
+      SolverResult result = solver.solve(problem, null, solverOptions,
+          new ProgressLogger(solverOptions.tolerance()));
+      LOG.info("solver {} stopped: {} after {} iterations, {} s, relative gap {}",
+          solver.getClass().getSimpleName(), result.stopReason(), result.iterations(),
+          String.format(Locale.ROOT, "%.2f", result.seconds()), result.certificate().relativeGap());
+
+      ConvexReluModel model = new ConvexReluModel(formulation, loss.name(), b, bias,
+          patterns.gates(), result.weights());
+      Map<String, String> files = new LinkedHashMap<>();
+      files.put("summary.json", summary(problem, model, result, train, test, y, yTest, betaMax,
+          solver.getClass().getSimpleName()));
+      files.put("model.json", ModelJson.write(model));
+      files.put("history.csv", history(result));
+      io.writeAtomically(out, files, overwrite);
+      LOG.info("wrote {}", out);
+    } finally {
+      if (ownSession) {
+        spark.stop();
+      }
+    }
+  }
+
+  private static <T> T parse(java.util.function.Supplier<T> s) {
+    try {
+      return s.get();
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
+  }
+
+  private static double[] labels(Loss loss, double[] y, String what) {
+    try {
+      return loss.canonicalLabels(y);
+    } catch (IllegalArgumentException e) {
+      throw new DataFormatException(what + ": " + e.getMessage());
+    }
+  }
+
+  private static LabeledData read(HadoopIo io, String path, String format, int minFeatures,
+      String what) {
+    boolean libsvm = format.equals("libsvm") || format.equals("auto")
+        && path.matches("(?i).*\\.(libsvm|svm|txt)$");
+    try (BufferedReader r = io.open(path, what)) {
+      return libsvm ? TextDataReader.readLibsvm(r, path, minFeatures)
+          : TextDataReader.readCsv(r, path);
+    } catch (IOException e) {
+      throw new DataFormatException("cannot read " + what + " " + path + ": " + e.getMessage());
+    }
+  }
+
+  static String summary(ConvexReluProblem problem, ConvexReluModel model, SolverResult result,
+      LabeledData train, LabeledData test, double[] y, double[] yTest, double betaMax,
+      String solverName) {
+    ObjectNode s = new ObjectMapper().createObjectNode();
+    var cert = result.certificate();
+    s.put("objective", cert.objective());
+    s.put("lowerBound", cert.lowerBound());
+    s.put("relativeGap", cert.relativeGap());
+    s.put("nonconvexObjective", model.nonconvexObjective(problem.x(), y, problem.loss()));
+    s.put("constraintViolation", cert.constraintViolation());
+    s.put("neurons", model.network().width());
+    s.put("patterns", problem.patternCount());
+    s.put("iterations", result.iterations());
+    s.put("seconds", result.seconds());
+    s.put("stopReason", result.stopReason().name());
+    double[] predTrain = model.predictDesign(problem.x());
+    if (isPlusMinusOne(y)) {
+      s.put("trainAccuracy", accuracy(predTrain, y));
+      if (yTest != null && isPlusMinusOne(yTest)) {
+        s.put("testAccuracy", accuracy(model.predict(test.x()), yTest));
+      }
+    } else {
+      s.put("trainMse", mse(predTrain, y));
+      if (yTest != null) {
+        s.put("testMse", mse(model.predict(test.x()), yTest));
+      }
+    }
+    s.put("model", model.formulation().id());
+    s.put("loss", problem.loss().name());
+    s.put("beta", problem.beta());
+    s.put("betaMax", betaMax);
+    s.put("bias", model.bias());
+    s.put("n", problem.n());
+    s.put("d", train.d());
+    s.put("tolerance", result.history().isEmpty() ? Double.NaN : cert.relativeGap());
+    s.put("solver", solverName);
+    s.put("blas", Blas.backend());
+    try {
+      return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+          .writeValueAsString(s) + "\n";
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static boolean isPlusMinusOne(double[] y) {
+    for (double v : y) {
+      if (v != 1.0 && v != -1.0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  static double accuracy(double[] pred, double[] y) {
+    int ok = 0;
+    for (int i = 0; i < y.length; i++) {
+      if ((pred[i] > 0.0 ? 1.0 : -1.0) == y[i]) {
+        ok++;
+      }
+    }
+    return (double) ok / y.length;
+  }
+
+  static double mse(double[] pred, double[] y) {
+    double s = 0.0;
+    for (int i = 0; i < y.length; i++) {
+      double r = pred[i] - y[i];
+      s += r * r;
+    }
+    return s / y.length;
+  }
+
+  static String history(SolverResult result) {
+    StringBuilder sb = new StringBuilder(IterationRecord.CSV_HEADER).append('\n');
+    for (IterationRecord r : result.history()) {
+      sb.append(r.toCsv()).append('\n');
+    }
+    return sb.toString();
+  }
+
+  /** Logs solver progress at most twice a second, with an ETA from the gap's decay rate. */
+  static final class ProgressLogger implements IterationListener {
+    private final double tolerance;
+    private double lastLog = -1.0;
+
+    ProgressLogger(double tolerance) {
+      this.tolerance = tolerance;
+    }
+
+    @Override
+    public boolean onIteration(IterationRecord r) {
+      if (LOG.isDebugEnabled() || r.seconds() - lastLog >= 2.0) {
+        lastLog = r.seconds();
+        double gap = Math.max(r.relativeGap(), 1e-300);
+        String eta = "?";
+        if (gap > tolerance && r.seconds() > 0 && r.relativeGap() > 0) {
+          double rate = Math.log(1.0 / gap) / r.seconds();
+          if (rate > 0) {
+            eta = String.format(Locale.ROOT, "%.0fs", Math.log(gap / tolerance) / rate);
+          }
+        }
+        LOG.info(String.format(Locale.ROOT,
+            "iter %d (%d steps): objective %.10g, lower bound %.10g, gap %.2e, violation %.1e, %.1fs, eta %s",
+            r.iteration(), r.innerIterations(), r.objective(), r.lowerBound(), r.relativeGap(),
+            r.constraintViolation(), r.seconds(), eta));
+      }
+      return true;
+    }
+  }
+}

@@ -1,0 +1,191 @@
+package io.cvxrelu.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cvxrelu.testutil.Fixtures;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The train-convex job end to end in local mode, one SparkSession for the class. */
+class TrainConvexJobTest {
+  private static SparkSession spark;
+  private static final String[] SUMMARY_KEYS = {"objective", "lowerBound", "relativeGap",
+      "nonconvexObjective", "constraintViolation", "neurons", "patterns", "iterations",
+      "seconds", "stopReason"};
+
+  @TempDir
+  Path tmp;
+
+  @BeforeAll
+  static void startSpark() {
+    spark = SparkSession.builder().master("local[2]").appName("TrainConvexJobTest")
+        .config("spark.ui.enabled", "false").getOrCreate();
+  }
+
+  @AfterAll
+  static void stopSpark() {
+    spark.stop();
+  }
+
+  private static JsonNode summary(Path out) throws IOException {
+    return new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+  }
+
+  private Path write(String name, String content) throws IOException {
+    Path p = tmp.resolve(name);
+    Files.writeString(p, content);
+    return p;
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"relu", "gated"})
+  void reproducesTheReferenceOptimumFromGateFile(String model) throws IOException {
+    Path dir = Fixtures.root() == null ? null : Fixtures.root().resolve("toy_n12");
+    assumeTrue(dir != null && Files.isDirectory(dir), "fixtures absent");
+    Fixtures.Instance f = Fixtures.load(dir);
+    Path out = tmp.resolve("out-" + model);
+    int code = TrainConvexJob.run(new String[] {"--train", dir.resolve("data.csv").toString(),
+        "--gates", dir.resolve("G.csv").toString(), "--beta", Double.toString(f.beta()),
+        "--model", model, "--out", out.toString()});
+    assertEquals(0, code);
+    JsonNode s = summary(out);
+    for (String k : SUMMARY_KEYS) {
+      assertTrue(s.has(k), "summary lacks " + k);
+    }
+    double ref = model.equals("relu") ? f.reluOptimum() : f.gatedOptimum();
+    assertEquals(ref, s.get("objective").asDouble(), 1e-6 * ref);
+    assertTrue(s.get("relativeGap").asDouble() <= 1e-6);
+    assertEquals(23, s.get("patterns").asInt());
+    assertEquals(s.get("objective").asDouble(), s.get("nonconvexObjective").asDouble(),
+        1e-8 * ref);
+    assertTrue(s.has("trainAccuracy"), "labels are +-1: accuracy reported");
+    assertTrue(Files.readString(out.resolve("model.json")).contains("\"neurons\""));
+    assertTrue(Files.readAllLines(out.resolve("history.csv")).size() > 1);
+  }
+
+  @Test
+  void enumeratingAllPatternsFindsTheGlobalOptimum() throws IOException {
+    Path dir = Fixtures.root() == null ? null : Fixtures.root().resolve("toy_n12");
+    assumeTrue(dir != null && Files.isDirectory(dir), "fixtures absent");
+    Fixtures.Instance f = Fixtures.load(dir);
+    Path out = tmp.resolve("all");
+    assertEquals(0, TrainConvexJob.run(new String[] {"--train",
+        dir.resolve("data.csv").toString(), "--patterns", "all", "--beta",
+        Double.toString(f.beta()), "--out", out.toString()}));
+    JsonNode s = summary(out);
+    assertEquals(23, s.get("patterns").asInt());
+    assertEquals(f.reluOptimum(), s.get("objective").asDouble(), 1e-6 * f.reluOptimum());
+  }
+
+  @Test
+  void logisticLossOnTheSampleCertifiesItsGap() throws IOException {
+    List<String> lines = Files.readAllLines(Path.of("data-samples/planted_n300_d5.csv"));
+    StringBuilder sb = new StringBuilder();
+    for (String l : lines) {
+      int c = l.indexOf(',');
+      sb.append(Double.parseDouble(l.substring(0, c)) > 0 ? "1" : "0").append(l.substring(c))
+          .append('\n');
+    }
+    Path train = write("cls.csv", sb.toString());
+    Path out = tmp.resolve("logistic");
+    assertEquals(0, TrainConvexJob.run(new String[] {"--train", train.toString(),
+        "--loss", "logistic", "--model", "gated", "--patterns", "20", "--bias",
+        "--out", out.toString()}));
+    JsonNode s = summary(out);
+    assertTrue(s.get("relativeGap").asDouble() <= 1e-6, s.toString());
+    assertTrue(s.get("trainAccuracy").asDouble() > 0.8, s.toString());
+  }
+
+  @Test
+  void sampleDataWithTestSetReportsTestError() throws IOException {
+    Path out = tmp.resolve("sample");
+    assertEquals(0, TrainConvexJob.run(new String[] {"--conf", "conf/train-convex.properties",
+        "--model", "gated", "--out", out.toString()}));
+    JsonNode s = summary(out);
+    assertTrue(s.has("testMse"));
+    assertEquals("CONVERGED", s.get("stopReason").asText());
+  }
+
+  private int runExpectingNoOutput(String... args) {
+    Path out = tmp.resolve("never");
+    List<String> all = new ArrayList<>(Arrays.asList(args));
+    if (!all.contains("--out")) {
+      all.add("--out");
+      all.add(out.toString());
+    }
+    int code = TrainConvexJob.run(all.toArray(new String[0]));
+    assertFalse(Files.exists(out), "output left behind");
+    try (var s = Files.list(tmp)) {
+      assertTrue(s.noneMatch(p -> p.getFileName().toString().contains(".tmp-")),
+          "temporary output left behind");
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return code;
+  }
+
+  @Test
+  void usageErrorsExitWithTwo() throws IOException {
+    Path data = write("d.csv", "1,2,3\n-1,3,1\n1,0,1\n");
+    String d = data.toString();
+    assertEquals(2, runExpectingNoOutput("--train", d, "--frobnicate", "1"));
+    assertEquals(2, runExpectingNoOutput("--train", d, "--beta", "-1"));
+    assertEquals(2, runExpectingNoOutput("--train", d, "--beta", "abc"));
+    assertEquals(2, runExpectingNoOutput("--train", d, "--beta", "NaN"));
+    assertEquals(2, runExpectingNoOutput("--train", d, "--patterns", "0"));
+    assertEquals(2, runExpectingNoOutput("--train", d, "--model", "sigmoid"));
+    assertEquals(2, runExpectingNoOutput("--train", d, "--loss", "hinge"));
+    assertEquals(2, runExpectingNoOutput("--beta", "1"));
+    Path conf = write("bad.properties", "nonsense = 3\n");
+    assertEquals(2, runExpectingNoOutput("--train", d, "--conf", conf.toString()));
+    Path existing = Files.createDirectory(tmp.resolve("exists"));
+    assertEquals(2, TrainConvexJob.run(new String[] {"--train", d, "--out",
+        existing.toString()}));
+    assertEquals(0, TrainConvexJob.run(new String[] {"--help"}));
+  }
+
+  @Test
+  void dataErrorsExitWithThree() throws IOException {
+    String d = write("d.csv", "1,2,3\n-1,3,1\n1,0,1\n").toString();
+    assertEquals(3, runExpectingNoOutput("--train", tmp.resolve("missing.csv").toString()));
+    assertEquals(3, runExpectingNoOutput("--train", write("e.csv", "").toString()));
+    assertEquals(3, runExpectingNoOutput("--train", write("r.csv", "1,2,3\n1,2\n").toString()));
+    assertEquals(3, runExpectingNoOutput("--train", write("n.csv", "1,2,x\n").toString()));
+    assertEquals(3, runExpectingNoOutput("--train", write("nan.csv", "1,NaN,3\n").toString()));
+    assertEquals(3, runExpectingNoOutput("--train", write("l.csv", "2,1,1\n0,1,2\n").toString(),
+        "--loss", "logistic"));
+    assertEquals(3, runExpectingNoOutput("--train", d, "--gates",
+        write("g.csv", "1,2,3\n").toString()));
+    assertEquals(3, runExpectingNoOutput("--train", d, "--gates",
+        write("gnan.csv", "1,Infinity\n").toString()));
+    assertEquals(3, runExpectingNoOutput("--train", d, "--test",
+        write("t.csv", "1,2,3,4\n").toString()));
+  }
+
+  @Test
+  void overwriteReplacesAnExistingOutput() throws IOException {
+    Path out = Files.createDirectory(tmp.resolve("replace"));
+    Files.writeString(out.resolve("stale.txt"), "old");
+    String d = write("d.csv", "1,2,3\n-1,3,1\n1,0,1\n0.5,1,1\n").toString();
+    assertEquals(0, TrainConvexJob.run(new String[] {"--train", d, "--out", out.toString(),
+        "--overwrite", "--model", "gated", "--patterns", "4"}));
+    assertTrue(Files.exists(out.resolve("summary.json")));
+    assertFalse(Files.exists(out.resolve("stale.txt")));
+  }
+}
