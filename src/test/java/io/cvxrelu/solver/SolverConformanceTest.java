@@ -66,8 +66,9 @@ class SolverConformanceTest {
     assertEquals(StopReason.CONVERGED, r.stopReason(), () -> "history tail " + tail(r));
     assertTrue(c.relativeGap() <= 1e-6, "gap " + c.relativeGap());
     assertEquals(reference, c.objective(), 1e-6 * reference);
-    // The certificate is a real lower bound: it never exceeds the independent optimum.
-    assertTrue(c.lowerBound() <= reference * (1 + 1e-9), "lower bound above the optimum");
+    // The certificate is a real lower bound: it never exceeds the independent optimum (up to
+    // what the allowed constraint violation can move the objective).
+    assertTrue(c.lowerBound() <= reference * (1 + 1e-8), "lower bound above the optimum");
     assertEquals(c.objective(), problem.objective(r.weights()), 1e-12 * reference);
     if (form == Formulation.RELU) {
       assertTrue(c.constraintViolation() <= 1e-6, "violation " + c.constraintViolation());
