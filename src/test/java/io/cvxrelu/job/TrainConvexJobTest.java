@@ -188,4 +188,46 @@ class TrainConvexJobTest {
     assertTrue(Files.exists(out.resolve("summary.json")));
     assertFalse(Files.exists(out.resolve("stale.txt")));
   }
+
+  @Test
+  void sameInputsAndSeedGiveByteIdenticalModels() throws IOException {
+    Path a = tmp.resolve("det-a");
+    Path b = tmp.resolve("det-b");
+    String[] common = {"--conf", "conf/train-convex.properties", "--patterns", "15",
+        "--seed", "9"};
+    assertEquals(0, TrainConvexJob.run(concat(common, "--out", a.toString())));
+    assertEquals(0, TrainConvexJob.run(concat(common, "--out", b.toString())));
+    assertEquals(Files.readString(a.resolve("model.json")),
+        Files.readString(b.resolve("model.json")));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"relu", "gated"})
+  void degenerateButValidDataTrains(String model) throws IOException {
+    // A constant (zero-variance) column, an all-zero column, duplicate rows and n < d.
+    StringBuilder wide = new StringBuilder();
+    java.util.SplittableRandom r = new java.util.SplittableRandom(4);
+    for (int i = 0; i < 6; i++) {
+      wide.append(r.nextGaussian());
+      for (int j = 0; j < 9; j++) {
+        wide.append(',').append(j == 0 ? 3.0 : j == 1 ? 0.0 : r.nextGaussian());
+      }
+      wide.append('\n');
+    }
+    String lines = wide.toString();
+    Path data = write("degenerate-" + model + ".csv", lines + lines.substring(0,
+        lines.indexOf('\n') + 1));
+    Path out = tmp.resolve("degenerate-out-" + model);
+    assertEquals(0, TrainConvexJob.run(new String[] {"--train", data.toString(), "--model",
+        model, "--patterns", "8", "--out", out.toString()}));
+    JsonNode s = summary(out);
+    assertEquals("CONVERGED", s.get("stopReason").asText(), s.toString());
+    assertTrue(s.get("relativeGap").asDouble() <= 1e-6);
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    String[] out = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
 }
