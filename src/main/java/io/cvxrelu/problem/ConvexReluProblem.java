@@ -25,6 +25,8 @@ public final class ConvexReluProblem {
   private final Loss loss;
   private final double beta;
   private final Formulation formulation;
+  private volatile double[] maskValues;
+  private volatile double[] coneSigns;
 
   /**
    * @param x n x d features (a bias, if wanted, is already a column)
@@ -47,6 +49,37 @@ public final class ConvexReluProblem {
     this.loss = loss;
     this.beta = beta;
     this.formulation = formulation;
+  }
+
+  /**
+   * The mask as 0/1 doubles (n x P, column-major). Hot loops multiply by it instead of
+   * branching on the mask, whose unpredictable branches cost several times the arithmetic.
+   */
+  public double[] maskValues() {
+    double[] m = maskValues;
+    if (m == null) {
+      byte[] b = patterns.mask();
+      m = new double[b.length];
+      for (int k = 0; k < b.length; k++) {
+        m[k] = b[k];
+      }
+      maskValues = m;
+    }
+    return m;
+  }
+
+  /** S = 2 M - 1 as doubles (n x P): the row signs of K_i = (2 D_i - I) X. */
+  public double[] coneSigns() {
+    double[] c = coneSigns;
+    if (c == null) {
+      byte[] b = patterns.mask();
+      c = new double[b.length];
+      for (int k = 0; k < b.length; k++) {
+        c[k] = 2.0 * b[k] - 1.0;
+      }
+      coneSigns = c;
+    }
+    return c;
   }
 
   /** Same data, patterns and loss with another regularisation strength or formulation. */
@@ -120,16 +153,20 @@ public final class ConvexReluProblem {
   public double[] predict(DenseMatrix z) {
     int n = n();
     int p = patternCount();
-    byte[] m = patterns.mask();
+    double[] m = maskValues();
     double[] zd = z.data();
     double[] out = new double[n];
     boolean relu = formulation == Formulation.RELU;
     for (int i = 0; i < p; i++) {
       int off = i * n;
       int offW = (i + p) * n;
-      for (int r = 0; r < n; r++) {
-        if (m[off + r] != 0) {
-          out[r] += relu ? zd[off + r] - zd[offW + r] : zd[off + r];
+      if (relu) {
+        for (int r = 0; r < n; r++) {
+          out[r] += m[off + r] * (zd[off + r] - zd[offW + r]);
+        }
+      } else {
+        for (int r = 0; r < n; r++) {
+          out[r] += m[off + r] * zd[off + r];
         }
       }
     }
@@ -143,14 +180,14 @@ public final class ConvexReluProblem {
   public void maskedResidual(double[] g, DenseMatrix r) {
     int n = n();
     int p = patternCount();
-    byte[] m = patterns.mask();
+    double[] m = maskValues();
     double[] rd = r.data();
     boolean relu = formulation == Formulation.RELU;
     for (int i = 0; i < p; i++) {
       int off = i * n;
       int offW = (i + p) * n;
       for (int k = 0; k < n; k++) {
-        double v = m[off + k] != 0 ? g[k] : 0.0;
+        double v = m[off + k] * g[k];
         rd[off + k] = v;
         if (relu) {
           rd[offW + k] = -v;
@@ -183,17 +220,14 @@ public final class ConvexReluProblem {
     }
     int n = n();
     int p = patternCount();
-    byte[] m = patterns.mask();
+    double[] sg = coneSigns();
     double[] zd = z.data();
     double worst = 0.0;
     for (int j = 0; j < 2 * p; j++) {
       int off = j * n;
       int moff = (j % p) * n;
       for (int k = 0; k < n; k++) {
-        double c = m[moff + k] != 0 ? zd[off + k] : -zd[off + k];
-        if (-c > worst) {
-          worst = -c;
-        }
+        worst = Math.max(worst, -sg[moff + k] * zd[off + k]);
       }
     }
     return worst;

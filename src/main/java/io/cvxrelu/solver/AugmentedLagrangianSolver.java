@@ -43,7 +43,7 @@ public final class AugmentedLagrangianSolver implements ConvexSolver {
     // The penalty's curvature rho ||X||^2 costs nothing in step size while it stays below the
     // loss term's Lipschitz constant, so start there: fewer rounds for the same inner work.
     double rho = Math.max(problem.loss().curvature(),
-        dataNorm2 > 0.0 ? lossLipschitz / dataNorm2 : 1.0) * Double.parseDouble(System.getProperty("al.rho", "1"));
+        dataNorm2 > 0.0 ? lossLipschitz / dataNorm2 : 1.0);
     DenseMatrix mu = new DenseMatrix(problem.n(), problem.blockCount());
     DenseMatrix muNext = new DenseMatrix(problem.n(), problem.blockCount());
     DenseMatrix b0 = warmStart != null ? warmStart : problem.zeroWeights();
@@ -77,7 +77,6 @@ public final class AugmentedLagrangianSolver implements ConvexSolver {
       IterationRecord rec = new IterationRecord(round, fista.steps(), cert.objective(),
           cert.lowerBound(), cert.relativeGap(), cert.constraintViolation(), seconds);
       history.add(rec);
-      if (Boolean.getBoolean("cvxrelu.debug")) System.out.printf("round %d rho=%.3g eta=%.2g inner=%d step=%.3g gm=%.3g gap=%.3g viol=%.3g lossLip=%.3g dn=%.3g%n", round, rho, eta, fista.steps()-innerStart, fista.stepSize(), fista.gradientMapping()/beta, cert.relativeGap(), cert.constraintViolation(), lossLipschitz, dataNorm2);
       double violation = cert.constraintViolation();
       if (!Double.isFinite(cert.objective()) || !Double.isFinite(cert.lowerBound())) {
         reason = StopReason.NUMERICAL_FAILURE;
@@ -95,8 +94,8 @@ public final class AugmentedLagrangianSolver implements ConvexSolver {
       if (reason != null) {
         break;
       }
-      if (violation > feasTol && violation > Double.parseDouble(System.getProperty("al.ratio", "0.25")) * previousViolation && rho < MAX_RHO) {
-        rho *= Double.parseDouble(System.getProperty("al.growth", "10"));
+      if (violation > feasTol && violation > 0.25 * previousViolation && rho < MAX_RHO) {
+        rho *= RHO_GROWTH;
       }
       previousViolation = violation;
       DenseMatrix swap = mu;
@@ -104,7 +103,7 @@ public final class AugmentedLagrangianSolver implements ConvexSolver {
       muNext = swap;
       term = new AugmentedLossTerm(problem, mu, rho);
       fista.reset(term, lossLipschitz + rho * dataNorm2);
-      eta = Math.max(eta * Double.parseDouble(System.getProperty("al.eta", "0.2")), 1e-13);
+      eta = Math.max(eta * 0.2, 1e-13);
     }
     double seconds = (System.nanoTime() - start) * 1e-9;
     return new SolverResult(fista.iterate().copy(), cert, reason, List.copyOf(history),

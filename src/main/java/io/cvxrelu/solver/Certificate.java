@@ -64,17 +64,14 @@ public record Certificate(double objective, double lowerBound, double relativeGa
   static void addConeTerm(ConvexReluProblem problem, DenseMatrix mu, DenseMatrix r) {
     int n = problem.n();
     int p = problem.patternCount();
-    byte[] m = problem.patterns().mask();
+    double[] sg = problem.coneSigns();
     double[] md = mu.data();
     double[] rd = r.data();
     for (int j = 0; j < 2 * p; j++) {
       int off = j * n;
       int moff = (j % p) * n;
       for (int k = 0; k < n; k++) {
-        double v = md[off + k];
-        if (v != 0.0) {
-          rd[off + k] += m[moff + k] != 0 ? v : -v;
-        }
+        rd[off + k] += sg[moff + k] * md[off + k];
       }
     }
   }

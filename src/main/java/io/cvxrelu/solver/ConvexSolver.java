@@ -15,22 +15,29 @@ public interface ConvexSolver {
   SolverResult solve(ConvexReluProblem problem, DenseMatrix warmStart, SolverOptions options,
       IterationListener listener);
 
-  /** The default solver for a formulation: FISTA for gated, augmented Lagrangian for ReLU. */
+  /**
+   * The default solver for a formulation: FISTA for gated; for ReLU a solver that picks, per
+   * problem, ADMM (squared loss, n up to {@link #ADMM_MAX_ROWS}) or the augmented Lagrangian
+   * (see {@link #forProblem}).
+   */
   static ConvexSolver forFormulation(Formulation formulation) {
     return formulation == Formulation.GATED ? new GatedFistaSolver()
-        : new AugmentedLagrangianSolver();
+        : (problem, warmStart, options, listener) ->
+            forProblem(problem).solve(problem, warmStart, options, listener);
   }
 
+  /** Largest n for which ADMM's n x n factor is used (about 3 GB at the limit). */
+  int ADMM_MAX_ROWS = 20_000;
+
   /**
-   * The default solver for a problem: FISTA for gated; for ReLU, ADMM with the exact u-step when
-   * the loss is squared and the n x n factor fits comfortably, the augmented Lagrangian
-   * otherwise.
+   * The default solver for a problem: FISTA for gated; ADMM with active-set polish for ReLU with
+   * squared loss and n up to {@link #ADMM_MAX_ROWS}; augmented Lagrangian otherwise.
    */
-  static ConvexSolver forProblem(ConvexReluProblem problem) {
+  static ConvexSolver forProblem(io.cvxrelu.problem.ConvexReluProblem problem) {
     if (problem.formulation() == Formulation.GATED) {
       return new GatedFistaSolver();
     }
-    return AdmmReluSolver.supports(problem) && problem.n() <= 20_000 ? new AdmmReluSolver()
-        : new AugmentedLagrangianSolver();
+    return AdmmReluSolver.supports(problem) && problem.n() <= ADMM_MAX_ROWS
+        ? new AdmmReluSolver() : new AugmentedLagrangianSolver();
   }
 }
