@@ -92,10 +92,6 @@ public final class JobOptions {
     }
   }
 
-  public boolean has(String name) {
-    return values.containsKey(name) || spec(name).defaultValue() != null;
-  }
-
   public String get(String name) {
     String v = values.get(name);
     return v != null ? v : spec(name).defaultValue();

@@ -45,14 +45,6 @@ public final class Blas {
         Math.max(1, c.rows()));
   }
 
-  /** Raw dgemm on column-major arrays with leading dimensions (used by block kernels). */
-  public static void dgemm(String transA, String transB, int m, int n, int k, double alpha,
-      double[] a, int offA, int lda, double[] b, int offB, int ldb, double beta, double[] c,
-      int offC, int ldc) {
-    BLAS_IMPL.dgemm(transA, transB, m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC,
-        ldc);
-  }
-
   /** Euclidean norm of x[off .. off+n). */
   public static double nrm2(int n, double[] x, int off) {
     return BLAS_IMPL.dnrm2(n, x, off, 1);
@@ -60,11 +52,6 @@ public final class Blas {
 
   public static double dot(int n, double[] x, double[] y) {
     return BLAS_IMPL.ddot(n, x, 1, y, 1);
-  }
-
-  /** y += alpha * x. */
-  public static void axpy(int n, double alpha, double[] x, double[] y) {
-    BLAS_IMPL.daxpy(n, alpha, x, 1, y, 1);
   }
 
   /** x *= alpha. */

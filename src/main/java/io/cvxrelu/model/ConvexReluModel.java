@@ -55,7 +55,7 @@ public record ConvexReluModel(Formulation formulation, String loss, double beta,
   /**
    * The network of Theorem 1: one neuron per non-zero block (ReLU). For gated models the
    * first-layer weights are the split blocks u_i / sqrt(||u_i||) with alpha = sqrt(||u_i||),
-   * whose gates are those of {@link #gates()} (see {@link #gatedNeuronGates()}).
+   * whose gates are the columns of {@link #gates()} of their blocks.
    */
   public ReluNetwork network() {
     int d = weights.rows();
@@ -82,28 +82,6 @@ public record ConvexReluModel(Formulation formulation, String loss, double beta,
       alpha[k] = alphas.get(k);
     }
     return new ReluNetwork(hidden, alpha);
-  }
-
-  /** Indices of the non-zero blocks (the neurons of {@link #network()}, in order). */
-  public int[] activeBlocks() {
-    List<Integer> idx = new ArrayList<>();
-    for (int j = 0; j < weights.cols(); j++) {
-      if (weights.columnNorm(j) > 0.0) {
-        idx.add(j);
-      }
-    }
-    return idx.stream().mapToInt(Integer::intValue).toArray();
-  }
-
-  /** Gate of each neuron of a gated model (column i of the gates for block i). */
-  public DenseMatrix gatedNeuronGates() {
-    int[] active = activeBlocks();
-    int d = gates.rows();
-    DenseMatrix g = new DenseMatrix(d, active.length);
-    for (int k = 0; k < active.length; k++) {
-      System.arraycopy(gates.data(), (active[k] % gates.cols()) * d, g.data(), k * d, d);
-    }
-    return g;
   }
 
   /** Predictions on a design matrix (bias column already added, see {@link #design}). */

@@ -15,17 +15,6 @@ public interface ConvexSolver {
   SolverResult solve(ConvexReluProblem problem, DenseMatrix warmStart, SolverOptions options,
       IterationListener listener);
 
-  /**
-   * The default solver for a formulation: FISTA for gated; for ReLU a solver that picks, per
-   * problem, ADMM (squared loss, n up to {@link #ADMM_MAX_ROWS}) or the augmented Lagrangian
-   * (see {@link #forProblem}).
-   */
-  static ConvexSolver forFormulation(Formulation formulation) {
-    return formulation == Formulation.GATED ? new GatedFistaSolver()
-        : (problem, warmStart, options, listener) ->
-            forProblem(problem).solve(problem, warmStart, options, listener);
-  }
-
   /** Largest n for which ADMM's n x n factor is used (about 3 GB at the limit). */
   int ADMM_MAX_ROWS = 20_000;
 

@@ -23,10 +23,6 @@ public record SolverOptions(double tolerance, double feasibilityTolerance, long 
     }
   }
 
-  public SolverOptions withTolerance(double tol) {
-    return new SolverOptions(tol, feasibilityTolerance, maxIterations, maxSeconds);
-  }
-
   public SolverOptions withMaxIterations(long it) {
     return new SolverOptions(tolerance, feasibilityTolerance, it, maxSeconds);
   }

@@ -12,8 +12,4 @@ import java.util.List;
  */
 public record SolverResult(DenseMatrix weights, Certificate certificate, StopReason stopReason,
     List<IterationRecord> history, long iterations, double seconds, DenseMatrix multipliers) {
-
-  public boolean converged() {
-    return stopReason == StopReason.CONVERGED;
-  }
 }
