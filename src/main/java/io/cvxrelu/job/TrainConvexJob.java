@@ -196,7 +196,7 @@ public final class TrainConvexJob {
           patterns.gates(), result.weights());
       Map<String, String> files = new LinkedHashMap<>();
       files.put("summary.json", summary(problem, model, result, train, test, y, yTest, betaMax,
-          solver.getClass().getSimpleName()));
+          solver.getClass().getSimpleName(), solverOptions.tolerance()));
       files.put("model.json", ModelJson.write(model));
       files.put("history.csv", history(result));
       io.writeAtomically(out, files, overwrite);
@@ -238,7 +238,7 @@ public final class TrainConvexJob {
 
   static String summary(ConvexReluProblem problem, ConvexReluModel model, SolverResult result,
       LabeledData train, LabeledData test, double[] y, double[] yTest, double betaMax,
-      String solverName) {
+      String solverName, double tolerance) {
     ObjectNode s = new ObjectMapper().createObjectNode();
     var cert = result.certificate();
     s.put("objective", cert.objective());
@@ -270,7 +270,7 @@ public final class TrainConvexJob {
     s.put("bias", model.bias());
     s.put("n", problem.n());
     s.put("d", train.d());
-    s.put("tolerance", result.history().isEmpty() ? Double.NaN : cert.relativeGap());
+    s.put("tolerance", tolerance);
     s.put("solver", solverName);
     s.put("blas", Blas.backend());
     try {

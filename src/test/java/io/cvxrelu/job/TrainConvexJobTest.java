@@ -158,6 +158,18 @@ class TrainConvexJobTest {
     assertEquals(2, TrainConvexJob.run(new String[] {"--train", d, "--out",
         existing.toString()}));
     assertEquals(0, TrainConvexJob.run(new String[] {"--help"}));
+    // Exact enumeration of a 60 x 8 arrangement is far beyond the budget: refused up front.
+    StringBuilder wide = new StringBuilder();
+    java.util.SplittableRandom r = new java.util.SplittableRandom(8);
+    for (int i = 0; i < 60; i++) {
+      wide.append(r.nextGaussian());
+      for (int j = 0; j < 8; j++) {
+        wide.append(',').append(r.nextGaussian());
+      }
+      wide.append('\n');
+    }
+    assertEquals(2, runExpectingNoOutput("--train", write("wide.csv", wide.toString()).toString(),
+        "--patterns", "all"));
   }
 
   @Test
