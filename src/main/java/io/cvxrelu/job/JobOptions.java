@@ -135,15 +135,9 @@ public final class JobOptions {
   }
 
   public long positiveLong(String name) {
-    String v = require(name);
-    long l;
-    try {
-      l = Long.parseLong(v);
-    } catch (NumberFormatException e) {
-      throw new UsageException("--" + name + " must be an integer, got '" + v + "'");
-    }
+    long l = anyLong(name);
     if (l <= 0) {
-      throw new UsageException("--" + name + " must be positive, got " + v);
+      throw new UsageException("--" + name + " must be positive, got " + l);
     }
     return l;
   }

@@ -58,11 +58,7 @@ public final class ConvexReluProblem {
   public double[] maskValues() {
     double[] m = maskValues;
     if (m == null) {
-      byte[] b = patterns.mask();
-      m = new double[b.length];
-      for (int k = 0; k < b.length; k++) {
-        m[k] = b[k];
-      }
+      m = affineMask(1.0, 0.0);
       maskValues = m;
     }
     return m;
@@ -72,14 +68,20 @@ public final class ConvexReluProblem {
   public double[] coneSigns() {
     double[] c = coneSigns;
     if (c == null) {
-      byte[] b = patterns.mask();
-      c = new double[b.length];
-      for (int k = 0; k < b.length; k++) {
-        c[k] = 2.0 * b[k] - 1.0;
-      }
+      c = affineMask(2.0, -1.0);
       coneSigns = c;
     }
     return c;
+  }
+
+  /** a * M + b as doubles. */
+  private double[] affineMask(double a, double b) {
+    byte[] m = patterns.mask();
+    double[] out = new double[m.length];
+    for (int k = 0; k < m.length; k++) {
+      out[k] = a * m[k] + b;
+    }
+    return out;
   }
 
   /** Same data, patterns and loss with another regularisation strength or formulation. */

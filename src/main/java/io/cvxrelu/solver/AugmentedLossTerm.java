@@ -41,7 +41,7 @@ final class AugmentedLossTerm implements SmoothPart {
   private double penalty(DenseMatrix z, DenseMatrix gz) {
     int n = problem.n();
     int p = problem.patternCount();
-    byte[] m = problem.patterns().mask();
+    double[] sg = problem.coneSigns();
     double[] zd = z.data();
     double[] md = mu.data();
     double[] gd = gz == null ? null : gz.data();
@@ -50,17 +50,12 @@ final class AugmentedLossTerm implements SmoothPart {
       int off = j * n;
       int moff = (j % p) * n;
       for (int k = 0; k < n; k++) {
-        boolean active = m[moff + k] != 0;
-        double c = active ? zd[off + k] : -zd[off + k];
+        double sign = sg[moff + k];
         double muk = md[off + k];
-        double t = muk - rho * c;
-        if (t > 0.0) {
-          s += t * t - muk * muk;
-          if (gd != null) {
-            gd[off + k] -= active ? t : -t;
-          }
-        } else {
-          s -= muk * muk;
+        double t = Math.max(muk - rho * sign * zd[off + k], 0.0);
+        s += t * t - muk * muk;
+        if (gd != null) {
+          gd[off + k] -= sign * t;
         }
       }
     }
@@ -71,7 +66,7 @@ final class AugmentedLossTerm implements SmoothPart {
   void updatedMultipliers(DenseMatrix z, DenseMatrix out) {
     int n = problem.n();
     int p = problem.patternCount();
-    byte[] m = problem.patterns().mask();
+    double[] sg = problem.coneSigns();
     double[] zd = z.data();
     double[] md = mu.data();
     double[] od = out.data();
@@ -79,8 +74,7 @@ final class AugmentedLossTerm implements SmoothPart {
       int off = j * n;
       int moff = (j % p) * n;
       for (int k = 0; k < n; k++) {
-        double c = m[moff + k] != 0 ? zd[off + k] : -zd[off + k];
-        od[off + k] = Math.max(0.0, md[off + k] - rho * c);
+        od[off + k] = Math.max(0.0, md[off + k] - rho * sg[moff + k] * zd[off + k]);
       }
     }
   }

@@ -67,20 +67,10 @@ public final class Fixtures {
     }
   }
 
-  /** A headerless numeric CSV as a matrix (rows as in the file). */
+  /** A headerless numeric CSV as a matrix (rows as in the file), via the production reader. */
   public static DenseMatrix readMatrix(Path file) throws IOException {
-    List<double[]> rows = new ArrayList<>();
-    for (String line : Files.readAllLines(file)) {
-      if (line.isBlank()) {
-        continue;
-      }
-      String[] parts = line.split(",");
-      double[] r = new double[parts.length];
-      for (int j = 0; j < parts.length; j++) {
-        r[j] = Double.parseDouble(parts[j].trim());
-      }
-      rows.add(r);
+    try (java.io.BufferedReader r = Files.newBufferedReader(file)) {
+      return io.cvxrelu.io.TextDataReader.readMatrixCsv(r, file.toString());
     }
-    return DenseMatrix.fromRows(rows.toArray(new double[0][]), rows.get(0).length);
   }
 }
