@@ -19,12 +19,16 @@ public interface ConvexSolver {
   int ADMM_MAX_ROWS = 20_000;
 
   /**
-   * The default solver for a problem: FISTA for gated; ADMM with active-set polish for ReLU with
-   * squared loss and n up to {@link #ADMM_MAX_ROWS}; augmented Lagrangian otherwise.
+   * The default solver for a problem: FISTA for gated; for ReLU with squared loss the
+   * interior-point method when P d is small enough for its normal equations, else ADMM with
+   * active-set polish for n up to {@link #ADMM_MAX_ROWS}; augmented Lagrangian otherwise.
    */
   static ConvexSolver forProblem(io.cvxrelu.problem.ConvexReluProblem problem) {
     if (problem.formulation() == Formulation.GATED) {
       return new GatedFistaSolver();
+    }
+    if (InteriorPointReluSolver.supports(problem)) {
+      return new InteriorPointReluSolver();
     }
     return AdmmReluSolver.supports(problem) && problem.n() <= ADMM_MAX_ROWS
         ? new AdmmReluSolver() : new AugmentedLagrangianSolver();

@@ -78,6 +78,55 @@ class SolverAgreementTest {
   }
 
   @Test
+  void interiorPointAgreesWithAdmmAndRecoversAnExactNetwork() {
+    ConvexReluProblem p = problem(new SquaredLoss(), Formulation.RELU, null);
+    assertTrue(InteriorPointReluSolver.supports(p));
+    SolverResult ipm = new InteriorPointReluSolver().solve(p, null, SolverOptions.DEFAULTS,
+        IterationListener.NONE);
+    SolverResult admm = new AdmmReluSolver().solve(p, null, SolverOptions.DEFAULTS,
+        IterationListener.NONE);
+    assertEquals(StopReason.CONVERGED, ipm.stopReason(), ipm.certificate().toString());
+    double a = ipm.certificate().objective();
+    double b = admm.certificate().objective();
+    assertEquals(a, b, 2e-6 * b);
+    assertTrue(ipm.certificate().lowerBound() <= b * (1 + 1e-9));
+    assertTrue(admm.certificate().lowerBound() <= a * (1 + 1e-9));
+    assertEquals(0.0, ipm.certificate().constraintViolation());
+    ConvexReluModel m = new ConvexReluModel(Formulation.RELU, "squared", p.beta(), false,
+        p.patterns().gates(), ipm.weights());
+    assertEquals(a, m.nonconvexObjective(p.x(), p.y(), p.loss()), 1e-8 * a);
+    // Inactive neurons come back as exact zeros, not as the interior's tiny blocks.
+    int zero = 0;
+    for (int j = 0; j < ipm.weights().cols(); j++) {
+      zero += ipm.weights().columnNorm(j) == 0.0 ? 1 : 0;
+    }
+    assertTrue(zero > 0, "no block was pruned");
+  }
+
+  @Test
+  void interiorPointHandlesZeroRowsAndTheZeroOptimum() {
+    DenseMatrix x = gaussian(40, 3, 5);
+    for (int c = 0; c < 3; c++) {
+      x.set(7, c, 0.0);
+      x.set(19, c, 0.0);
+    }
+    double[] y = teacher(x, 6);
+    SignPatterns sp = SignPatterns.sample(x, 10, 7, 10_000);
+    double betaMax = ConvexReluProblem.betaMax(x, y, sp, new SquaredLoss());
+    for (double frac : new double[] {0.02, 1.5}) {
+      ConvexReluProblem p = new ConvexReluProblem(x, y, sp, new SquaredLoss(), frac * betaMax,
+          Formulation.RELU);
+      SolverResult ipm = new InteriorPointReluSolver().solve(p, null, SolverOptions.DEFAULTS,
+          IterationListener.NONE);
+      SolverResult admm = new AdmmReluSolver().solve(p, null, SolverOptions.DEFAULTS,
+          IterationListener.NONE);
+      assertEquals(StopReason.CONVERGED, ipm.stopReason(), frac + " " + ipm.certificate());
+      assertEquals(admm.certificate().objective(), ipm.certificate().objective(),
+          2e-6 * admm.certificate().objective(), "beta fraction " + frac);
+    }
+  }
+
+  @Test
   void reluOptimumIsNeverBelowTheGatedOptimum() {
     // Gated ReLU relaxes the cone constraints: its optimum is a lower bound.
     ConvexReluProblem relu = problem(new SquaredLoss(), Formulation.RELU, null);
