@@ -65,7 +65,8 @@ public final class TrainConvexJob {
         .option("tol", "1e-6", "target relative duality gap")
         .option("max-iter", "200000", "iteration budget")
         .option("max-seconds", "3600", "time budget in seconds")
-        .option("master", null, "Spark master (default: $CVXRELU_MASTER or local[*])");
+        .option("master", null,
+            "Spark master (default: spark-submit's --master, $CVXRELU_MASTER or local[*])");
   }
 
   public static void main(String[] args) {
@@ -126,8 +127,11 @@ public final class TrainConvexJob {
         opts.positiveDouble("max-seconds"));
     boolean bias = opts.flagSet("bias");
     boolean overwrite = opts.flagSet("overwrite");
+    // --master, else the master spark-submit passed (as the spark.master property), else
+    // $CVXRELU_MASTER, else local[*].
     String master = opts.get("master") != null ? opts.get("master")
-        : System.getenv().getOrDefault("CVXRELU_MASTER", "local[*]");
+        : System.getProperty("spark.master",
+            System.getenv().getOrDefault("CVXRELU_MASTER", "local[*]"));
 
     // A session that already exists (a notebook, a test class, spark-submit's) is reused and
     // left running; one made here is stopped here.
