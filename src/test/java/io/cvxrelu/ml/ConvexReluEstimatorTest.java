@@ -232,4 +232,42 @@ class ConvexReluEstimatorTest {
     Exception e = assertThrows(Exception.class, () -> pipeline(est).fit(threeClasses));
     assertTrue(String.valueOf(e.getMessage()).contains("label"), e.getMessage());
   }
+
+  private static Dataset<Row> vectorFrame(Object[]... rows) {
+    List<Row> list = new ArrayList<>();
+    for (Object[] r : rows) {
+      list.add(RowFactory.create(r));
+    }
+    StructType schema = new StructType()
+        .add("features", org.apache.spark.ml.linalg.SQLDataTypes.VectorType())
+        .add("label", DataTypes.DoubleType);
+    return spark.createDataFrame(list, schema).coalesce(1);
+  }
+
+  @Test
+  void collectsDenseAndSparseVectorsAndRefusesBadRows() {
+    Dataset<Row> mixed = vectorFrame(
+        new Object[] {Vectors.dense(1.0, 0.0, 2.0), 1.0},
+        new Object[] {Vectors.sparse(3, new int[] {2}, new double[] {-4.0}), 0.0},
+        new Object[] {Vectors.sparse(3, new int[0], new double[0]), 1.0});
+    io.cvxrelu.io.LabeledData d = CollectedData.collect(mixed, "features", "label", "t");
+    assertEquals(3, d.n());
+    assertEquals(3, d.d());
+    assertArrayEquals(new double[] {1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 2.0, -4.0, 0.0},
+        d.x().data(), 0.0);
+    assertArrayEquals(new double[] {1.0, 0.0, 1.0}, d.y(), 0.0);
+
+    Class<io.cvxrelu.io.DataFormatException> bad = io.cvxrelu.io.DataFormatException.class;
+    assertThrows(bad, () -> CollectedData.collect(vectorFrame(
+        new Object[] {Vectors.dense(1.0, 2.0), 1.0},
+        new Object[] {Vectors.dense(1.0), 0.0}), "features", "label", "t"));
+    assertThrows(bad, () -> CollectedData.collect(vectorFrame(
+        new Object[] {Vectors.dense(1.0, Double.NaN), 1.0}), "features", "label", "t"));
+    assertThrows(bad, () -> CollectedData.collect(vectorFrame(
+        new Object[] {Vectors.dense(1.0, 2.0), null}), "features", "label", "t"));
+    assertThrows(bad, () -> CollectedData.collect(mixed, "vec", "label", "t"));
+    assertThrows(bad, () -> CollectedData.collect(mixed.withColumn("label",
+        functions.lit("a")), "features", "label", "t"));
+    assertThrows(bad, () -> CollectedData.collect(mixed.limit(0), "features", "label", "t"));
+  }
 }
