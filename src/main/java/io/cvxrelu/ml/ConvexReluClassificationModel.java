@@ -9,6 +9,9 @@ import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.ml.util.MLWritable;
 import org.apache.spark.ml.util.MLWriter;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.StructType;
 import scala.Option;
 
 /**
@@ -16,7 +19,7 @@ import scala.Option;
  * (Pilanci and Ergen 2020, Theorem 1) or of the gated network: {@code rawPrediction} =
  * (-f(x), f(x)) (the logistic margins, as Spark's LogisticRegression gives them),
  * {@code probability} = (1 - sigma(f(x)), sigma(f(x))), {@code prediction} the likelier class
- * (or per {@code thresholds}). Saved as Spark ML params metadata plus the project's
+ * (or per {@code thresholds}), computed over blocks of rows ({@link BlockTransform}). Saved as Spark ML params metadata plus the project's
  * {@code model.json} and the certificate in {@code training.json}.
  */
 public final class ConvexReluClassificationModel
@@ -85,6 +88,41 @@ public final class ConvexReluClassificationModel
     v[0] = 1.0 - p1;
     v[1] = p1;
     return dv;
+  }
+
+  /**
+   * Adds the non-empty ones of {@code rawPrediction}, {@code probability} and
+   * {@code prediction} (in that order, as Spark's classifiers do), computed over blocks of rows
+   * with GEMMs ({@link BlockTransform}). The prediction follows {@code thresholds} when set.
+   */
+  @Override
+  public Dataset<Row> transform(Dataset<?> dataset) {
+    StructType schema = transformSchema(dataset.schema(), true);
+    boolean raw = !getRawPredictionCol().isEmpty();
+    boolean prob = !getProbabilityCol().isEmpty();
+    boolean pred = !getPredictionCol().isEmpty();
+    if (!raw && !prob && !pred) {
+      return dataset.toDF();
+    }
+    boolean thresholds = isDefined(thresholds());
+    return BlockTransform.apply(dataset, getFeaturesCol(),
+        BlockTransform.fields(schema, getRawPredictionCol(), getProbabilityCol(),
+            getPredictionCol()), network, f -> {
+          Vector r = Vectors.dense(-f, f);
+          Vector p = raw2probability(r);
+          Object[] out = new Object[(raw ? 1 : 0) + (prob ? 1 : 0) + (pred ? 1 : 0)];
+          int k = 0;
+          if (raw) {
+            out[k++] = r;
+          }
+          if (prob) {
+            out[k++] = p;
+          }
+          if (pred) {
+            out[k] = thresholds ? probability2prediction(p) : raw2prediction(r);
+          }
+          return out;
+        });
   }
 
   /**

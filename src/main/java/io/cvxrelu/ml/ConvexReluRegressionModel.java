@@ -7,12 +7,15 @@ import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.ml.util.MLWritable;
 import org.apache.spark.ml.util.MLWriter;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.StructType;
 import scala.Option;
 
 /**
  * A fitted {@link ConvexReluRegressor}: {@code transform} adds {@code prediction} = f(x), the
  * output of the network recovered from the convex solution (Pilanci and Ergen 2020, Theorem 1)
- * or of the gated network. Saved as Spark ML params metadata plus the project's
+ * or of the gated network, computed over blocks of rows ({@link BlockTransform}). Saved as Spark ML params metadata plus the project's
  * {@code model.json} and the certificate in {@code training.json}.
  */
 public final class ConvexReluRegressionModel
@@ -59,6 +62,17 @@ public final class ConvexReluRegressionModel
   @Override
   public double predict(Vector features) {
     return network.output(features);
+  }
+
+  /** Adds {@code prediction} = f(x), computed over blocks of rows with GEMMs. */
+  @Override
+  public Dataset<Row> transform(Dataset<?> dataset) {
+    StructType schema = transformSchema(dataset.schema(), true);
+    if (getPredictionCol().isEmpty()) {
+      return dataset.toDF();
+    }
+    return BlockTransform.apply(dataset, getFeaturesCol(),
+        BlockTransform.fields(schema, getPredictionCol()), network, f -> new Object[] {f});
   }
 
   @Override

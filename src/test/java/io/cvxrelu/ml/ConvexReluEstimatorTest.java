@@ -121,11 +121,14 @@ class ConvexReluEstimatorTest {
     assertEquals(Files.readString(out.resolve("model.json")),
         ModelJson.write(model.convexModel()));
 
-    // The UDF's row-by-row prediction equals the block prediction of the model on the matrix.
+    // The block transform equals the model on the whole matrix and the one-row predict().
     double[][] rows = test.select(FEATURES[0], Arrays.copyOfRange(FEATURES, 1, 5))
         .collectAsList().stream().map(r -> new double[] {r.getDouble(0), r.getDouble(1),
             r.getDouble(2), r.getDouble(3), r.getDouble(4)}).toArray(double[][]::new);
     assertArrayEquals(model.convexModel().predict(DenseMatrix.fromRows(rows, 5)), before, 1e-12);
+    for (int i = 0; i < rows.length; i += 37) {
+      assertEquals(before[i], model.predict(Vectors.dense(rows[i])), 1e-12);
+    }
   }
 
   @Test
@@ -143,6 +146,10 @@ class ConvexReluEstimatorTest {
     Dataset<Row> out = fitted.transform(train);
     assertTrue(Arrays.asList(out.columns()).containsAll(
         List.of("rawPrediction", "probability", "prediction")));
+    // Thresholds move the decision: with (0.9, 0.1) class 1 needs only probability > 0.1.
+    double[] lowBar = column(model.copy(new org.apache.spark.ml.param.ParamMap())
+        .setThresholds(new double[] {0.9, 0.1}).transform(
+            fitted.stages()[0].transform(train)), "prediction");
     double[] labels = column(out, "label");
     double[] pred = column(out, "prediction");
     List<Vector> raw = vectors(out, "rawPrediction");
@@ -154,6 +161,8 @@ class ConvexReluEstimatorTest {
       assertEquals(1.0 / (1.0 + Math.exp(-f)), prob.get(i).apply(1), 1e-12);
       assertEquals(1.0, prob.get(i).apply(0) + prob.get(i).apply(1), 1e-12);
       assertEquals(f > 0 ? 1.0 : 0.0, pred[i]);
+      assertEquals(prob.get(i).apply(1) / 0.1 > prob.get(i).apply(0) / 0.9 ? 1.0 : 0.0,
+          lowBar[i]);
       correct += pred[i] == labels[i] ? 1 : 0;
     }
     assertTrue(correct > 0.8 * labels.length, "training accuracy " + correct);
