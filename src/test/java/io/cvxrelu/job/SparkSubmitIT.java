@@ -54,6 +54,9 @@ class SparkSubmitIT {
     String classpath = Files.readString(Path.of(property("cvxrelu.runtimeClasspath"))).strip();
     List<String> cmd = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
+        // What jobs/lib.sh passes as --driver-java-options: our quiet log settings.
+        "-Dlog4j2.configurationFile=" + Path.of("src/main/resources/log4j2.properties")
+            .toAbsolutePath(),
         "-cp", classpath, "org.apache.spark.deploy.SparkSubmit",
         "--master", "local[2]", "--conf", "spark.ui.enabled=false",
         "--class", "io.cvxrelu.job.TrainConvexJob", jar));
