@@ -6,15 +6,22 @@ set -euo pipefail
 CVXRELU_HOME="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
 
+# The plain jar (our classes only) for embedded runs with target/runtime.classpath.
 cvxrelu_jar() {
-  ls "$CVXRELU_HOME"/target/cvxrelu-*.jar 2>/dev/null | grep -v -- '-original' | head -n 1 || true
+  ls "$CVXRELU_HOME"/target/cvxrelu-*.jar 2>/dev/null | grep -v -- '-original\|-spark\.jar' | head -n 1 || true
+}
+
+# The spark-submit jar: our classes plus netlib, Spark/Hadoop/Scala left to the cluster.
+cvxrelu_spark_jar() {
+  ls "$CVXRELU_HOME"/target/cvxrelu-*-spark.jar 2>/dev/null | head -n 1 || true
 }
 
 cvxrelu_build_if_needed() {
-  local jar
+  local jar spark_jar
   jar="$(cvxrelu_jar)"
-  if [[ -z "$jar" || ! -f "$CVXRELU_HOME/target/runtime.classpath" ]] \
-      || [[ -n "$(find "$CVXRELU_HOME/src/main" "$CVXRELU_HOME/pom.xml" -newer "$jar" -print -quit)" ]]; then
+  spark_jar="$(cvxrelu_spark_jar)"
+  if [[ -z "$jar" || -z "$spark_jar" || ! -f "$CVXRELU_HOME/target/runtime.classpath" ]] \
+      || [[ -n "$(find "$CVXRELU_HOME/src/main" "$CVXRELU_HOME/pom.xml" -newer "$spark_jar" -print -quit)" ]]; then
     echo "building cvxrelu (mvn package)..." >&2
     (cd "$CVXRELU_HOME" && mvn -B -q -DskipTests package >&2)
   fi
@@ -27,11 +34,13 @@ cvxrelu_run() {
   local jar
   jar="$(cvxrelu_jar)"
   if [[ -n "${SPARK_HOME:-}" ]]; then
+    # The job takes spark-submit's master unless --master is given.
     exec "$SPARK_HOME/bin/spark-submit" --class "$main" \
       --master "${CVXRELU_MASTER:-local[*]}" \
       --driver-memory "${CVXRELU_DRIVER_MEMORY:-4g}" \
+      --driver-java-options "-Dlog4j2.configurationFile=$CVXRELU_HOME/src/main/resources/log4j2.properties" \
       --conf spark.executorEnv.OPENBLAS_NUM_THREADS=1 \
-      "$jar" "$@"
+      "$(cvxrelu_spark_jar)" "$@"
   fi
   exec java -Xmx"${CVXRELU_DRIVER_MEMORY:-4g}" \
     -XX:+IgnoreUnrecognizedVMOptions --add-modules=jdk.incubator.vector \

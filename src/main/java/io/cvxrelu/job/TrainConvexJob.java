@@ -48,9 +48,10 @@ public final class TrainConvexJob {
         + "Trains a two-layer ReLU network to global optimality over sampled or enumerated\n"
         + "sign patterns (Pilanci & Ergen, ICML 2020) and writes summary.json, model.json and\n"
         + "history.csv to DIR. Paths may use any Hadoop file system scheme.")
-        .option("train", null, "training data: CSV with the label first, or LIBSVM")
+        .option("train", null, "training data: CSV with the label first, LIBSVM, or Parquet")
         .option("test", null, "test data in the same format (optional)")
-        .option("format", "auto", "auto|csv|libsvm (auto: .libsvm/.svm/.txt are LIBSVM)")
+        .option("format", "auto", "auto|csv|libsvm|parquet (auto: .libsvm/.svm/.txt are LIBSVM;"
+            + " .parquet or a folder of Parquet parts is Parquet with 'features' and 'label')")
         .option("out", null, "output folder (written atomically)")
         .flag("overwrite", "replace an existing output folder")
         .option("model", "relu", "relu (cone-constrained) | gated")
@@ -64,7 +65,8 @@ public final class TrainConvexJob {
         .option("tol", "1e-6", "target relative duality gap")
         .option("max-iter", "200000", "iteration budget")
         .option("max-seconds", "3600", "time budget in seconds")
-        .option("master", null, "Spark master (default: $CVXRELU_MASTER or local[*])");
+        .option("master", null,
+            "Spark master (default: spark-submit's --master, $CVXRELU_MASTER or local[*])");
   }
 
   public static void main(String[] args) {
@@ -109,8 +111,9 @@ public final class TrainConvexJob {
     Formulation formulation = parse(() -> Formulation.parse(opts.get("model")));
     Loss loss = parse(() -> Loss.forName(opts.get("loss")));
     String format = opts.get("format");
-    if (!format.equals("auto") && !format.equals("csv") && !format.equals("libsvm")) {
-      throw new UsageException("--format must be auto, csv or libsvm, got '" + format + "'");
+    if (!format.matches("auto|csv|libsvm|parquet")) {
+      throw new UsageException("--format must be auto, csv, libsvm or parquet, got '" + format
+          + "'");
     }
     Double beta = opts.get("beta") != null ? opts.positiveDouble("beta") : null;
     double betaFrac = opts.positiveDouble("beta-frac");
@@ -124,8 +127,11 @@ public final class TrainConvexJob {
         opts.positiveDouble("max-seconds"));
     boolean bias = opts.flagSet("bias");
     boolean overwrite = opts.flagSet("overwrite");
+    // --master, else the master spark-submit passed (as the spark.master property), else
+    // $CVXRELU_MASTER, else local[*].
     String master = opts.get("master") != null ? opts.get("master")
-        : System.getenv().getOrDefault("CVXRELU_MASTER", "local[*]");
+        : System.getProperty("spark.master",
+            System.getenv().getOrDefault("CVXRELU_MASTER", "local[*]"));
 
     // A session that already exists (a notebook, a test class, spark-submit's) is reused and
     // left running; one made here is stopped here.
@@ -138,9 +144,9 @@ public final class TrainConvexJob {
       io.checkOutput(out, overwrite);
       LOG.info("BLAS backend: {}", Blas.backend());
       spark.sparkContext().setJobDescription("cvxrelu: read data");
-      LabeledData train = read(io, trainPath, format, 0, "training data");
+      LabeledData train = read(spark, io, trainPath, format, 0, "training data");
       LabeledData test = opts.get("test") == null ? null
-          : read(io, opts.get("test"), format, train.d(), "test data");
+          : read(spark, io, opts.get("test"), format, train.d(), "test data");
       if (test != null && test.d() != train.d()) {
         throw new DataFormatException("test data has " + test.d() + " features but training data has "
             + train.d());
@@ -224,8 +230,12 @@ public final class TrainConvexJob {
     }
   }
 
-  private static LabeledData read(HadoopIo io, String path, String format, int minFeatures,
-      String what) {
+  private static LabeledData read(SparkSession spark, HadoopIo io, String path, String format,
+      int minFeatures, String what) {
+    if (format.equals("parquet") || format.equals("auto")
+        && ParquetInput.looksLikeParquet(path, spark.sparkContext().hadoopConfiguration())) {
+      return ParquetInput.read(spark, path, what);
+    }
     boolean libsvm = format.equals("libsvm") || format.equals("auto")
         && path.matches("(?i).*\\.(libsvm|svm|txt)$");
     try (BufferedReader r = io.open(path, what)) {
