@@ -127,7 +127,7 @@ public final class ConvexReluProblem {
 
   /** Number of weight blocks q: 2P for ReLU, P for gated. */
   public int blockCount() {
-    return formulation == Formulation.RELU ? 2 * patterns.count() : patterns.count();
+    return formulation.blockCount(patterns.count());
   }
 
   /** A zero block matrix of the right shape. */

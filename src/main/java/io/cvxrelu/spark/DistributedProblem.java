@@ -84,7 +84,7 @@ public final class DistributedProblem {
 
   /** Number of weight blocks q: 2P for ReLU, P for gated. */
   public int blockCount() {
-    return formulation == Formulation.RELU ? 2 * patternCount() : patternCount();
+    return formulation.blockCount(patternCount());
   }
 
   JavaSparkContext context() {

@@ -2,6 +2,7 @@ package io.cvxrelu.spark;
 
 import io.cvxrelu.linalg.DenseMatrix;
 import io.cvxrelu.problem.Formulation;
+import io.cvxrelu.solver.AugmentedLagrangianSolver;
 import io.cvxrelu.solver.Certificate;
 import io.cvxrelu.solver.IterationListener;
 import io.cvxrelu.solver.IterationRecord;
@@ -28,9 +29,6 @@ import org.apache.spark.api.java.JavaRDD;
  * distributed).
  */
 public final class DistributedReluSolver {
-  private static final double RHO_GROWTH = 10.0;
-  private static final double MAX_RHO = 1e8;
-
   /** Mutable state of one solve, seen by the checkpoint hook. */
   private static final class Round {
     int round;
@@ -123,25 +121,13 @@ public final class DistributedReluSolver {
           cert.lowerBound(), cert.relativeGap(), cert.constraintViolation(), seconds);
       history.add(rec);
       double violation = cert.constraintViolation();
-      if (!Double.isFinite(cert.objective()) || !Double.isFinite(cert.lowerBound())) {
-        reason = StopReason.NUMERICAL_FAILURE;
-      } else if (cert.relativeGap() <= options.tolerance() && violation <= feasTol) {
-        reason = StopReason.CONVERGED;
-      } else if (!listener.onIteration(rec)) {
-        reason = StopReason.STOPPED_BY_LISTENER;
-      } else if (fista.steps() >= options.maxIterations()) {
-        reason = StopReason.MAX_ITERATIONS;
-      } else if (seconds >= options.maxSeconds()) {
-        reason = StopReason.TIME_LIMIT;
-      } else if (stalled) {
-        reason = StopReason.STALLED;
-      }
+      reason = AugmentedLagrangianSolver.roundOutcome(cert, rec, feasTol, options, stalled,
+          listener);
       if (reason != null) {
         break;
       }
-      if (violation > feasTol && violation > 0.25 * st.previousViolation && st.rho < MAX_RHO) {
-        st.rho *= RHO_GROWTH;
-      }
+      st.rho = AugmentedLagrangianSolver.nextRho(st.rho, violation, st.previousViolation,
+          feasTol);
       st.previousViolation = violation;
       st.mu.unpersist(false);
       st.mu = muNext;
