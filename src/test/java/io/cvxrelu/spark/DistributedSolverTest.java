@@ -264,4 +264,39 @@ class DistributedSolverTest {
       dp.data().close();
     }
   }
+
+  /**
+   * Rows as Spark ML gives them (label, feature vector), with 0/1 labels and the bias appended
+   * on the executors, make the same program: same certificate at a given point.
+   */
+  @Test
+  void blocksFromAnRddOfRowsMakeTheSameProblem() {
+    ConvexReluProblem base = synthetic(500, 3, 6, Formulation.GATED, new LogisticLoss(), 0.05);
+    DenseMatrix x = base.x().withOnesColumn();
+    SignPatterns sp = SignPatterns.sample(x, 6, 9, 10_000);
+    double[] labels01 = new double[base.n()];
+    java.util.List<org.apache.spark.ml.feature.LabeledPoint> rows = new java.util.ArrayList<>();
+    for (int i = 0; i < base.n(); i++) {
+      labels01[i] = base.y()[i] > 0 ? 1.0 : 0.0;
+      rows.add(new org.apache.spark.ml.feature.LabeledPoint(labels01[i],
+          org.apache.spark.ml.linalg.Vectors.dense(base.x().row(i))));
+    }
+    ConvexReluProblem p = new ConvexReluProblem(x, labels01, sp, new LogisticLoss(),
+        base.beta(), Formulation.GATED);
+    DenseMatrix b = new DenseMatrix(p.d(), p.blockCount());
+    SplittableRandom r = new SplittableRandom(4);
+    for (int k = 0; k < b.data().length; k++) {
+      b.data()[k] = 0.1 * r.nextGaussian();
+    }
+    Certificate local = Certificate.compute(p, b, p.forward(b), null);
+    try (DistributedData data = DistributedData.fromRows(sc.parallelize(rows, 2), sp.gates(),
+        new LogisticLoss(), true, 5, 37)) {
+      assertEquals(500, data.n());
+      assertEquals(5, data.partitions());
+      Certificate dist = new DistributedProblem(data, new LogisticLoss(), p.beta(),
+          Formulation.GATED).certificate(b, null);
+      assertEquals(local.objective(), dist.objective(), 1e-10 * local.objective());
+      assertEquals(local.lowerBound(), dist.lowerBound(), 1e-8 * local.objective());
+    }
+  }
 }
