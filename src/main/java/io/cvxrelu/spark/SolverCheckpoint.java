@@ -233,16 +233,6 @@ public final class SolverCheckpoint {
     return mu;
   }
 
-  /** Removes the checkpoint (after a converged solve). */
-  public void delete() {
-    try {
-      Path target = new Path(location);
-      target.getFileSystem(configuration(hadoopConf)).delete(target, true);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
   private static void writeMatrix(DataOutputStream out, DenseMatrix m) throws IOException {
     out.writeInt(m.rows());
     out.writeInt(m.cols());
