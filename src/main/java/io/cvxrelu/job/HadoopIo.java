@@ -72,6 +72,16 @@ final class HadoopIo {
    * one is complete.
    */
   void writeAtomically(String location, Map<String, String> files, boolean overwrite) {
+    writeAtomically(location, files, overwrite, null);
+  }
+
+  /**
+   * As {@link #writeAtomically(String, Map, boolean)}, moving the named entry of the previous
+   * folder (when present, e.g. a solver checkpoint still needed by {@code --resume}) into the
+   * new one before the swap.
+   */
+  void writeAtomically(String location, Map<String, String> files, boolean overwrite,
+      String carryOver) {
     Path target = new Path(location);
     Path tmp = new Path(target.getParent() == null ? new Path(".") : target.getParent(),
         "." + target.getName() + ".tmp-" + UUID.randomUUID());
@@ -85,6 +95,10 @@ final class HadoopIo {
         try (OutputStream os = fs.create(new Path(tmp, e.getKey()), false)) {
           os.write(e.getValue().getBytes(StandardCharsets.UTF_8));
         }
+      }
+      if (carryOver != null && fs.exists(new Path(target, carryOver))
+          && !fs.rename(new Path(target, carryOver), new Path(tmp, carryOver))) {
+        throw new IOException("cannot keep " + carryOver + " of the previous output");
       }
       if (fs.exists(target)) {
         if (!overwrite) {

@@ -20,6 +20,9 @@ import io.cvxrelu.solver.IterationListener;
 import io.cvxrelu.solver.IterationRecord;
 import io.cvxrelu.solver.SolverOptions;
 import io.cvxrelu.solver.SolverResult;
+import io.cvxrelu.solver.StopReason;
+import io.cvxrelu.spark.DistributedTraining;
+import io.cvxrelu.spark.SolverCheckpoint;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.util.LinkedHashMap;
@@ -40,6 +43,10 @@ import org.apache.spark.sql.SparkSession;
 public final class TrainConvexJob {
   private static final Logger LOG = LogManager.getLogger(TrainConvexJob.class);
   static final long MAX_ENUMERATION_SUBSETS = 5_000_000L;
+  /** With {@code --solver auto}, row counts from which the distributed solvers are used. */
+  static final int AUTO_DISTRIBUTED_ROWS = 200_000;
+  /** The checkpoint folder inside the output folder. */
+  static final String CHECKPOINT = "checkpoint";
 
   private TrainConvexJob() {}
 
@@ -66,7 +73,14 @@ public final class TrainConvexJob {
         .option("max-iter", "200000", "iteration budget")
         .option("max-seconds", "3600", "time budget in seconds")
         .option("master", null,
-            "Spark master (default: spark-submit's --master, $CVXRELU_MASTER or local[*])");
+            "Spark master (default: spark-submit's --master, $CVXRELU_MASTER or local[*])")
+        .option("solver", "auto", "local | distributed | auto (distributed when the master is"
+            + " not local[...] or n >= " + AUTO_DISTRIBUTED_ROWS + ")")
+        .option("partitions", "0", "row-block partitions of the distributed solver"
+            + " (0: Spark's default parallelism)")
+        .option("checkpoint-every", "100", "distributed solver: save its state to OUT/checkpoint"
+            + " every K steps (0: only when a budget runs out)")
+        .flag("resume", "distributed solver: continue from OUT/checkpoint");
   }
 
   public static void main(String[] args) {
@@ -86,7 +100,7 @@ public final class TrainConvexJob {
       }
       execute(opts);
       return 0;
-    } catch (UsageException e) {
+    } catch (UsageException | SolverCheckpoint.IncompatibleCheckpointException e) {
       return fail("usage error: " + e.getMessage(), e, verbose, 2);
     } catch (DataFormatException e) {
       return fail("data error: " + e.getMessage(), e, verbose, 3);
@@ -132,6 +146,21 @@ public final class TrainConvexJob {
     String master = opts.get("master") != null ? opts.get("master")
         : System.getProperty("spark.master",
             System.getenv().getOrDefault("CVXRELU_MASTER", "local[*]"));
+    String solverChoice = opts.get("solver");
+    if (!solverChoice.equals("auto") && !solverChoice.equals("local")
+        && !solverChoice.equals("distributed")) {
+      throw new UsageException("--solver must be local, distributed or auto, got '"
+          + solverChoice + "'");
+    }
+    long partitionsArg = opts.anyLong("partitions");
+    long checkpointEvery = opts.anyLong("checkpoint-every");
+    if (partitionsArg < 0 || partitionsArg > 1_000_000 || checkpointEvery < 0) {
+      throw new UsageException("--partitions and --checkpoint-every must be >= 0");
+    }
+    boolean resume = opts.flagSet("resume");
+    if (resume && solverChoice.equals("local")) {
+      throw new UsageException("--resume continues a distributed solve (--solver distributed)");
+    }
 
     // A session that already exists (a notebook, a test class, spark-submit's) is reused and
     // left running; one made here is stopped here.
@@ -141,7 +170,7 @@ public final class TrainConvexJob {
         .master(master).config("spark.ui.enabled", "false").getOrCreate();
     try {
       HadoopIo io = new HadoopIo(spark.sparkContext().hadoopConfiguration());
-      io.checkOutput(out, overwrite);
+      io.checkOutput(out, overwrite || resume);
       LOG.info("BLAS backend: {}", Blas.backend());
       spark.sparkContext().setJobDescription("cvxrelu: read data");
       LabeledData train = read(spark, io, trainPath, format, 0, "training data");
@@ -190,22 +219,44 @@ public final class TrainConvexJob {
       LOG.info("problem: n={} d={} P={} model={} loss={} beta={} (beta_max={})", x.rows(),
           x.cols(), patterns.count(), formulation.id(), loss.name(), b, betaMax);
 
-      spark.sparkContext().setJobDescription("cvxrelu: solve");
-      ConvexSolver solver = ConvexSolver.forProblem(problem);
-      SolverResult result = solver.solve(problem, null, solverOptions,
-          new ProgressLogger(solverOptions.tolerance()));
+      boolean distributed = resume || solverChoice.equals("distributed")
+          || solverChoice.equals("auto")
+          && (!spark.sparkContext().master().startsWith("local") || x.rows() >= AUTO_DISTRIBUTED_ROWS);
+      SolverResult result;
+      String solverName;
+      if (distributed) {
+        int partitions = partitionsArg > 0 ? (int) partitionsArg
+            : spark.sparkContext().defaultParallelism();
+        String checkpointDir = new org.apache.hadoop.fs.Path(out, CHECKPOINT).toString();
+        DistributedTraining.Outcome o = DistributedTraining.solve(spark, problem, partitions,
+            solverOptions, new ProgressLogger(solverOptions.tolerance(), 0.0),
+            new SolverCheckpoint(spark.sparkContext().hadoopConfiguration(), checkpointDir,
+                (int) Math.min(Integer.MAX_VALUE, checkpointEvery)), resume);
+        result = o.result();
+        solverName = o.solverName();
+      } else {
+        spark.sparkContext().setJobDescription("cvxrelu: solve");
+        ConvexSolver solver = ConvexSolver.forProblem(problem);
+        result = solver.solve(problem, null, solverOptions,
+            new ProgressLogger(solverOptions.tolerance(), 2.0));
+        solverName = solver.getClass().getSimpleName();
+      }
       LOG.info("solver {} stopped: {} after {} iterations, {} s, relative gap {}",
-          solver.getClass().getSimpleName(), result.stopReason(), result.iterations(),
+          solverName, result.stopReason(), result.iterations(),
           String.format(Locale.ROOT, "%.2f", result.seconds()), result.certificate().relativeGap());
 
       ConvexReluModel model = new ConvexReluModel(formulation, loss.name(), b, bias,
           patterns.gates(), result.weights());
       Map<String, String> files = new LinkedHashMap<>();
       files.put("summary.json", summary(problem, model, result, train, test, y, yTest, betaMax,
-          solver.getClass().getSimpleName(), solverOptions.tolerance()));
+          solverName, solverOptions.tolerance()));
       files.put("model.json", ModelJson.write(model));
       files.put("history.csv", history(result));
-      io.writeAtomically(out, files, overwrite);
+      // A checkpoint left by a run that did not converge stays in the output for --resume; a
+      // converged run's output replaces it.
+      boolean keepCheckpoint = distributed && result.stopReason() != StopReason.CONVERGED;
+      io.writeAtomically(out, files, overwrite || resume || distributed,
+          keepCheckpoint ? CHECKPOINT : null);
       LOG.info("wrote {}", out);
     } finally {
       if (ownSession) {
@@ -327,18 +378,23 @@ public final class TrainConvexJob {
     return sb.toString();
   }
 
-  /** Logs solver progress at most twice a second, with an ETA from the gap's decay rate. */
+  /**
+   * Logs solver progress (objective, lower bound, gap, violation, seconds and an ETA from the
+   * gap's decay rate) at most once per {@code minSeconds}; 0 logs every recorded iteration.
+   */
   static final class ProgressLogger implements IterationListener {
     private final double tolerance;
-    private double lastLog = -1.0;
+    private final double minSeconds;
+    private double lastLog = Double.NEGATIVE_INFINITY;
 
-    ProgressLogger(double tolerance) {
+    ProgressLogger(double tolerance, double minSeconds) {
       this.tolerance = tolerance;
+      this.minSeconds = minSeconds;
     }
 
     @Override
     public boolean onIteration(IterationRecord r) {
-      if (LOG.isDebugEnabled() || r.seconds() - lastLog >= 2.0) {
+      if (LOG.isDebugEnabled() || r.seconds() - lastLog >= minSeconds) {
         lastLog = r.seconds();
         double gap = Math.max(r.relativeGap(), 1e-300);
         String eta = "?";

@@ -6,7 +6,9 @@ import java.util.Arrays;
  * A dense double matrix in column-major order, the layout BLAS expects, so every product
  * in the solvers is a single {@code dgemm} on the backing array.
  */
-public final class DenseMatrix {
+public final class DenseMatrix implements java.io.Serializable {
+  private static final long serialVersionUID = 1L;
+
   private final int rows;
   private final int cols;
   private final double[] data;

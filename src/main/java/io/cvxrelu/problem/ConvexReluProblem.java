@@ -25,7 +25,7 @@ public final class ConvexReluProblem {
   private final Loss loss;
   private final double beta;
   private final Formulation formulation;
-  private volatile double[] maskValues;
+  private volatile RowBlock block;
   private volatile double[] coneSigns;
 
   /**
@@ -52,36 +52,34 @@ public final class ConvexReluProblem {
   }
 
   /**
+   * The whole data set as one {@link RowBlock}: the per-row kernels (predictions, masked
+   * residuals, cone terms) are the block's, shared with the distributed solvers.
+   */
+  public RowBlock block() {
+    RowBlock b = block;
+    if (b == null) {
+      b = new RowBlock(0, x, y, RowBlock.affine(patterns.mask(), 1.0, 0.0), patterns.count());
+      block = b;
+    }
+    return b;
+  }
+
+  /**
    * The mask as 0/1 doubles (n x P, column-major). Hot loops multiply by it instead of
    * branching on the mask, whose unpredictable branches cost several times the arithmetic.
    */
   public double[] maskValues() {
-    double[] m = maskValues;
-    if (m == null) {
-      m = affineMask(1.0, 0.0);
-      maskValues = m;
-    }
-    return m;
+    return block().mask();
   }
 
   /** S = 2 M - 1 as doubles (n x P): the row signs of K_i = (2 D_i - I) X. */
   public double[] coneSigns() {
     double[] c = coneSigns;
     if (c == null) {
-      c = affineMask(2.0, -1.0);
+      c = RowBlock.affine(patterns.mask(), 2.0, -1.0);
       coneSigns = c;
     }
     return c;
-  }
-
-  /** a * M + b as doubles. */
-  private double[] affineMask(double a, double b) {
-    byte[] m = patterns.mask();
-    double[] out = new double[m.length];
-    for (int k = 0; k < m.length; k++) {
-      out[k] = a * m[k] + b;
-    }
-    return out;
   }
 
   /** Same data, patterns and loss with another regularisation strength or formulation. */
@@ -129,7 +127,7 @@ public final class ConvexReluProblem {
 
   /** Number of weight blocks q: 2P for ReLU, P for gated. */
   public int blockCount() {
-    return formulation == Formulation.RELU ? 2 * patterns.count() : patterns.count();
+    return formulation.blockCount(patterns.count());
   }
 
   /** A zero block matrix of the right shape. */
@@ -153,25 +151,8 @@ public final class ConvexReluProblem {
 
   /** Network output sum_i D_i (Z_v,i - Z_w,i) (ReLU) or sum_i D_i Z_i (gated), per row. */
   public double[] predict(DenseMatrix z) {
-    int n = n();
-    int p = patternCount();
-    double[] m = maskValues();
-    double[] zd = z.data();
-    double[] out = new double[n];
-    boolean relu = formulation == Formulation.RELU;
-    for (int i = 0; i < p; i++) {
-      int off = i * n;
-      int offW = (i + p) * n;
-      if (relu) {
-        for (int r = 0; r < n; r++) {
-          out[r] += m[off + r] * (zd[off + r] - zd[offW + r]);
-        }
-      } else {
-        for (int r = 0; r < n; r++) {
-          out[r] += m[off + r] * zd[off + r];
-        }
-      }
-    }
+    double[] out = new double[n()];
+    block().predict(z, formulation, out);
     return out;
   }
 
@@ -180,31 +161,21 @@ public final class ConvexReluProblem {
    * L(predict(X B)) given g = dL/dz: R_i = D_i g for v_i (and u_i), -D_i g for w_i.
    */
   public void maskedResidual(double[] g, DenseMatrix r) {
-    int n = n();
-    int p = patternCount();
-    double[] m = maskValues();
-    double[] rd = r.data();
-    boolean relu = formulation == Formulation.RELU;
-    for (int i = 0; i < p; i++) {
-      int off = i * n;
-      int offW = (i + p) * n;
-      for (int k = 0; k < n; k++) {
-        double v = m[off + k] * g[k];
-        rd[off + k] = v;
-        if (relu) {
-          rd[offW + k] = -v;
-        }
-      }
-    }
+    block().maskedResidual(g, formulation, r);
   }
 
   /** beta * sum of the blocks' Euclidean norms. */
   public double regularizer(DenseMatrix b) {
+    return beta * groupNormSum(b);
+  }
+
+  /** sum_j ||B_j||_2 over the blocks (columns) of B. */
+  public static double groupNormSum(DenseMatrix b) {
     double s = 0.0;
     for (int j = 0; j < b.cols(); j++) {
       s += b.columnNorm(j);
     }
-    return beta * s;
+    return s;
   }
 
   /** The convex objective of B (constraints not checked). */
@@ -217,22 +188,7 @@ public final class ConvexReluProblem {
    * of (2 D_i - I) X v_i (and of w_i); 0 for the gated formulation.
    */
   public double constraintViolation(DenseMatrix z) {
-    if (formulation == Formulation.GATED) {
-      return 0.0;
-    }
-    int n = n();
-    int p = patternCount();
-    double[] sg = coneSigns();
-    double[] zd = z.data();
-    double worst = 0.0;
-    for (int j = 0; j < 2 * p; j++) {
-      int off = j * n;
-      int moff = (j % p) * n;
-      for (int k = 0; k < n; k++) {
-        worst = Math.max(worst, -sg[moff + k] * zd[off + k]);
-      }
-    }
-    return worst;
+    return formulation == Formulation.GATED ? 0.0 : block().constraintViolation(z);
   }
 
   /**

@@ -10,6 +10,11 @@ public enum Formulation {
   /** The unconstrained gated-ReLU group lasso (the cone constraints dropped): blocks u_i. */
   GATED;
 
+  /** Number of weight blocks q over P patterns: 2P (v_i and w_i) for ReLU, P for gated. */
+  public int blockCount(int patterns) {
+    return this == RELU ? 2 * patterns : patterns;
+  }
+
   /** Lower-case name used in options and files. */
   public String id() {
     return name().toLowerCase(java.util.Locale.ROOT);

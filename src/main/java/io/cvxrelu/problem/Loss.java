@@ -6,7 +6,7 @@ package io.cvxrelu.problem;
  * convex program (Pilanci and Ergen 2020, eq. (8) for the squared loss; Sec. 5 for general
  * convex losses).
  */
-public interface Loss {
+public interface Loss extends java.io.Serializable {
 
   /** Short name used in options and output: {@code squared} or {@code logistic}. */
   String name();

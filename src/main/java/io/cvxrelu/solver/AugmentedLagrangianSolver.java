@@ -78,25 +78,11 @@ public final class AugmentedLagrangianSolver implements ConvexSolver {
           cert.lowerBound(), cert.relativeGap(), cert.constraintViolation(), seconds);
       history.add(rec);
       double violation = cert.constraintViolation();
-      if (!Double.isFinite(cert.objective()) || !Double.isFinite(cert.lowerBound())) {
-        reason = StopReason.NUMERICAL_FAILURE;
-      } else if (cert.relativeGap() <= options.tolerance() && violation <= feasTol) {
-        reason = StopReason.CONVERGED;
-      } else if (!listener.onIteration(rec)) {
-        reason = StopReason.STOPPED_BY_LISTENER;
-      } else if (fista.steps() >= options.maxIterations()) {
-        reason = StopReason.MAX_ITERATIONS;
-      } else if (seconds >= options.maxSeconds()) {
-        reason = StopReason.TIME_LIMIT;
-      } else if (stalled) {
-        reason = StopReason.STALLED;
-      }
+      reason = roundOutcome(cert, rec, feasTol, options, stalled, listener);
       if (reason != null) {
         break;
       }
-      if (violation > feasTol && violation > 0.25 * previousViolation && rho < MAX_RHO) {
-        rho *= RHO_GROWTH;
-      }
+      rho = nextRho(rho, violation, previousViolation, feasTol);
       previousViolation = violation;
       DenseMatrix swap = mu;
       mu = muNext;
@@ -108,5 +94,33 @@ public final class AugmentedLagrangianSolver implements ConvexSolver {
     double seconds = (System.nanoTime() - start) * 1e-9;
     return new SolverResult(fista.iterate().copy(), cert, reason, List.copyOf(history),
         fista.steps(), seconds, muNext.copy());
+  }
+
+  /**
+   * Why the method stops after a round with this certificate, or null to go on: all three
+   * optimality conditions (gap and feasibility), a listener, a budget or a stalled step.
+   */
+  public static StopReason roundOutcome(Certificate cert, IterationRecord rec, double feasTol,
+      SolverOptions options, boolean stalled, IterationListener listener) {
+    if (!Double.isFinite(cert.objective()) || !Double.isFinite(cert.lowerBound())) {
+      return StopReason.NUMERICAL_FAILURE;
+    } else if (cert.relativeGap() <= options.tolerance()
+        && cert.constraintViolation() <= feasTol) {
+      return StopReason.CONVERGED;
+    } else if (!listener.onIteration(rec)) {
+      return StopReason.STOPPED_BY_LISTENER;
+    } else if (rec.innerIterations() >= options.maxIterations()) {
+      return StopReason.MAX_ITERATIONS;
+    } else if (rec.seconds() >= options.maxSeconds()) {
+      return StopReason.TIME_LIMIT;
+    }
+    return stalled ? StopReason.STALLED : null;
+  }
+
+  /** rho grows tenfold while the violation is above tolerance and falls too slowly. */
+  public static double nextRho(double rho, double violation, double previousViolation,
+      double feasTol) {
+    return violation > feasTol && violation > 0.25 * previousViolation && rho < MAX_RHO
+        ? rho * RHO_GROWTH : rho;
   }
 }

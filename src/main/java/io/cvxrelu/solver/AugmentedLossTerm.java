@@ -39,43 +39,11 @@ final class AugmentedLossTerm implements SmoothPart {
 
   /** The penalty value; when gz is given, adds its gradient -S .* (mu - rho c)_+ into it. */
   private double penalty(DenseMatrix z, DenseMatrix gz) {
-    int n = problem.n();
-    int p = problem.patternCount();
-    double[] sg = problem.coneSigns();
-    double[] zd = z.data();
-    double[] md = mu.data();
-    double[] gd = gz == null ? null : gz.data();
-    double s = 0.0;
-    for (int j = 0; j < 2 * p; j++) {
-      int off = j * n;
-      int moff = (j % p) * n;
-      for (int k = 0; k < n; k++) {
-        double sign = sg[moff + k];
-        double muk = md[off + k];
-        double t = Math.max(muk - rho * sign * zd[off + k], 0.0);
-        s += t * t - muk * muk;
-        if (gd != null) {
-          gd[off + k] -= sign * t;
-        }
-      }
-    }
-    return s / (2.0 * rho);
+    return problem.block().augmentedPenalty(z, mu, rho, gz);
   }
 
   /** mu+ = (mu - rho S .* Z)_+ written into {@code out}. */
   void updatedMultipliers(DenseMatrix z, DenseMatrix out) {
-    int n = problem.n();
-    int p = problem.patternCount();
-    double[] sg = problem.coneSigns();
-    double[] zd = z.data();
-    double[] md = mu.data();
-    double[] od = out.data();
-    for (int j = 0; j < 2 * p; j++) {
-      int off = j * n;
-      int moff = (j % p) * n;
-      for (int k = 0; k < n; k++) {
-        od[off + k] = Math.max(0.0, md[off + k] - rho * sg[moff + k] * zd[off + k]);
-      }
-    }
+    problem.block().updatedMultipliers(z, mu, rho, out);
   }
 }

@@ -49,7 +49,7 @@ public record Certificate(double objective, double lowerBound, double relativeGa
     DenseMatrix r = new DenseMatrix(problem.n(), problem.blockCount());
     problem.maskedResidual(lambda, r);
     if (multipliers != null && problem.formulation() == Formulation.RELU) {
-      addConeTerm(problem, multipliers, r);
+      problem.block().addConeTerm(multipliers, r);
     }
     DenseMatrix c = problem.adjoint(r);
     double worst = 0.0;
@@ -58,22 +58,6 @@ public record Certificate(double objective, double lowerBound, double relativeGa
     }
     double objective = lossValue + problem.regularizer(b);
     return fromDualNorm(problem, objective, lambda, worst, problem.constraintViolation(z));
-  }
-
-  /** R += S .* mu, S_i = 2 D_i - 1 (the K_i^T mu_i term of the dual constraint). */
-  static void addConeTerm(ConvexReluProblem problem, DenseMatrix mu, DenseMatrix r) {
-    int n = problem.n();
-    int p = problem.patternCount();
-    double[] sg = problem.coneSigns();
-    double[] md = mu.data();
-    double[] rd = r.data();
-    for (int j = 0; j < 2 * p; j++) {
-      int off = j * n;
-      int moff = (j % p) * n;
-      for (int k = 0; k < n; k++) {
-        rd[off + k] += sg[moff + k] * md[off + k];
-      }
-    }
   }
 
   /**
@@ -91,10 +75,28 @@ public record Certificate(double objective, double lowerBound, double relativeGa
     for (int k = 0; k < lambda.length; k++) {
       scaled[k] = s * lambda[k];
     }
-    double lower = loss.dualObjective(scaled, y);
-    double gap = objective - lower;
-    double rel = gap / Math.max(Math.abs(objective), Double.MIN_NORMAL);
+    return atScale(objective, s, loss.dualObjective(scaled, y), violation);
+  }
+
+  /**
+   * The certificate once the dual point has been scaled by s into the feasible set and its
+   * dual objective {@code lower} = -L*(-s lambda) evaluated (a distributed solver sums it
+   * over row blocks).
+   */
+  public static Certificate atScale(double objective, double s, double lower,
+      double violation) {
+    double rel = (objective - lower) / Math.max(Math.abs(objective), Double.MIN_NORMAL);
     return new Certificate(objective, lower, rel, violation, s);
+  }
+
+  /**
+   * For the squared loss, the s in [0, sMax] maximising -L*(-s lambda) =
+   * s lambda^T y - s^2/2 ||lambda||^2, in closed form from the two sufficient statistics.
+   */
+  public static double squaredLossScale(double lambdaDotY, double lambdaNormSquared,
+      double sMax) {
+    double s = lambdaNormSquared > 0.0 ? lambdaDotY / lambdaNormSquared : 0.0;
+    return Math.max(0.0, Math.min(s, sMax));
   }
 
   /** argmax over s in [0, sMax] of the concave -L*(-s lambda). */
@@ -107,8 +109,7 @@ public record Certificate(double objective, double lowerBound, double relativeGa
         ly += lambda[k] * y[k];
         ll += lambda[k] * lambda[k];
       }
-      double s = ll > 0.0 ? ly / ll : 0.0;
-      return Math.max(0.0, Math.min(s, sMax));
+      return squaredLossScale(ly, ll, sMax);
     }
     if (!Double.isFinite(sMax)) {
       sMax = 1.0;

@@ -17,7 +17,7 @@ import io.cvxrelu.problem.ConvexReluProblem;
  * <p>A stateful iterator: callers run {@link #step()} and decide when to stop (the gated solver
  * on the duality gap, the augmented-Lagrangian solver on the gradient mapping).
  */
-final class Fista {
+final class Fista implements ProxGradientIteration {
   private static final double SHRINK = 0.5;
 
   private final ConvexReluProblem problem;
@@ -76,15 +76,7 @@ final class Fista {
 
   private void refreshValue() {
     smoothAtX = f.value(zx);
-    objectiveAtX = smoothAtX + regularizer(x);
-  }
-
-  private double regularizer(DenseMatrix b) {
-    double s = 0.0;
-    for (int j = 0; j < b.cols(); j++) {
-      s += b.columnNorm(j);
-    }
-    return beta * s;
+    objectiveAtX = smoothAtX + problem.regularizer(x);
   }
 
   /**
@@ -92,49 +84,22 @@ final class Fista {
    *
    * @return false when the step size underflowed (no further progress is possible)
    */
-  boolean step() {
-    double nextMomentum = 0.5 * (1.0 + Math.sqrt(1.0 + 4.0 * momentum * momentum));
+  @Override
+  public boolean step() {
+    double nextMomentum = ProximalGradient.nextMomentum(momentum);
     double w = (momentum - 1.0) / nextMomentum;
-    extrapolate(x.data(), xPrev.data(), w, y.data());
-    extrapolate(zx.data(), zxPrev.data(), w, zWork.data());
+    ProximalGradient.extrapolate(x.data(), xPrev.data(), w, y.data());
+    ProximalGradient.extrapolate(zx.data(), zxPrev.data(), w, zWork.data());
     double fy = f.valueAndGradient(zWork, gz);
     DenseMatrix grad = problem.adjoint(gz);
 
-    double[] yd = y.data();
-    double[] gd = grad.data();
-    double[] cd = candidate.data();
-    int d = y.rows();
-    int q = y.cols();
     double fc;
-    double maxBlockMove;
+    ProximalGradient.Step prox;
     while (true) {
-      maxBlockMove = 0.0;
-      double linear = 0.0;
-      double quad = 0.0;
-      for (int j = 0; j < q; j++) {
-        int off = j * d;
-        double norm2 = 0.0;
-        for (int k = off; k < off + d; k++) {
-          double v = yd[k] - step * gd[k];
-          cd[k] = v;
-          norm2 += v * v;
-        }
-        double norm = Math.sqrt(norm2);
-        double shrink = norm > step * beta ? 1.0 - step * beta / norm : 0.0;
-        double move2 = 0.0;
-        for (int k = off; k < off + d; k++) {
-          cd[k] *= shrink;
-          double diff = cd[k] - yd[k];
-          linear += gd[k] * diff;
-          move2 += diff * diff;
-        }
-        quad += move2;
-        maxBlockMove = Math.max(maxBlockMove, move2);
-      }
+      prox = ProximalGradient.proxStep(y, grad, step, beta, candidate);
       Blas.gemm(false, false, 1.0, problem.x(), candidate, 0.0, zWork);
       fc = f.value(zWork);
-      double bound = fy + linear + quad / (2.0 * step);
-      if (fc <= bound + 1e-13 * Math.abs(fy) || !Double.isFinite(fc) && !Double.isFinite(fy)) {
+      if (ProximalGradient.sufficientDecrease(fc, fy, prox, step)) {
         break;
       }
       step *= SHRINK;
@@ -142,16 +107,11 @@ final class Fista {
         return false;
       }
     }
-    gradientMapping = Math.sqrt(maxBlockMove) / step;
-    double objC = fc + regularizer(candidate);
+    gradientMapping = prox.gradientMapping(step);
+    double objC = fc + problem.regularizer(candidate);
 
     // Gradient restart: drop momentum when the step points against the last move.
-    double[] xd = x.data();
-    double align = 0.0;
-    for (int k = 0; k < cd.length; k++) {
-      align += (yd[k] - cd[k]) * (cd[k] - xd[k]);
-    }
-    if (align > 0.0) {
+    if (ProximalGradient.shouldRestart(y, candidate, x)) {
       nextMomentum = 1.0;
       restarts++;
     }
@@ -160,7 +120,7 @@ final class Fista {
     DenseMatrix oldPrev = xPrev;
     xPrev = x;
     x = oldPrev;
-    System.arraycopy(cd, 0, x.data(), 0, cd.length);
+    System.arraycopy(candidate.data(), 0, x.data(), 0, candidate.data().length);
     DenseMatrix oldZPrev = zxPrev;
     zxPrev = zx;
     zx = zWork;
@@ -171,18 +131,8 @@ final class Fista {
     return true;
   }
 
-  private static void extrapolate(double[] cur, double[] prev, double w, double[] out) {
-    if (w == 0.0) {
-      System.arraycopy(cur, 0, out, 0, cur.length);
-      return;
-    }
-    for (int k = 0; k < cur.length; k++) {
-      out[k] = cur[k] + w * (cur[k] - prev[k]);
-    }
-  }
-
-  /** Current iterate (live view; copy before keeping). */
-  DenseMatrix iterate() {
+  @Override
+  public DenseMatrix iterate() {
     return x;
   }
 
@@ -205,7 +155,8 @@ final class Fista {
     return step;
   }
 
-  long steps() {
+  @Override
+  public long steps() {
     return steps;
   }
 

@@ -35,8 +35,22 @@ public final class GatedFistaSolver implements ConvexSolver {
     double lipschitz = problem.loss().curvature()
         * OperatorNorms.lossOperatorNormSquared(problem, 20);
     Fista fista = new Fista(problem, new LossTerm(problem), b0, lipschitz);
+    return iterate(fista, () -> Certificate.compute(problem, fista.iterate(), fista.product(),
+        null), certificateEvery, options, listener, start);
+  }
+
+  /**
+   * The gated-ReLU loop: steps until the relative gap of the certificate (evaluated every
+   * {@code certificateEvery} steps and at the end) reaches the tolerance or a budget runs out.
+   * Shared by the single-node and the distributed solver.
+   *
+   * @param start {@link System#nanoTime()} when the solve started
+   */
+  public static SolverResult iterate(ProxGradientIteration fista,
+      java.util.function.Supplier<Certificate> certify, int certificateEvery,
+      SolverOptions options, IterationListener listener, long start) {
     List<IterationRecord> history = new ArrayList<>();
-    Certificate cert = Certificate.compute(problem, fista.iterate(), fista.product(), null);
+    Certificate cert = certify.get();
     StopReason reason = null;
     while (reason == null) {
       if (cert.relativeGap() <= options.tolerance()) {
@@ -51,7 +65,7 @@ public final class GatedFistaSolver implements ConvexSolver {
       double seconds = (System.nanoTime() - start) * 1e-9;
       boolean budgetOut = k >= options.maxIterations() || seconds >= options.maxSeconds();
       if (k % certificateEvery == 0 || budgetOut || reason != null) {
-        cert = Certificate.compute(problem, fista.iterate(), fista.product(), null);
+        cert = certify.get();
         IterationRecord rec = new IterationRecord((int) k, k, cert.objective(), cert.lowerBound(),
             cert.relativeGap(), 0.0, seconds);
         history.add(rec);

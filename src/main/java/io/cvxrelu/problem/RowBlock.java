@@ -1,0 +1,242 @@
+package io.cvxrelu.problem;
+
+import io.cvxrelu.linalg.Blas;
+import io.cvxrelu.linalg.DenseMatrix;
+import io.cvxrelu.patterns.SignPatterns;
+import java.io.Serializable;
+
+/**
+ * A block of rows of the convex program of Pilanci and Ergen (ICML 2020, eq. (8)): dense
+ * column-major features X_b (n_b x d), labels y_b in the loss's canonical coding and the
+ * n_b x P sign-pattern mask M_b = 1[X_b G &gt; 0] of these rows (ties inactive, the rule of
+ * {@link SignPatterns#computeMask}).
+ *
+ * <p>The per-row kernels of the program live here once: the whole data set is one block on a
+ * single node ({@link ConvexReluProblem}), and a distributed solver holds one block per chunk
+ * of rows on the executors and adds their contributions. Every product is a GEMM on the block
+ * (Z_b = X_b B, G += X_b^T R_b); the mask is used element-wise and D_i X is never formed.
+ *
+ * <p>Weights follow {@link ConvexReluProblem}: q = 2P columns [v_1..v_P, w_1..w_P] for
+ * {@link Formulation#RELU}, q = P columns [u_1..u_P] for {@link Formulation#GATED}. The cone
+ * signs S = 2 M - 1 (rows of K_i = (2 D_i - I) X) are derived from the mask on the fly.
+ */
+public final class RowBlock implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  private final long id;
+  private final DenseMatrix x;
+  private final double[] y;
+  private final double[] mask;
+  private final int patterns;
+
+  /**
+   * @param id identifier of the block (stable across runs over the same data: files of
+   *     per-block state are named by it)
+   * @param x n_b x d features
+   * @param y n_b labels, already in the loss's canonical coding
+   * @param mask n_b x P column-major 0/1 mask as doubles
+   * @param patterns P
+   */
+  public RowBlock(long id, DenseMatrix x, double[] y, double[] mask, int patterns) {
+    if (y.length != x.rows() || (long) x.rows() * patterns != mask.length) {
+      throw new IllegalArgumentException("block shapes disagree: " + x + ", " + y.length
+          + " labels, mask of " + mask.length + " for P = " + patterns);
+    }
+    this.id = id;
+    this.x = x;
+    this.y = y;
+    this.mask = mask;
+    this.patterns = patterns;
+  }
+
+  /** The block of rows X_b, y_b with its mask computed from the gates (d x P) by one GEMM. */
+  public static RowBlock withGates(long id, DenseMatrix x, double[] y, DenseMatrix gates) {
+    return new RowBlock(id, x, y, affine(SignPatterns.computeMask(x, gates), 1.0, 0.0),
+        gates.cols());
+  }
+
+  /** a * m + b for a 0/1 byte mask, as doubles (hot loops multiply instead of branching). */
+  public static double[] affine(byte[] m, double a, double b) {
+    double[] out = new double[m.length];
+    for (int k = 0; k < m.length; k++) {
+      out[k] = a * m[k] + b;
+    }
+    return out;
+  }
+
+  public long id() {
+    return id;
+  }
+
+  public int rows() {
+    return x.rows();
+  }
+
+  public int d() {
+    return x.cols();
+  }
+
+  public int patternCount() {
+    return patterns;
+  }
+
+  /** X_b (shared, do not modify). */
+  public DenseMatrix x() {
+    return x;
+  }
+
+  /** y_b in canonical coding (shared, do not modify). */
+  public double[] y() {
+    return y;
+  }
+
+  /** The n_b x P 0/1 mask as doubles (shared, do not modify). */
+  public double[] mask() {
+    return mask;
+  }
+
+  /** Z_b = X_b B (n_b x q), one GEMM. */
+  public DenseMatrix forward(DenseMatrix b) {
+    DenseMatrix z = new DenseMatrix(rows(), b.cols());
+    Blas.gemm(false, false, 1.0, x, b, 0.0, z);
+    return z;
+  }
+
+  /** G += X_b^T R (d x q), one GEMM accumulating into G. */
+  public void addAdjoint(DenseMatrix r, DenseMatrix g) {
+    Blas.gemm(true, false, 1.0, x, r, 1.0, g);
+  }
+
+  /**
+   * Network output per row, sum_i D_i (Z_v,i - Z_w,i) (ReLU) or sum_i D_i Z_i (gated), written
+   * into {@code out} (length n_b).
+   */
+  public void predict(DenseMatrix z, Formulation formulation, double[] out) {
+    int n = rows();
+    int p = patterns;
+    double[] m = mask;
+    double[] zd = z.data();
+    java.util.Arrays.fill(out, 0, n, 0.0);
+    boolean relu = formulation == Formulation.RELU;
+    for (int i = 0; i < p; i++) {
+      int off = i * n;
+      int offW = (i + p) * n;
+      if (relu) {
+        for (int r = 0; r < n; r++) {
+          out[r] += m[off + r] * (zd[off + r] - zd[offW + r]);
+        }
+      } else {
+        for (int r = 0; r < n; r++) {
+          out[r] += m[off + r] * zd[off + r];
+        }
+      }
+    }
+  }
+
+  /**
+   * Writes into {@code r} (n_b x q) the matrix whose X_b^T-image is the gradient of
+   * L(predict(X_b B)) given g = dL/dz: R_i = D_i g for v_i (and u_i), -D_i g for w_i.
+   */
+  public void maskedResidual(double[] g, Formulation formulation, DenseMatrix r) {
+    int n = rows();
+    int p = patterns;
+    double[] m = mask;
+    double[] rd = r.data();
+    boolean relu = formulation == Formulation.RELU;
+    for (int i = 0; i < p; i++) {
+      int off = i * n;
+      int offW = (i + p) * n;
+      for (int k = 0; k < n; k++) {
+        double v = m[off + k] * g[k];
+        rd[off + k] = v;
+        if (relu) {
+          rd[offW + k] = -v;
+        }
+      }
+    }
+  }
+
+  /**
+   * Largest violation of the cone constraints on these rows, max over the 2P blocks and rows of
+   * the negative part of S_i .* Z_j (Z of the ReLU weights, n_b x 2P).
+   */
+  public double constraintViolation(DenseMatrix z) {
+    int n = rows();
+    int p = patterns;
+    double[] m = mask;
+    double[] zd = z.data();
+    double worst = 0.0;
+    for (int j = 0; j < 2 * p; j++) {
+      int off = j * n;
+      int moff = (j % p) * n;
+      for (int k = 0; k < n; k++) {
+        worst = Math.max(worst, -(2.0 * m[moff + k] - 1.0) * zd[off + k]);
+      }
+    }
+    return worst;
+  }
+
+  /**
+   * The augmented-Lagrangian penalty of these rows,
+   * 1/(2 rho) sum [ (mu - rho S .* Z)_+^2 - mu^2 ] (Rockafellar's form for the inequality
+   * constraints S .* Z &gt;= 0); when {@code gz} is given its gradient -S .* (mu - rho S .* Z)_+
+   * is added into it.
+   */
+  public double augmentedPenalty(DenseMatrix z, DenseMatrix mu, double rho, DenseMatrix gz) {
+    int n = rows();
+    int p = patterns;
+    double[] m = mask;
+    double[] zd = z.data();
+    double[] md = mu.data();
+    double[] gd = gz == null ? null : gz.data();
+    double s = 0.0;
+    for (int j = 0; j < 2 * p; j++) {
+      int off = j * n;
+      int moff = (j % p) * n;
+      for (int k = 0; k < n; k++) {
+        double sign = 2.0 * m[moff + k] - 1.0;
+        double muk = md[off + k];
+        double t = Math.max(muk - rho * sign * zd[off + k], 0.0);
+        s += t * t - muk * muk;
+        if (gd != null) {
+          gd[off + k] -= sign * t;
+        }
+      }
+    }
+    return s / (2.0 * rho);
+  }
+
+  /** The multiplier update mu+ = (mu - rho S .* Z)_+ written into {@code out} (n_b x 2P). */
+  public void updatedMultipliers(DenseMatrix z, DenseMatrix mu, double rho, DenseMatrix out) {
+    int n = rows();
+    int p = patterns;
+    double[] m = mask;
+    double[] zd = z.data();
+    double[] md = mu.data();
+    double[] od = out.data();
+    for (int j = 0; j < 2 * p; j++) {
+      int off = j * n;
+      int moff = (j % p) * n;
+      for (int k = 0; k < n; k++) {
+        double sign = 2.0 * m[moff + k] - 1.0;
+        od[off + k] = Math.max(0.0, md[off + k] - rho * sign * zd[off + k]);
+      }
+    }
+  }
+
+  /** R += S .* mu: the K_i^T mu_i term of the dual constraint (before X_b^T). */
+  public void addConeTerm(DenseMatrix mu, DenseMatrix r) {
+    int n = rows();
+    int p = patterns;
+    double[] m = mask;
+    double[] md = mu.data();
+    double[] rd = r.data();
+    for (int j = 0; j < 2 * p; j++) {
+      int off = j * n;
+      int moff = (j % p) * n;
+      for (int k = 0; k < n; k++) {
+        rd[off + k] += (2.0 * m[moff + k] - 1.0) * md[off + k];
+      }
+    }
+  }
+}
