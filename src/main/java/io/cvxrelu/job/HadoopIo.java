@@ -122,6 +122,74 @@ final class HadoopIo {
     }
   }
 
+  /** A binary input stream with the file's length, for the fixed-record image formats. */
+  record BinaryInput(java.io.InputStream stream, long length) {}
+
+  /** Opens a binary input, failing with a one-line message when it is missing. */
+  BinaryInput openBinary(String location, String what) {
+    try {
+      Path p = new Path(location);
+      FileSystem fs = p.getFileSystem(conf);
+      if (!fs.exists(p)) {
+        throw new io.cvxrelu.io.DataFormatException(what + " file not found: " + location);
+      }
+      FileStatus st = fs.getFileStatus(p);
+      if (st.isDirectory()) {
+        throw new io.cvxrelu.io.DataFormatException(what + " is a directory, expected a file: "
+            + location);
+      }
+      return new BinaryInput(fs.open(p, 1 << 16), st.getLen());
+    } catch (IOException e) {
+      throw new io.cvxrelu.io.DataFormatException("cannot read " + what + " " + location + ": "
+          + e.getMessage());
+    }
+  }
+
+  /** True when the location exists and is a folder; false when it is a file or absent. */
+  boolean isDirectory(String location) {
+    FileStatus st = status(location);
+    return st != null && st.isDirectory();
+  }
+
+  /** True when the location exists. */
+  boolean exists(String location) {
+    return status(location) != null;
+  }
+
+  private FileStatus status(String location) {
+    try {
+      Path p = new Path(location);
+      FileSystem fs = p.getFileSystem(conf);
+      return fs.exists(p) ? fs.getFileStatus(p) : null;
+    } catch (IOException e) {
+      throw new io.cvxrelu.io.DataFormatException("cannot access " + location + ": "
+          + e.getMessage());
+    }
+  }
+
+  /** Full paths of the files in a folder whose names match {@code regex}, sorted by name. */
+  java.util.List<String> listFiles(String folder, String regex) {
+    try {
+      Path p = new Path(folder);
+      FileSystem fs = p.getFileSystem(conf);
+      java.util.List<String> out = new java.util.ArrayList<>();
+      for (FileStatus st : fs.listStatus(p)) {
+        if (st.isFile() && st.getPath().getName().matches(regex)) {
+          out.add(st.getPath().toString());
+        }
+      }
+      java.util.Collections.sort(out);
+      return out;
+    } catch (IOException e) {
+      throw new io.cvxrelu.io.DataFormatException("cannot list " + folder + ": " + e.getMessage());
+    }
+  }
+
+  /** {@code folder/name} as a path string. */
+  static String child(String folder, String name) {
+    return new Path(new Path(folder), name).toString();
+  }
+
   /** The output could not be written (permissions, disk); exit code 4. */
   static final class OutputException extends RuntimeException {
     private static final long serialVersionUID = 1L;
