@@ -44,13 +44,11 @@ public final class TrainConvexJob {
   private TrainConvexJob() {}
 
   static JobOptions options() {
-    return new JobOptions("Usage: train-convex.sh --train PATH --out DIR [options]\n"
+    return DataLoader.declareOptions(new JobOptions(
+        "Usage: train-convex.sh --train PATH --out DIR [options]\n"
         + "Trains a two-layer ReLU network to global optimality over sampled or enumerated\n"
         + "sign patterns (Pilanci & Ergen, ICML 2020) and writes summary.json, model.json and\n"
-        + "history.csv to DIR. Paths may use any Hadoop file system scheme.")
-        .option("train", null, "training data: CSV with the label first, or LIBSVM")
-        .option("test", null, "test data in the same format (optional)")
-        .option("format", "auto", "auto|csv|libsvm (auto: .libsvm/.svm/.txt are LIBSVM)")
+        + "history.csv to DIR. Paths may use any Hadoop file system scheme."))
         .option("out", null, "output folder (written atomically)")
         .flag("overwrite", "replace an existing output folder")
         .option("model", "relu", "relu (cone-constrained) | gated")
@@ -104,14 +102,10 @@ public final class TrainConvexJob {
   }
 
   private static void execute(JobOptions opts) {
-    String trainPath = opts.require("train");
+    opts.require("train");
     String out = opts.require("out");
     Formulation formulation = parse(() -> Formulation.parse(opts.get("model")));
     Loss loss = parse(() -> Loss.forName(opts.get("loss")));
-    String format = opts.get("format");
-    if (!format.equals("auto") && !format.equals("csv") && !format.equals("libsvm")) {
-      throw new UsageException("--format must be auto, csv or libsvm, got '" + format + "'");
-    }
     Double beta = opts.get("beta") != null ? opts.positiveDouble("beta") : null;
     double betaFrac = opts.positiveDouble("beta-frac");
     String patternsArg = opts.get("patterns");
@@ -138,13 +132,9 @@ public final class TrainConvexJob {
       io.checkOutput(out, overwrite);
       LOG.info("BLAS backend: {}", Blas.backend());
       spark.sparkContext().setJobDescription("cvxrelu: read data");
-      LabeledData train = read(io, trainPath, format, 0, "training data");
-      LabeledData test = opts.get("test") == null ? null
-          : read(io, opts.get("test"), format, train.d(), "test data");
-      if (test != null && test.d() != train.d()) {
-        throw new DataFormatException("test data has " + test.d() + " features but training data has "
-            + train.d());
-      }
+      DataLoader.Loaded data = DataLoader.load(io, opts);
+      LabeledData train = data.train();
+      LabeledData test = data.test();
       double[] y = labels(loss, train.y(), "training data");
       double[] yTest = test == null ? null : labels(loss, test.y(), "test data");
       DenseMatrix x = bias ? train.x().withOnesColumn() : train.x();
@@ -186,8 +176,10 @@ public final class TrainConvexJob {
 
       spark.sparkContext().setJobDescription("cvxrelu: solve");
       ConvexSolver solver = ConvexSolver.forProblem(problem);
-      SolverResult result = solver.solve(problem, null, solverOptions,
-          new ProgressLogger(solverOptions.tolerance()));
+      AccuracyHistory accuracy = new AccuracyHistory(
+          new ProgressLogger(solverOptions.tolerance()), formulation, loss.name(), b, bias,
+          patterns.gates(), x, y, test, yTest);
+      SolverResult result = solver.solve(problem, null, solverOptions, accuracy);
       LOG.info("solver {} stopped: {} after {} iterations, {} s, relative gap {}",
           solver.getClass().getSimpleName(), result.stopReason(), result.iterations(),
           String.format(Locale.ROOT, "%.2f", result.seconds()), result.certificate().relativeGap());
@@ -198,7 +190,7 @@ public final class TrainConvexJob {
       files.put("summary.json", summary(problem, model, result, train, test, y, yTest, betaMax,
           solver.getClass().getSimpleName(), solverOptions.tolerance()));
       files.put("model.json", ModelJson.write(model));
-      files.put("history.csv", history(result));
+      files.put("history.csv", accuracy.csv(result));
       io.writeAtomically(out, files, overwrite);
       LOG.info("wrote {}", out);
     } finally {
@@ -221,18 +213,6 @@ public final class TrainConvexJob {
       return loss.canonicalLabels(y);
     } catch (IllegalArgumentException e) {
       throw new DataFormatException(what + ": " + e.getMessage());
-    }
-  }
-
-  private static LabeledData read(HadoopIo io, String path, String format, int minFeatures,
-      String what) {
-    boolean libsvm = format.equals("libsvm") || format.equals("auto")
-        && path.matches("(?i).*\\.(libsvm|svm|txt)$");
-    try (BufferedReader r = io.open(path, what)) {
-      return libsvm ? TextDataReader.readLibsvm(r, path, minFeatures)
-          : TextDataReader.readCsv(r, path);
-    } catch (IOException e) {
-      throw new DataFormatException("cannot read " + what + " " + path + ": " + e.getMessage());
     }
   }
 
@@ -307,14 +287,6 @@ public final class TrainConvexJob {
       s += r * r;
     }
     return s / y.length;
-  }
-
-  static String history(SolverResult result) {
-    StringBuilder sb = new StringBuilder(IterationRecord.CSV_HEADER).append('\n');
-    for (IterationRecord r : result.history()) {
-      sb.append(r.toCsv()).append('\n');
-    }
-    return sb.toString();
   }
 
   /** Logs solver progress at most twice a second, with an ETA from the gap's decay rate. */

@@ -82,7 +82,7 @@ public final class AugmentedLagrangianSolver implements ConvexSolver {
         reason = StopReason.NUMERICAL_FAILURE;
       } else if (cert.relativeGap() <= options.tolerance() && violation <= feasTol) {
         reason = StopReason.CONVERGED;
-      } else if (!listener.onIteration(rec)) {
+      } else if (!listener.onIteration(rec, fista.iterate())) {
         reason = StopReason.STOPPED_BY_LISTENER;
       } else if (fista.steps() >= options.maxIterations()) {
         reason = StopReason.MAX_ITERATIONS;

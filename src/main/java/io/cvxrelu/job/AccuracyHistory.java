@@ -1,0 +1,114 @@
+package io.cvxrelu.job;
+
+import io.cvxrelu.io.LabeledData;
+import io.cvxrelu.linalg.DenseMatrix;
+import io.cvxrelu.model.ConvexReluModel;
+import io.cvxrelu.problem.Formulation;
+import io.cvxrelu.solver.IterationListener;
+import io.cvxrelu.solver.IterationRecord;
+import io.cvxrelu.solver.SolverResult;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Train and test accuracy of the convex model at every certificate row of a solve, so the
+ * history can be plotted against SGD's per-epoch accuracy (Pilanci and Ergen 2020, Fig. 5).
+ * The weights at a row are read off as the job's final model would be (the recovered ReLU
+ * network, or the gated network), so the last row matches summary.json.
+ *
+ * <p>Wraps another listener (the progress logger) and forwards every call to it. Accuracies
+ * are kept only when the labels are ±1; otherwise the columns stay empty.
+ */
+final class AccuracyHistory implements IterationListener {
+  /** Columns appended to {@link IterationRecord#CSV_HEADER}. */
+  static final String COLUMNS = "trainAccuracy,testAccuracy";
+
+  private final IterationListener delegate;
+  private final Formulation formulation;
+  private final String loss;
+  private final double beta;
+  private final boolean bias;
+  private final DenseMatrix gates;
+  private final DenseMatrix design;
+  private final double[] y;
+  private final LabeledData test;
+  private final double[] yTest;
+  private final boolean classification;
+  private final List<IterationRecord> rows = new ArrayList<>();
+  private final List<double[]> accuracies = new ArrayList<>();
+
+  /**
+   * @param design training design matrix (bias column included when {@code bias})
+   * @param test raw test features and labels (null when none); {@code yTest} its ±1 labels
+   */
+  AccuracyHistory(IterationListener delegate, Formulation formulation, String loss, double beta,
+      boolean bias, DenseMatrix gates, DenseMatrix design, double[] y, LabeledData test,
+      double[] yTest) {
+    this.delegate = delegate;
+    this.formulation = formulation;
+    this.loss = loss;
+    this.beta = beta;
+    this.bias = bias;
+    this.gates = gates;
+    this.design = design;
+    this.y = y;
+    this.test = test;
+    this.yTest = yTest;
+    this.classification = TrainConvexJob.isPlusMinusOne(y)
+        && (yTest == null || TrainConvexJob.isPlusMinusOne(yTest));
+  }
+
+  @Override
+  public boolean onIteration(IterationRecord record) {
+    return delegate.onIteration(record);
+  }
+
+  @Override
+  public boolean onIteration(IterationRecord record, DenseMatrix weights) {
+    if (classification) {
+      rows.add(record);
+      accuracies.add(evaluate(weights));
+    }
+    return delegate.onIteration(record, weights);
+  }
+
+  private double[] evaluate(DenseMatrix weights) {
+    ConvexReluModel m = new ConvexReluModel(formulation, loss, beta, bias, gates, weights);
+    double train = TrainConvexJob.accuracy(m.predictDesign(design), y);
+    double testAcc = test == null ? Double.NaN : TrainConvexJob.accuracy(m.predict(test.x()),
+        yTest);
+    return new double[] {train, testAcc};
+  }
+
+  /**
+   * history.csv: the solver's rows with the accuracies appended. A final row the solver did
+   * not show the listener (it stops on convergence first) is evaluated at the returned
+   * weights.
+   */
+  String csv(SolverResult result) {
+    StringBuilder sb = new StringBuilder(IterationRecord.CSV_HEADER).append(',')
+        .append(COLUMNS).append('\n');
+    List<IterationRecord> history = result.history();
+    int k = 0;
+    for (int r = 0; r < history.size(); r++) {
+      IterationRecord rec = history.get(r);
+      double[] acc = null;
+      if (k < rows.size() && rows.get(k) == rec) {
+        acc = accuracies.get(k++);
+      } else if (classification && r == history.size() - 1) {
+        acc = evaluate(result.weights());
+      }
+      sb.append(rec.toCsv()).append(',');
+      if (acc != null) {
+        sb.append(acc[0]).append(',');
+        if (!Double.isNaN(acc[1])) {
+          sb.append(acc[1]);
+        }
+      } else {
+        sb.append(',');
+      }
+      sb.append('\n');
+    }
+    return sb.toString();
+  }
+}
