@@ -12,7 +12,8 @@ package io.cvxrelu.sgd;
  * @param seed seeds the initialisation and the shuffles
  */
 public record SgdOptions(int neurons, int epochs, int batchSize, double learningRate,
-    Optimizer optimizer, double momentum, long seed) {
+    Optimizer optimizer, double momentum, long seed) implements java.io.Serializable {
+  private static final long serialVersionUID = 1L;
 
   public SgdOptions {
     if (neurons < 1 || epochs < 0 || batchSize < 1) {
