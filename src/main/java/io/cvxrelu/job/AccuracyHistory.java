@@ -81,34 +81,44 @@ final class AccuracyHistory implements IterationListener {
   }
 
   /**
-   * history.csv: the solver's rows with the accuracies appended. A final row the solver did
-   * not show the listener (it stops on convergence first) is evaluated at the returned
-   * weights.
+   * The solver's rows with their accuracies: {innerIterations, objective, lowerBound,
+   * relativeGap, seconds, trainAccuracy, testAccuracy} (NaN where an accuracy does not
+   * apply). A final row the solver did not show the listener (it stops on convergence first)
+   * is evaluated at the returned weights.
    */
-  String csv(SolverResult result) {
-    StringBuilder sb = new StringBuilder(IterationRecord.CSV_HEADER).append(',')
-        .append(COLUMNS).append('\n');
+  List<double[]> rows(SolverResult result) {
+    List<double[]> out = new ArrayList<>();
     List<IterationRecord> history = result.history();
     int k = 0;
     for (int r = 0; r < history.size(); r++) {
       IterationRecord rec = history.get(r);
-      double[] acc = null;
+      double[] acc = {Double.NaN, Double.NaN};
       if (k < rows.size() && rows.get(k) == rec) {
         acc = accuracies.get(k++);
       } else if (classification && r == history.size() - 1) {
         acc = evaluate(result.weights());
       }
-      sb.append(rec.toCsv()).append(',');
-      if (acc != null) {
-        sb.append(acc[0]).append(',');
-        if (!Double.isNaN(acc[1])) {
-          sb.append(acc[1]);
-        }
-      } else {
-        sb.append(',');
-      }
-      sb.append('\n');
+      out.add(new double[] {rec.innerIterations(), rec.objective(), rec.lowerBound(),
+          rec.relativeGap(), rec.seconds(), acc[0], acc[1]});
+    }
+    return out;
+  }
+
+  /** history.csv: the solver's rows with the accuracies appended (empty where n/a). */
+  String csv(SolverResult result) {
+    StringBuilder sb = new StringBuilder(IterationRecord.CSV_HEADER).append(',')
+        .append(COLUMNS).append('\n');
+    List<IterationRecord> history = result.history();
+    List<double[]> withAccuracy = rows(result);
+    for (int r = 0; r < history.size(); r++) {
+      double[] row = withAccuracy.get(r);
+      sb.append(history.get(r).toCsv()).append(',').append(field(row[5])).append(',')
+          .append(field(row[6])).append('\n');
     }
     return sb.toString();
+  }
+
+  private static String field(double v) {
+    return Double.isNaN(v) ? "" : Double.toString(v);
   }
 }

@@ -72,6 +72,12 @@ final class HadoopIo {
    * one is complete.
    */
   void writeAtomically(String location, Map<String, String> files, boolean overwrite) {
+    writeAtomically(location, files, Map.of(), overwrite);
+  }
+
+  /** As {@link #writeAtomically(String, Map, boolean)} with binary files (plots) as well. */
+  void writeAtomically(String location, Map<String, String> files,
+      Map<String, byte[]> binaryFiles, boolean overwrite) {
     Path target = new Path(location);
     Path tmp = new Path(target.getParent() == null ? new Path(".") : target.getParent(),
         "." + target.getName() + ".tmp-" + UUID.randomUUID());
@@ -81,9 +87,12 @@ final class HadoopIo {
       if (!fs.mkdirs(tmp)) {
         throw new IOException("cannot create " + tmp);
       }
-      for (Map.Entry<String, String> e : new LinkedHashMap<>(files).entrySet()) {
+      Map<String, byte[]> all = new LinkedHashMap<>();
+      files.forEach((name, text) -> all.put(name, text.getBytes(StandardCharsets.UTF_8)));
+      all.putAll(binaryFiles);
+      for (Map.Entry<String, byte[]> e : all.entrySet()) {
         try (OutputStream os = fs.create(new Path(tmp, e.getKey()), false)) {
-          os.write(e.getValue().getBytes(StandardCharsets.UTF_8));
+          os.write(e.getValue());
         }
       }
       if (fs.exists(target)) {

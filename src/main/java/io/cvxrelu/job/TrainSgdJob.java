@@ -247,9 +247,17 @@ public final class TrainSgdJob {
     SgdTrainer trainer = new SgdTrainer(data.features(), data.y(), data.testFeatures(),
         data.yTest(), Loss.forName(data.loss()), data.beta());
     long start = System.nanoTime();
-    SgdResult r = trainer.train(o, rec -> LOG.info(String.format(Locale.ROOT,
-        "init %d epoch %d: objective %.8g, train acc %.4f, test acc %.4f, %.1fs", k,
-        rec.epoch(), rec.objective(), rec.trainAccuracy(), rec.testAccuracy(), rec.seconds())));
+    double[] lastLog = {-1.0};
+    SgdResult r = trainer.train(o, rec -> {
+      // At most one line per 2 s of training per task, plus the first and the last epoch.
+      if (rec.epoch() == 0 || rec.epoch() == o.epochs() || rec.seconds() - lastLog[0] >= 2.0) {
+        lastLog[0] = rec.seconds();
+        LOG.info(String.format(Locale.ROOT,
+            "init %d epoch %d: objective %.8g, train acc %.4f, test acc %.4f, %.1fs", k,
+            rec.epoch(), rec.objective(), rec.trainAccuracy(), rec.testAccuracy(),
+            rec.seconds()));
+      }
+    });
     double wall = (System.nanoTime() - start) * 1e-9;
     List<EpochRecord> h = r.history();
     double[][] rows = new double[h.size()][];
