@@ -130,18 +130,7 @@ public final class CompareJob {
         SolverOptions.DEFAULTS.feasibilityTolerance(), opts.positiveLong("max-iter"),
         opts.positiveDouble("max-seconds"));
     int inits = (int) Math.min(10_000, opts.positiveLong("inits"));
-    SgdOptions sgd;
-    try {
-      sgd = new SgdOptions((int) Math.min(1_000_000, opts.positiveLong("neurons")),
-          (int) Math.min(1_000_000, opts.positiveLong("epochs")),
-          (int) Math.min(Integer.MAX_VALUE, opts.positiveLong("batch-size")),
-          opts.positiveDouble("lr"), optimizer, Double.parseDouble(opts.require("momentum")),
-          seed);
-    } catch (NumberFormatException e) {
-      throw new UsageException("--momentum must be a number, got '" + opts.get("momentum") + "'");
-    } catch (IllegalArgumentException e) {
-      throw new UsageException(e.getMessage());
-    }
+    SgdOptions sgd = TrainSgdJob.sgdOptions(opts, optimizer, seed);
     boolean bias = opts.flagSet("bias");
     boolean overwrite = opts.flagSet("overwrite");
     String master = opts.get("master") != null ? opts.get("master")

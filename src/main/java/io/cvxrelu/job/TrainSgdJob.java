@@ -131,18 +131,7 @@ public final class TrainSgdJob {
         : (int) Math.min(Integer.MAX_VALUE, opts.positiveLong("patterns"));
     int inits = (int) Math.min(10_000, opts.positiveLong("inits"));
     long seed = opts.anyLong("seed");
-    SgdOptions sgd;
-    try {
-      sgd = new SgdOptions((int) Math.min(1_000_000, opts.positiveLong("neurons")),
-          (int) Math.min(1_000_000, opts.positiveLong("epochs")),
-          (int) Math.min(Integer.MAX_VALUE, opts.positiveLong("batch-size")),
-          opts.positiveDouble("lr"), optimizer, Double.parseDouble(opts.require("momentum")),
-          seed);
-    } catch (NumberFormatException e) {
-      throw new UsageException("--momentum must be a number, got '" + opts.get("momentum") + "'");
-    } catch (IllegalArgumentException e) {
-      throw new UsageException(e.getMessage());
-    }
+    SgdOptions sgd = sgdOptions(opts, optimizer, seed);
     boolean bias = opts.flagSet("bias");
     boolean overwrite = opts.flagSet("overwrite");
     String master = opts.get("master") != null ? opts.get("master")
@@ -213,6 +202,21 @@ public final class TrainSgdJob {
       if (ownSession) {
         spark.stop();
       }
+    }
+  }
+
+  /** The SGD settings from --neurons, --epochs, --batch-size, --lr and --momentum. */
+  static SgdOptions sgdOptions(JobOptions opts, Optimizer optimizer, long seed) {
+    try {
+      return new SgdOptions((int) Math.min(1_000_000, opts.positiveLong("neurons")),
+          (int) Math.min(1_000_000, opts.positiveLong("epochs")),
+          (int) Math.min(Integer.MAX_VALUE, opts.positiveLong("batch-size")),
+          opts.positiveDouble("lr"), optimizer, Double.parseDouble(opts.require("momentum")),
+          seed);
+    } catch (NumberFormatException e) {
+      throw new UsageException("--momentum must be a number, got '" + opts.get("momentum") + "'");
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
     }
   }
 
