@@ -72,16 +72,16 @@ final class HadoopIo {
    * one is complete.
    */
   void writeAtomically(String location, Map<String, String> files, boolean overwrite) {
-    writeAtomically(location, files, overwrite, null);
+    writeAtomically(location, files, Map.of(), overwrite, null);
   }
 
   /**
-   * As {@link #writeAtomically(String, Map, boolean)}, moving the named entry of the previous
-   * folder (when present, e.g. a solver checkpoint still needed by {@code --resume}) into the
-   * new one before the swap.
+   * As {@link #writeAtomically(String, Map, boolean)} with binary files (plots) as well, moving
+   * the named entry of the previous folder (when present and {@code carryOver} is not null,
+   * e.g. a solver checkpoint still needed by {@code --resume}) into the new one before the swap.
    */
-  void writeAtomically(String location, Map<String, String> files, boolean overwrite,
-      String carryOver) {
+  void writeAtomically(String location, Map<String, String> files,
+      Map<String, byte[]> binaryFiles, boolean overwrite, String carryOver) {
     Path target = new Path(location);
     Path tmp = new Path(target.getParent() == null ? new Path(".") : target.getParent(),
         "." + target.getName() + ".tmp-" + UUID.randomUUID());
@@ -91,9 +91,12 @@ final class HadoopIo {
       if (!fs.mkdirs(tmp)) {
         throw new IOException("cannot create " + tmp);
       }
-      for (Map.Entry<String, String> e : new LinkedHashMap<>(files).entrySet()) {
+      Map<String, byte[]> all = new LinkedHashMap<>();
+      files.forEach((name, text) -> all.put(name, text.getBytes(StandardCharsets.UTF_8)));
+      all.putAll(binaryFiles);
+      for (Map.Entry<String, byte[]> e : all.entrySet()) {
         try (OutputStream os = fs.create(new Path(tmp, e.getKey()), false)) {
-          os.write(e.getValue().getBytes(StandardCharsets.UTF_8));
+          os.write(e.getValue());
         }
       }
       if (carryOver != null && fs.exists(new Path(target, carryOver))
@@ -134,6 +137,74 @@ final class HadoopIo {
     } catch (IOException ignored) {
       // best effort: the temporary folder is hidden and named as such
     }
+  }
+
+  /** A binary input stream with the file's length, for the fixed-record image formats. */
+  record BinaryInput(java.io.InputStream stream, long length) {}
+
+  /** Opens a binary input, failing with a one-line message when it is missing. */
+  BinaryInput openBinary(String location, String what) {
+    try {
+      Path p = new Path(location);
+      FileSystem fs = p.getFileSystem(conf);
+      if (!fs.exists(p)) {
+        throw new io.cvxrelu.io.DataFormatException(what + " file not found: " + location);
+      }
+      FileStatus st = fs.getFileStatus(p);
+      if (st.isDirectory()) {
+        throw new io.cvxrelu.io.DataFormatException(what + " is a directory, expected a file: "
+            + location);
+      }
+      return new BinaryInput(fs.open(p, 1 << 16), st.getLen());
+    } catch (IOException e) {
+      throw new io.cvxrelu.io.DataFormatException("cannot read " + what + " " + location + ": "
+          + e.getMessage());
+    }
+  }
+
+  /** True when the location exists and is a folder; false when it is a file or absent. */
+  boolean isDirectory(String location) {
+    FileStatus st = status(location);
+    return st != null && st.isDirectory();
+  }
+
+  /** True when the location exists. */
+  boolean exists(String location) {
+    return status(location) != null;
+  }
+
+  private FileStatus status(String location) {
+    try {
+      Path p = new Path(location);
+      FileSystem fs = p.getFileSystem(conf);
+      return fs.exists(p) ? fs.getFileStatus(p) : null;
+    } catch (IOException e) {
+      throw new io.cvxrelu.io.DataFormatException("cannot access " + location + ": "
+          + e.getMessage());
+    }
+  }
+
+  /** Full paths of the files in a folder whose names match {@code regex}, sorted by name. */
+  java.util.List<String> listFiles(String folder, String regex) {
+    try {
+      Path p = new Path(folder);
+      FileSystem fs = p.getFileSystem(conf);
+      java.util.List<String> out = new java.util.ArrayList<>();
+      for (FileStatus st : fs.listStatus(p)) {
+        if (st.isFile() && st.getPath().getName().matches(regex)) {
+          out.add(st.getPath().toString());
+        }
+      }
+      java.util.Collections.sort(out);
+      return out;
+    } catch (IOException e) {
+      throw new io.cvxrelu.io.DataFormatException("cannot list " + folder + ": " + e.getMessage());
+    }
+  }
+
+  /** {@code folder/name} as a path string. */
+  static String child(String folder, String name) {
+    return new Path(new Path(folder), name).toString();
   }
 
   /** The output could not be written (permissions, disk); exit code 4. */

@@ -51,14 +51,11 @@ public final class TrainConvexJob {
   private TrainConvexJob() {}
 
   static JobOptions options() {
-    return new JobOptions("Usage: train-convex.sh --train PATH --out DIR [options]\n"
+    return DataLoader.declareOptions(new JobOptions(
+        "Usage: train-convex.sh --train PATH --out DIR [options]\n"
         + "Trains a two-layer ReLU network to global optimality over sampled or enumerated\n"
         + "sign patterns (Pilanci & Ergen, ICML 2020) and writes summary.json, model.json and\n"
-        + "history.csv to DIR. Paths may use any Hadoop file system scheme.")
-        .option("train", null, "training data: CSV with the label first, LIBSVM, or Parquet")
-        .option("test", null, "test data in the same format (optional)")
-        .option("format", "auto", "auto|csv|libsvm|parquet (auto: .libsvm/.svm/.txt are LIBSVM;"
-            + " .parquet or a folder of Parquet parts is Parquet with 'features' and 'label')")
+        + "history.csv to DIR. Paths may use any Hadoop file system scheme."))
         .option("out", null, "output folder (written atomically)")
         .flag("overwrite", "replace an existing output folder")
         .option("model", "relu", "relu (cone-constrained) | gated")
@@ -120,15 +117,10 @@ public final class TrainConvexJob {
   }
 
   private static void execute(JobOptions opts) {
-    String trainPath = opts.require("train");
+    opts.require("train");
     String out = opts.require("out");
     Formulation formulation = parse(() -> Formulation.parse(opts.get("model")));
     Loss loss = parse(() -> Loss.forName(opts.get("loss")));
-    String format = opts.get("format");
-    if (!format.matches("auto|csv|libsvm|parquet")) {
-      throw new UsageException("--format must be auto, csv, libsvm or parquet, got '" + format
-          + "'");
-    }
     Double beta = opts.get("beta") != null ? opts.positiveDouble("beta") : null;
     double betaFrac = opts.positiveDouble("beta-frac");
     String patternsArg = opts.get("patterns");
@@ -173,13 +165,9 @@ public final class TrainConvexJob {
       io.checkOutput(out, overwrite || resume);
       LOG.info("BLAS backend: {}", Blas.backend());
       spark.sparkContext().setJobDescription("cvxrelu: read data");
-      LabeledData train = read(spark, io, trainPath, format, 0, "training data");
-      LabeledData test = opts.get("test") == null ? null
-          : read(spark, io, opts.get("test"), format, train.d(), "test data");
-      if (test != null && test.d() != train.d()) {
-        throw new DataFormatException("test data has " + test.d() + " features but training data has "
-            + train.d());
-      }
+      DataLoader.Loaded data = DataLoader.load(spark, io, opts);
+      LabeledData train = data.train();
+      LabeledData test = data.test();
       double[] y = labels(loss, train.y(), "training data");
       double[] yTest = test == null ? null : labels(loss, test.y(), "test data");
       DenseMatrix x = bias ? train.x().withOnesColumn() : train.x();
@@ -222,6 +210,11 @@ public final class TrainConvexJob {
       boolean distributed = resume || solverChoice.equals("distributed")
           || solverChoice.equals("auto")
           && (!spark.sparkContext().master().startsWith("local") || x.rows() >= AUTO_DISTRIBUTED_ROWS);
+      // Accuracy rows need the weights at each certificate; the distributed solvers certify
+      // less often, so every certificate is logged there.
+      AccuracyHistory accuracy = new AccuracyHistory(
+          new ProgressLogger(solverOptions.tolerance(), distributed ? 0.0 : 2.0),
+          formulation, loss.name(), b, bias, patterns.gates(), x, y, test, yTest);
       SolverResult result;
       String solverName;
       if (distributed) {
@@ -229,7 +222,7 @@ public final class TrainConvexJob {
             : spark.sparkContext().defaultParallelism();
         String checkpointDir = new org.apache.hadoop.fs.Path(out, CHECKPOINT).toString();
         DistributedTraining.Outcome o = DistributedTraining.solve(spark, problem, partitions,
-            solverOptions, new ProgressLogger(solverOptions.tolerance(), 0.0),
+            solverOptions, accuracy,
             new SolverCheckpoint(spark.sparkContext().hadoopConfiguration(), checkpointDir,
                 (int) Math.min(Integer.MAX_VALUE, checkpointEvery)), resume);
         result = o.result();
@@ -237,8 +230,7 @@ public final class TrainConvexJob {
       } else {
         spark.sparkContext().setJobDescription("cvxrelu: solve");
         ConvexSolver solver = ConvexSolver.forProblem(problem);
-        result = solver.solve(problem, null, solverOptions,
-            new ProgressLogger(solverOptions.tolerance(), 2.0));
+        result = solver.solve(problem, null, solverOptions, accuracy);
         solverName = solver.getClass().getSimpleName();
       }
       LOG.info("solver {} stopped: {} after {} iterations, {} s, relative gap {}",
@@ -251,11 +243,11 @@ public final class TrainConvexJob {
       files.put("summary.json", summary(problem, model, result, train, test, y, yTest, betaMax,
           solverName, solverOptions.tolerance()));
       files.put("model.json", ModelJson.write(model));
-      files.put("history.csv", history(result));
+      files.put("history.csv", accuracy.csv(result));
       // A checkpoint left by a run that did not converge stays in the output for --resume; a
       // converged run's output replaces it.
       boolean keepCheckpoint = distributed && result.stopReason() != StopReason.CONVERGED;
-      io.writeAtomically(out, files, overwrite || resume || distributed,
+      io.writeAtomically(out, files, Map.of(), overwrite || resume || distributed,
           keepCheckpoint ? CHECKPOINT : null);
       LOG.info("wrote {}", out);
     } finally {
@@ -278,22 +270,6 @@ public final class TrainConvexJob {
       return loss.canonicalLabels(y);
     } catch (IllegalArgumentException e) {
       throw new DataFormatException(what + ": " + e.getMessage());
-    }
-  }
-
-  private static LabeledData read(SparkSession spark, HadoopIo io, String path, String format,
-      int minFeatures, String what) {
-    if (format.equals("parquet") || format.equals("auto")
-        && ParquetInput.looksLikeParquet(path, spark.sparkContext().hadoopConfiguration())) {
-      return ParquetInput.read(spark, path, what);
-    }
-    boolean libsvm = format.equals("libsvm") || format.equals("auto")
-        && path.matches("(?i).*\\.(libsvm|svm|txt)$");
-    try (BufferedReader r = io.open(path, what)) {
-      return libsvm ? TextDataReader.readLibsvm(r, path, minFeatures)
-          : TextDataReader.readCsv(r, path);
-    } catch (IOException e) {
-      throw new DataFormatException("cannot read " + what + " " + path + ": " + e.getMessage());
     }
   }
 
@@ -368,14 +344,6 @@ public final class TrainConvexJob {
       s += r * r;
     }
     return s / y.length;
-  }
-
-  static String history(SolverResult result) {
-    StringBuilder sb = new StringBuilder(IterationRecord.CSV_HEADER).append('\n');
-    for (IterationRecord r : result.history()) {
-      sb.append(r.toCsv()).append('\n');
-    }
-    return sb.toString();
   }
 
   /**

@@ -52,6 +52,11 @@ public record ReluNetwork(DenseMatrix hidden, double[] alpha) {
   /** The non-convex training objective with weight decay beta/2. */
   public double objective(DenseMatrix x, double[] y, Loss loss, double beta) {
     double[] yc = loss.canonicalLabels(y);
+    return loss.value(predict(x), yc) + 0.5 * beta * squaredNorm();
+  }
+
+  /** sum_j (||u_j||^2 + alpha_j^2), the weight-decay term without its beta/2. */
+  public double squaredNorm() {
     double reg = 0.0;
     for (double v : hidden.data()) {
       reg += v * v;
@@ -59,6 +64,6 @@ public record ReluNetwork(DenseMatrix hidden, double[] alpha) {
     for (double a : alpha) {
       reg += a * a;
     }
-    return loss.value(predict(x), yc) + 0.5 * beta * reg;
+    return reg;
   }
 }

@@ -115,7 +115,7 @@ public final class AdmmReluSolver implements ConvexSolver {
         } else if (cert.relativeGap() <= options.tolerance()
             && cert.constraintViolation() <= feasTol) {
           reason = StopReason.CONVERGED;
-        } else if (!listener.onIteration(rec)) {
+        } else if (!listener.onIteration(rec, bestWeights)) {
           reason = StopReason.STOPPED_BY_LISTENER;
         } else if (budgetOut) {
           reason = it >= options.maxIterations() ? StopReason.MAX_ITERATIONS

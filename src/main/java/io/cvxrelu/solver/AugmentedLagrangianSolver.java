@@ -78,7 +78,7 @@ public final class AugmentedLagrangianSolver implements ConvexSolver {
           cert.lowerBound(), cert.relativeGap(), cert.constraintViolation(), seconds);
       history.add(rec);
       double violation = cert.constraintViolation();
-      reason = roundOutcome(cert, rec, feasTol, options, stalled, listener);
+      reason = roundOutcome(cert, rec, feasTol, options, stalled, listener, fista.iterate());
       if (reason != null) {
         break;
       }
@@ -101,13 +101,13 @@ public final class AugmentedLagrangianSolver implements ConvexSolver {
    * optimality conditions (gap and feasibility), a listener, a budget or a stalled step.
    */
   public static StopReason roundOutcome(Certificate cert, IterationRecord rec, double feasTol,
-      SolverOptions options, boolean stalled, IterationListener listener) {
+      SolverOptions options, boolean stalled, IterationListener listener, DenseMatrix weights) {
     if (!Double.isFinite(cert.objective()) || !Double.isFinite(cert.lowerBound())) {
       return StopReason.NUMERICAL_FAILURE;
     } else if (cert.relativeGap() <= options.tolerance()
         && cert.constraintViolation() <= feasTol) {
       return StopReason.CONVERGED;
-    } else if (!listener.onIteration(rec)) {
+    } else if (!listener.onIteration(rec, weights)) {
       return StopReason.STOPPED_BY_LISTENER;
     } else if (rec.innerIterations() >= options.maxIterations()) {
       return StopReason.MAX_ITERATIONS;

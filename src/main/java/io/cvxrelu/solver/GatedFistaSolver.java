@@ -73,7 +73,7 @@ public final class GatedFistaSolver implements ConvexSolver {
           reason = StopReason.NUMERICAL_FAILURE;
         } else if (cert.relativeGap() <= options.tolerance()) {
           reason = StopReason.CONVERGED;
-        } else if (!listener.onIteration(rec)) {
+        } else if (!listener.onIteration(rec, fista.iterate())) {
           reason = StopReason.STOPPED_BY_LISTENER;
         } else if (reason == null && budgetOut) {
           reason = k >= options.maxIterations() ? StopReason.MAX_ITERATIONS

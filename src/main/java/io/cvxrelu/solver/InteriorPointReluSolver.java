@@ -108,7 +108,7 @@ public final class InteriorPointReluSolver implements ConvexSolver {
         reason = StopReason.CONVERGED;
       } else if (!Double.isFinite(cert.objective()) || !Double.isFinite(cert.lowerBound())) {
         reason = StopReason.NUMERICAL_FAILURE;
-      } else if (!listener.onIteration(rec)) {
+      } else if (!listener.onIteration(rec, b)) {
         reason = StopReason.STOPPED_BY_LISTENER;
       } else if (it >= options.maxIterations()) {
         reason = StopReason.MAX_ITERATIONS;

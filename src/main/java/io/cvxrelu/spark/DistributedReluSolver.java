@@ -122,7 +122,7 @@ public final class DistributedReluSolver {
       history.add(rec);
       double violation = cert.constraintViolation();
       reason = AugmentedLagrangianSolver.roundOutcome(cert, rec, feasTol, options, stalled,
-          listener);
+          listener, fista.iterate());
       if (reason != null) {
         break;
       }

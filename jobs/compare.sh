@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Convex program vs SGD from several initialisations on one task: report.md, comparison.csv,
+# summary.json and PNG plots in --out. --help lists the options; conf/compare-cifar10.properties
+# holds the CIFAR-10 airplane vs automobile defaults.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# SGD tasks run side by side: one BLAS thread each (the convex solve then uses one too).
+export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}"
+cvxrelu_run io.cvxrelu.job.CompareJob "$@"
