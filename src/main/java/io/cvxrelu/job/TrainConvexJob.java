@@ -6,15 +6,19 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cvxrelu.io.DataFormatException;
 import io.cvxrelu.io.LabeledData;
 import io.cvxrelu.io.ModelJson;
+import io.cvxrelu.io.NetworkCsv;
 import io.cvxrelu.io.TextDataReader;
 import io.cvxrelu.linalg.Blas;
 import io.cvxrelu.linalg.DenseMatrix;
 import io.cvxrelu.model.ConvexReluModel;
+import io.cvxrelu.model.ReluNetwork;
 import io.cvxrelu.patterns.ArrangementEnumerator;
 import io.cvxrelu.patterns.SignPatterns;
 import io.cvxrelu.problem.ConvexReluProblem;
 import io.cvxrelu.problem.Formulation;
 import io.cvxrelu.problem.Loss;
+import io.cvxrelu.solver.ArrangementCertificate;
+import io.cvxrelu.solver.ColumnGeneration;
 import io.cvxrelu.solver.ConvexSolver;
 import io.cvxrelu.solver.IterationListener;
 import io.cvxrelu.solver.IterationRecord;
@@ -26,6 +30,7 @@ import io.cvxrelu.spark.SolverCheckpoint;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.logging.log4j.LogManager;
@@ -43,6 +48,8 @@ import org.apache.spark.sql.SparkSession;
 public final class TrainConvexJob {
   private static final Logger LOG = LogManager.getLogger(TrainConvexJob.class);
   static final long MAX_ENUMERATION_SUBSETS = 5_000_000L;
+  /** Enumeration budget of --certify-all auto and of exact pricing in pattern generation. */
+  static final long CERTIFY_AUTO_SUBSETS = 100_000L;
   /** With {@code --solver auto}, row counts from which the distributed solvers are used. */
   static final int AUTO_DISTRIBUTED_ROWS = 200_000;
   /** The checkpoint folder inside the output folder. */
@@ -65,6 +72,13 @@ public final class TrainConvexJob {
         .option("patterns", "100", "number of sampled sign patterns P, or 'all' to enumerate")
         .option("seed", "0", "seed for gate sampling")
         .option("gates", null, "CSV of gate vectors, one per row (replaces sampling)")
+        .option("patterns-from", null, "a network (train-sgd's init-K/network.csv, or a model.json)"
+            + " whose neurons' patterns 1[X u_j > 0] are added to the sampled ones")
+        .flag("generate-patterns", "dual-guided pattern generation: add violating patterns and"
+            + " re-solve until none is found (single-node solvers)")
+        .option("generate-rounds", "20", "generation rounds at most")
+        .option("certify-all", "auto", "auto|true|false: certificate over every cell of the"
+            + " arrangement, a lower bound for any network (auto: when it is small enough)")
         .flag("bias", "append a column of ones to the features")
         .option("tol", "1e-6", "target relative duality gap")
         .option("max-iter", "200000", "iteration budget")
@@ -153,6 +167,17 @@ public final class TrainConvexJob {
     if (resume && solverChoice.equals("local")) {
       throw new UsageException("--resume continues a distributed solve (--solver distributed)");
     }
+    boolean generate = opts.flagSet("generate-patterns");
+    int generateRounds = (int) Math.min(1000, opts.positiveLong("generate-rounds"));
+    String certifyAll = opts.get("certify-all");
+    if (!certifyAll.matches("auto|true|false")) {
+      throw new UsageException("--certify-all must be auto, true or false, got '" + certifyAll
+          + "'");
+    }
+    if (generate && (resume || solverChoice.equals("distributed"))) {
+      throw new UsageException("--generate-patterns runs the single-node solvers (--solver "
+          + "local or auto)");
+    }
 
     // A session that already exists (a notebook, a test class, spark-submit's) is reused and
     // left running; one made here is stopped here.
@@ -203,12 +228,21 @@ public final class TrainConvexJob {
       if (!(b > 0.0)) {
         throw new DataFormatException("beta_max is 0 (all labels zero?): give --beta explicitly");
       }
+      // beta_max comes from the sampled (or given) patterns alone, so that beta matches a
+      // train-sgd run with the same --patterns, --seed and --beta-frac.
+      ReluNetwork seedNetwork = null;
+      if (opts.get("patterns-from") != null) {
+        seedNetwork = readNetwork(io, opts.get("patterns-from"), x.cols());
+        patterns = withNeuronPatterns(x, seedNetwork, patterns);
+        LOG.info("added the patterns of {} neurons from {}: P = {}", seedNetwork.width(),
+            opts.get("patterns-from"), patterns.count());
+      }
       ConvexReluProblem problem = new ConvexReluProblem(x, y, patterns, loss, b, formulation);
       LOG.info("problem: n={} d={} P={} model={} loss={} beta={} (beta_max={})", x.rows(),
           x.cols(), patterns.count(), formulation.id(), loss.name(), b, betaMax);
 
       boolean distributed = resume || solverChoice.equals("distributed")
-          || solverChoice.equals("auto")
+          || solverChoice.equals("auto") && !generate
           && (!spark.sparkContext().master().startsWith("local") || x.rows() >= AUTO_DISTRIBUTED_ROWS);
       // Accuracy rows need the weights at each certificate; the distributed solvers certify
       // less often, so every certificate is logged there.
@@ -217,6 +251,7 @@ public final class TrainConvexJob {
           formulation, loss.name(), b, bias, patterns.gates(), x, y, test, yTest);
       SolverResult result;
       String solverName;
+      ColumnGeneration.Result generation = null;
       if (distributed) {
         int partitions = partitionsArg > 0 ? (int) partitionsArg
             : spark.sparkContext().defaultParallelism();
@@ -227,6 +262,18 @@ public final class TrainConvexJob {
                 (int) Math.min(Integer.MAX_VALUE, checkpointEvery)), resume);
         result = o.result();
         solverName = o.solverName();
+      } else if (generate) {
+        spark.sparkContext().setJobDescription("cvxrelu: solve and generate patterns");
+        ColumnGeneration.Result cg = ColumnGeneration.run(problem,
+            new ColumnGeneration.Options(generateRounds, 64, 30, 16, seed,
+                CERTIFY_AUTO_SUBSETS),
+            solverOptions, new ProgressLogger(solverOptions.tolerance(), 2.0));
+        generation = cg;
+        result = cg.solution();
+        problem = cg.problem();
+        patterns = problem.patterns();
+        solverName = ConvexSolver.forProblem(problem).getClass().getSimpleName()
+            + " + ColumnGeneration";
       } else {
         spark.sparkContext().setJobDescription("cvxrelu: solve");
         ConvexSolver solver = ConvexSolver.forProblem(problem);
@@ -240,10 +287,26 @@ public final class TrainConvexJob {
       ConvexReluModel model = new ConvexReluModel(formulation, loss.name(), b, bias,
           patterns.gates(), result.weights());
       Map<String, String> files = new LinkedHashMap<>();
+      ObjectNode extras = new ObjectMapper().createObjectNode();
+      if (seedNetwork != null) {
+        extras.put("patternsFromNeurons", seedNetwork.width());
+        extras.put("patternsFromObjective", seedNetwork.objective(x, y, loss, b));
+      }
+      if (generation != null) {
+        ObjectNode g = extras.putObject("generation");
+        List<ColumnGeneration.Round> rounds = generation.rounds();
+        g.put("rounds", rounds.size());
+        g.put("patternsAdded", problem.patternCount() - rounds.get(0).patterns());
+        g.put("noViolationFound", generation.converged());
+        g.put("largestViolation", rounds.get(rounds.size() - 1).largestViolation());
+        files.put("generation.csv", generationCsv(rounds));
+      }
+      certifyOverAllPatterns(problem, result, certifyAll, generation, extras);
       files.put("summary.json", summary(problem, model, result, train, test, y, yTest, betaMax,
-          solverName, solverOptions.tolerance()));
+          solverName, solverOptions.tolerance(), extras));
       files.put("model.json", ModelJson.write(model));
-      files.put("history.csv", accuracy.csv(result));
+      files.put("history.csv", generation == null ? accuracy.csv(result)
+          : historyWithoutAccuracy(result));
       // A checkpoint left by a run that did not converge stays in the output for --resume; a
       // converged run's output replaces it.
       boolean keepCheckpoint = distributed && result.stopReason() != StopReason.CONVERGED;
@@ -273,9 +336,105 @@ public final class TrainConvexJob {
     }
   }
 
+  /**
+   * Reads a network: a model.json of either job, or train-sgd's network.csv ({@link NetworkCsv}).
+   */
+  static ReluNetwork readNetwork(HadoopIo io, String path, int dimension) {
+    String text;
+    try (BufferedReader r = io.open(path, "network")) {
+      StringBuilder sb = new StringBuilder();
+      for (String line = r.readLine(); line != null; line = r.readLine()) {
+        sb.append(line).append('\n');
+      }
+      text = sb.toString();
+    } catch (IOException e) {
+      throw new DataFormatException("cannot read network " + path + ": " + e.getMessage());
+    }
+    ReluNetwork net;
+    if (text.stripLeading().startsWith("{")) {
+      net = ModelJson.read(text, path).network();
+    } else {
+      try {
+        net = NetworkCsv.read(new BufferedReader(new java.io.StringReader(text)), path,
+            dimension);
+      } catch (IOException e) {
+        throw new DataFormatException("cannot read network " + path + ": " + e.getMessage());
+      }
+    }
+    if (net.hidden().rows() != dimension) {
+      throw new DataFormatException("network in " + path + " has input dimension "
+          + net.hidden().rows() + " but the design has " + dimension + " columns");
+    }
+    if (!net.hidden().isFinite()) {
+      throw new DataFormatException("network in " + path + " has NaN or infinite weights");
+    }
+    return net;
+  }
+
+  /**
+   * The neurons' patterns 1[X u_j &gt; 0] first, then the others. Each neuron (u_j, alpha_j) is a
+   * feasible block of its own pattern (v = u_j |alpha_j| for alpha_j &gt; 0, w for alpha_j &lt; 0),
+   * so the convex optimum over these patterns is at most the network's objective.
+   */
+  static SignPatterns withNeuronPatterns(DenseMatrix x, ReluNetwork net, SignPatterns others) {
+    DenseMatrix u = net.hidden();
+    DenseMatrix g = others.gates();
+    DenseMatrix all = new DenseMatrix(x.cols(), u.cols() + g.cols());
+    System.arraycopy(u.data(), 0, all.data(), 0, u.data().length);
+    System.arraycopy(g.data(), 0, all.data(), u.data().length, g.data().length);
+    return SignPatterns.fromGates(x, all);
+  }
+
+  /**
+   * With --certify-all true or auto, checks the solution's dual point against every cell of the
+   * arrangement (exact where it can be enumerated; auto skips what is too large). Otherwise,
+   * after pattern generation, records that the global statement is a search result.
+   */
+  static void certifyOverAllPatterns(ConvexReluProblem problem, SolverResult result,
+      String mode, ColumnGeneration.Result generation, ObjectNode extras) {
+    if (!mode.equals("false")) {
+      long budget = mode.equals("true") ? MAX_ENUMERATION_SUBSETS : CERTIFY_AUTO_SUBSETS;
+      try {
+        ArrangementCertificate.Result all = ArrangementCertificate.compute(problem,
+            result.weights(), budget);
+        extras.put("globalLowerBound", all.certificate().lowerBound());
+        extras.put("globalRelativeGap", all.certificate().relativeGap());
+        extras.put("globalCertificate", "exact over all " + all.patternsChecked()
+            + " cells of the arrangement");
+        return;
+      } catch (IllegalArgumentException tooLarge) {
+        if (mode.equals("true")) {
+          throw new UsageException(tooLarge.getMessage());
+        }
+        LOG.info("no certificate over all patterns: {}", tooLarge.getMessage());
+      }
+    }
+    if (generation != null) {
+      extras.put("globalCertificate", generation.converged()
+          ? "search: no violating pattern found (not a proof)"
+          : "search: violating patterns remain (round budget)");
+    }
+  }
+
+  static String generationCsv(List<ColumnGeneration.Round> rounds) {
+    StringBuilder sb = new StringBuilder(ColumnGeneration.Round.CSV_HEADER).append('\n');
+    for (ColumnGeneration.Round r : rounds) {
+      sb.append(r.toCsv()).append('\n');
+    }
+    return sb.toString();
+  }
+
+  static String historyWithoutAccuracy(SolverResult result) {
+    StringBuilder sb = new StringBuilder(IterationRecord.CSV_HEADER).append('\n');
+    for (IterationRecord r : result.history()) {
+      sb.append(r.toCsv()).append('\n');
+    }
+    return sb.toString();
+  }
+
   static String summary(ConvexReluProblem problem, ConvexReluModel model, SolverResult result,
       LabeledData train, LabeledData test, double[] y, double[] yTest, double betaMax,
-      String solverName, double tolerance) {
+      String solverName, double tolerance, ObjectNode extras) {
     ObjectNode s = new ObjectMapper().createObjectNode();
     var cert = result.certificate();
     s.put("objective", cert.objective());
@@ -310,6 +469,7 @@ public final class TrainConvexJob {
     s.put("tolerance", tolerance);
     s.put("solver", solverName);
     s.put("blas", Blas.backend());
+    s.setAll(extras);
     try {
       return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
           .writeValueAsString(s) + "\n";

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cvxrelu.io.DataFormatException;
 import io.cvxrelu.io.LabeledData;
+import io.cvxrelu.io.NetworkCsv;
 import io.cvxrelu.linalg.Blas;
 import io.cvxrelu.linalg.DenseMatrix;
 import io.cvxrelu.patterns.ArrangementEnumerator;
@@ -195,6 +196,7 @@ public final class TrainSgdJob {
           data.description(), wall));
       for (InitRun r : runs) {
         files.put("init-" + r.init() + "/history.csv", r.historyCsv());
+        files.put("init-" + r.init() + "/network.csv", r.networkCsv());
       }
       io.writeAtomically(out, files, overwrite);
       LOG.info("wrote {}", out);
@@ -270,7 +272,8 @@ public final class TrainSgdJob {
       rows[i] = new double[] {e.epoch(), e.samples(), e.objective(), e.trainAccuracy(),
           e.testAccuracy(), e.seconds()};
     }
-    return new InitRun(k, o.seed(), r.stopReason(), rows, wall);
+    return new InitRun(k, o.seed(), r.stopReason(), rows, wall,
+        NetworkCsv.write(r.network()));
   }
 
   static String summary(List<InitRun> runs, SgdOptions o, int inits, Loss loss, double beta,
@@ -377,8 +380,9 @@ public final class TrainSgdJob {
    *
    * @param rows per epoch: epoch, samples, objective, trainAccuracy, testAccuracy, seconds
    */
-  record InitRun(int init, long seed, String stopReason, double[][] rows, double wallSeconds)
-      implements Serializable {
+  /** One initialisation's history and its final network (as {@link NetworkCsv}). */
+  record InitRun(int init, long seed, String stopReason, double[][] rows, double wallSeconds,
+      String networkCsv) implements Serializable {
     private static final long serialVersionUID = 1L;
 
     String historyCsv() {

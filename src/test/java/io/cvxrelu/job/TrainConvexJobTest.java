@@ -93,6 +93,60 @@ class TrainConvexJobTest {
     assertEquals(f.reluOptimum(), s.get("objective").asDouble(), 1e-6 * f.reluOptimum());
   }
 
+  /** 1-D data with a 3-kink teacher (the bias comes from --bias). */
+  private Path oneDimensional(int n) throws IOException {
+    java.util.SplittableRandom r = new java.util.SplittableRandom(21);
+    StringBuilder sb = new StringBuilder();
+    for (int k = 0; k < n; k++) {
+      double t = -2.0 + 4.0 * r.nextDouble();
+      double y = Math.max(t - 0.5, 0) - 2 * Math.max(-t - 0.3, 0) + Math.max(t + 1, 0)
+          + 0.2 * r.nextGaussian();
+      sb.append(y).append(',').append(t).append('\n');
+    }
+    return write("oned.csv", sb.toString());
+  }
+
+  @Test
+  void generatedPatternsReachTheEnumeratedOptimumWithAnExactCertificate() throws IOException {
+    String data = oneDimensional(18).toString();
+    Path all = tmp.resolve("all");
+    assertEquals(0, TrainConvexJob.run(new String[] {"--train", data, "--bias", "--patterns",
+        "all", "--beta", "0.3", "--out", all.toString()}));
+    Path gen = tmp.resolve("gen");
+    assertEquals(0, TrainConvexJob.run(new String[] {"--train", data, "--bias", "--patterns",
+        "4", "--generate-patterns", "--certify-all", "true", "--beta", "0.3", "--out",
+        gen.toString()}));
+    JsonNode a = summary(all);
+    JsonNode g = summary(gen);
+    double opt = a.get("objective").asDouble();
+    assertEquals(opt, g.get("objective").asDouble(), 1e-6 * opt);
+    assertTrue(g.get("generation").get("noViolationFound").asBoolean());
+    assertTrue(g.get("generation").get("patternsAdded").asInt() > 0);
+    assertTrue(g.get("globalRelativeGap").asDouble() <= 1e-6, g.toString());
+    assertTrue(g.get("globalCertificate").asText().startsWith("exact"));
+    assertTrue(Files.readString(gen.resolve("generation.csv")).startsWith("round,"));
+    // Both runs carry the exact certificate by default (the arrangement is small).
+    assertTrue(a.get("globalRelativeGap").asDouble() <= 1e-6, a.toString());
+  }
+
+  @Test
+  void patternsFromANetworkNeverDoWorseThanThatNetwork() throws IOException {
+    String d = "data-samples/planted_n300_d5.csv";
+    Path first = tmp.resolve("first");
+    assertEquals(0, TrainConvexJob.run(new String[] {"--train", d, "--patterns", "30",
+        "--beta", "2.0", "--out", first.toString()}));
+    Path again = tmp.resolve("again");
+    assertEquals(0, TrainConvexJob.run(new String[] {"--train", d, "--patterns", "3",
+        "--seed", "9", "--beta", "2.0", "--patterns-from",
+        first.resolve("model.json").toString(), "--out", again.toString()}));
+    JsonNode s = summary(again);
+    double net = s.get("patternsFromObjective").asDouble();
+    assertEquals(summary(first).get("nonconvexObjective").asDouble(), net, 1e-8 * net);
+    assertTrue(s.get("objective").asDouble() <= net * (1 + 1e-6), s.toString());
+    assertEquals(3, runExpectingNoOutput("--train", d, "--patterns-from",
+        write("bad.csv", "u1,u2,alpha\n1,2,3\n").toString()));
+  }
+
   @Test
   void logisticLossOnTheSampleCertifiesItsGap() throws IOException {
     List<String> lines = Files.readAllLines(Path.of("data-samples/planted_n300_d5.csv"));
