@@ -32,13 +32,18 @@ public final class NetworkCsv {
   }
 
   /**
-   * Reads a network written by {@link #write}.
+   * Reads a network written by {@link #write} (the header line is optional).
    *
    * @param dimension expected length of u_j (the design's columns)
    * @throws DataFormatException for a malformed file or another dimension
    */
   public static ReluNetwork read(BufferedReader r, String source, int dimension)
       throws IOException {
+    r.mark(1 << 16);
+    String first = r.readLine();
+    if (first == null || !first.startsWith("u1")) {
+      r.reset();
+    }
     DenseMatrix rows = TextDataReader.readMatrixCsv(r, source);
     if (rows.cols() != dimension + 1) {
       throw new DataFormatException("network in " + source + " has " + rows.cols()

@@ -146,12 +146,14 @@ public final class ColumnGeneration {
         converged = violating.isEmpty();
         break;
       }
+      // The returned problem must be the one the returned solution solves: extend only when
+      // another round will run.
+      if (round == options.maxRounds() || seconds >= solverOptions.maxSeconds()) {
+        break;
+      }
       warm = extendWeights(problem, result.weights(), next.count());
       problem = new ConvexReluProblem(problem.x(), problem.y(), next, problem.loss(),
           problem.beta(), problem.formulation());
-      if (seconds >= solverOptions.maxSeconds()) {
-        break;
-      }
     }
     return new Result(problem, result, List.copyOf(rounds), converged);
   }

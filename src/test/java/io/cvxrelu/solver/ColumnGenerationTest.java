@@ -91,6 +91,15 @@ class ColumnGenerationTest {
         IterationListener.NONE);
     List<ColumnGeneration.Round> rounds = cg.rounds();
     assertTrue(rounds.size() > 1, rounds.toString());
+    // The returned problem is the one the returned solution solves, also when the round
+    // budget ends the loop with violations left.
+    assertEquals(cg.problem().blockCount(), cg.solution().weights().cols());
+    ColumnGeneration.Result short2 = ColumnGeneration.run(start,
+        new ColumnGeneration.Options(2, 64, 30, 16, 2L, 0L), SolverOptions.DEFAULTS,
+        IterationListener.NONE);
+    assertEquals(2, short2.rounds().size());
+    assertEquals(short2.problem().blockCount(), short2.solution().weights().cols());
+    assertEquals(short2.rounds().get(1).patterns(), short2.problem().patternCount());
     assertTrue(rounds.get(0).added() > 0);
     assertTrue(rounds.get(rounds.size() - 1).objective() < 0.9 * rounds.get(0).objective(),
         rounds.toString());
