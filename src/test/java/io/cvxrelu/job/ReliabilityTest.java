@@ -352,14 +352,10 @@ class ReliabilityTest {
     assertTrue(records[0] > 5, "the solve ran past the injection");
     assertEquals(clean.stopReason(), retried.stopReason());
     assertEquals(clean.iterations(), retried.iterations());
-    double obj = clean.certificate().objective();
-    assertEquals(obj, retried.certificate().objective(), 1e-12 * obj);
-    double[] a = clean.weights().data();
-    double[] b = retried.weights().data();
-    double scale = Arrays.stream(a).map(Math::abs).max().orElse(1.0);
-    for (int k = 0; k < a.length; k++) {
-      assertEquals(a[k], b[k], 1e-12 * scale, "weight " + k);
-    }
+    // Partials are merged in partition order (OrderedAggregate), so the retried run repeats
+    // the uninterrupted one bit for bit.
+    assertEquals(clean.certificate().objective(), retried.certificate().objective(), 0.0);
+    assertArrayEquals(clean.weights().data(), retried.weights().data(), 0.0);
   }
 
   /**
@@ -481,7 +477,7 @@ class ReliabilityTest {
     Path a = tmp.resolve("p3-a");
     Path b = tmp.resolve("p3-b");
     Path c = tmp.resolve("p2");
-    String[] small = {"--patterns", "8", "--seed", "4", "--tol", "1e-5"};
+    String[] small = {"--patterns", "8", "--seed", "4", "--tol", "1e-4"};
     assertEquals(0, run(distributedArgs(a, concat(small, "--partitions", "3"))).code());
     assertEquals(0, run(distributedArgs(b, concat(small, "--partitions", "3"))).code());
     assertEquals(0, run(distributedArgs(c, concat(small, "--partitions", "2"))).code());
