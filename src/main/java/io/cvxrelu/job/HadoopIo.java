@@ -12,6 +12,8 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.permission.FsAction;
+import org.apache.hadoop.security.AccessControlException;
 
 /**
  * Files through the Hadoop FileSystem API, so every path may be local, {@code file://},
@@ -49,7 +51,11 @@ final class HadoopIo {
     }
   }
 
-  /** Fails early (before any work) when the output exists and may not be replaced. */
+  /**
+   * Fails early (before any work): a usage error when the output exists and may not be
+   * replaced, an output error when it cannot be created (a file where a parent folder should
+   * be, or a parent folder without write permission).
+   */
   void checkOutput(String location, boolean overwrite) {
     try {
       Path p = new Path(location);
@@ -57,12 +63,26 @@ final class HadoopIo {
       if (fs.exists(p) && !overwrite) {
         throw new UsageException("output " + location + " exists (use --overwrite to replace it)");
       }
-      Path parent = p.getParent();
-      if (parent != null && fs.exists(parent) && !fs.getFileStatus(parent).isDirectory()) {
-        throw new UsageException("output parent " + parent + " is not a directory");
+      // The nearest existing ancestor must be a folder we may write into (the temporary
+      // sibling folder and any missing parents are created there).
+      Path ancestor = p.getParent();
+      while (ancestor != null && !fs.exists(ancestor)) {
+        ancestor = ancestor.getParent();
+      }
+      if (ancestor != null) {
+        if (!fs.getFileStatus(ancestor).isDirectory()) {
+          throw new OutputException("cannot write output " + location + ": " + ancestor
+              + " is a file, not a folder");
+        }
+        try {
+          fs.access(ancestor, FsAction.WRITE);
+        } catch (AccessControlException e) {
+          throw new OutputException("cannot write output " + location + ": no write permission"
+              + " on " + ancestor);
+        }
       }
     } catch (IOException e) {
-      throw new UsageException("cannot use output " + location + ": " + e.getMessage());
+      throw new OutputException("cannot use output " + location + ": " + e.getMessage());
     }
   }
 

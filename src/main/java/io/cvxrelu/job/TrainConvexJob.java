@@ -194,6 +194,9 @@ public final class TrainConvexJob {
       LabeledData train = data.train();
       LabeledData test = data.test();
       double[] y = labels(loss, train.y(), "training data");
+      if (loss.isClassification()) {
+        requireBothClasses(y);
+      }
       double[] yTest = test == null ? null : labels(loss, test.y(), "test data");
       DenseMatrix x = bias ? train.x().withOnesColumn() : train.x();
 
@@ -333,6 +336,24 @@ public final class TrainConvexJob {
       return loss.canonicalLabels(y);
     } catch (IllegalArgumentException e) {
       throw new DataFormatException(what + ": " + e.getMessage());
+    }
+  }
+
+  /**
+   * A classifier needs both classes in its training labels (canonical +-1): with one class the
+   * logistic loss has no finite minimiser without the regulariser and the model is trivial.
+   * A test set may hold a single class.
+   */
+  static void requireBothClasses(double[] y) {
+    boolean positive = false;
+    boolean negative = false;
+    for (double v : y) {
+      positive |= v > 0;
+      negative |= v < 0;
+    }
+    if (!(positive && negative)) {
+      throw new DataFormatException("training data: only one class present (all labels "
+          + (positive ? "positive" : "negative") + "); a classifier needs both");
     }
   }
 

@@ -20,7 +20,8 @@ import scala.Tuple2;
  * the distributed counterpart of {@link ConvexReluProblem}, with the same block layout of the
  * weights. Every method is one pass over the cached blocks in the pattern of Spark MLlib's
  * {@code RDDLossFunction}: the d x q weights are broadcast, each task adds its blocks'
- * contributions with level-3 BLAS ({@link RowBlock}), {@code treeAggregate} merges them, the
+ * contributions with level-3 BLAS ({@link RowBlock}), {@link OrderedAggregate} merges them
+ * in partition order (deterministic bits), the
  * driver adds the regulariser, and the broadcast is destroyed before returning.
  *
  * <p>Cone multipliers of the ReLU program live with the rows: an RDD of n_b x 2P matrices
@@ -28,14 +29,6 @@ import scala.Tuple2;
  * them).
  */
 public final class DistributedProblem {
-  /**
-   * Depth of the aggregation tree: a second level only pays on many partitions; below that it
-   * adds a shuffle stage to every pass.
-   */
-  private int treeDepth() {
-    return data.partitions() > 32 ? 2 : 1;
-  }
-
   private final DistributedData data;
   private final JavaSparkContext sc;
   private final Loss loss;
@@ -113,12 +106,11 @@ public final class DistributedProblem {
       StepSums zero = new StepSums(d(), blockCount());
       StepSums sums;
       if (mu == null) {
-        sums = data.blocks().treeAggregate(zero,
-            (acc, b) -> acc.add(b, null, bw.value(), l, f, rho), StepSums::merge, treeDepth());
+        sums = OrderedAggregate.aggregate(data.blocks(), zero,
+            (acc, b) -> acc.add(b, null, bw.value(), l, f, rho), StepSums::merge);
       } else {
-        sums = zipped(mu).treeAggregate(zero,
-            (acc, t) -> acc.add(t._1(), t._2(), bw.value(), l, f, rho), StepSums::merge,
-            treeDepth());
+        sums = OrderedAggregate.aggregate(zipped(mu), zero,
+            (acc, t) -> acc.add(t._1(), t._2(), bw.value(), l, f, rho), StepSums::merge);
       }
       return new Evaluation(candidate == null ? Double.NaN : sums.atCandidate, sums.atPoint,
           sums.gradient);
@@ -132,14 +124,15 @@ public final class DistributedProblem {
     Broadcast<DenseMatrix> bb = sc.broadcast(b);
     Formulation f = formulation;
     try {
-      return data.blocks().treeAggregate(new DenseMatrix(d(), b.cols()), (acc, blk) -> {
+      return OrderedAggregate.aggregate(data.blocks(), new DenseMatrix(d(), b.cols()),
+          (acc, blk) -> {
         DenseMatrix z = blk.forward(bb.value());
         double[] p = new double[blk.rows()];
         blk.predict(z, f, p);
         blk.maskedResidual(p, f, z);
         blk.addAdjoint(z, acc);
         return acc;
-      }, DistributedProblem::addInto, treeDepth());
+      }, DistributedProblem::addInto);
     } finally {
       bb.destroy();
     }
@@ -147,10 +140,10 @@ public final class DistributedProblem {
 
   /** The d x d Gram matrix X^T X. */
   DenseMatrix gram() {
-    return data.blocks().treeAggregate(new DenseMatrix(d(), d()), (acc, blk) -> {
+    return OrderedAggregate.aggregate(data.blocks(), new DenseMatrix(d(), d()), (acc, blk) -> {
       blk.addAdjoint(blk.x(), acc);
       return acc;
-    }, DistributedProblem::addInto, treeDepth());
+    }, DistributedProblem::addInto);
   }
 
   private static DenseMatrix addInto(DenseMatrix a, DenseMatrix b) {
@@ -213,11 +206,13 @@ public final class DistributedProblem {
       sc.setJobDescription("cvxrelu: certificate");
       CertificateSums zero = new CertificateSums(d(), blockCount());
       if (mu == null || formulation == Formulation.GATED) {
-        sums = data.blocks().treeAggregate(zero, (acc, blk) -> acc.add(blk, null, bb, l, f),
-            CertificateSums::merge, treeDepth());
+        sums = OrderedAggregate.aggregate(data.blocks(), zero,
+            (acc, blk) -> acc.add(blk, null, bb, l, f),
+            CertificateSums::merge);
       } else {
-        sums = zipped(mu).treeAggregate(zero, (acc, t) -> acc.add(t._1(), t._2(), bb, l, f),
-            CertificateSums::merge, treeDepth());
+        sums = OrderedAggregate.aggregate(zipped(mu), zero,
+            (acc, t) -> acc.add(t._1(), t._2(), bb, l, f),
+            CertificateSums::merge);
       }
       double dualNorm = 0.0;
       for (int j = 0; j < sums.dualMatrix.cols(); j++) {

@@ -62,7 +62,7 @@ final class DualRaySearch {
   /** F at each scale, one pass. */
   private static double[] evaluate(JavaRDD<double[][]> rays, Loss loss, double[] scales) {
     problemContext(rays).setJobDescription("cvxrelu: certificate (dual scale search)");
-    return rays.treeAggregate(new double[scales.length], (acc, ray) -> {
+    return OrderedAggregate.aggregate(rays, new double[scales.length], (acc, ray) -> {
       double[] lambda = ray[0];
       double[] scaled = new double[lambda.length];
       for (int i = 0; i < scales.length; i++) {
@@ -77,7 +77,7 @@ final class DualRaySearch {
         a[i] += c[i];
       }
       return a;
-    }, 2);
+    });
   }
 
   private static org.apache.spark.api.java.JavaSparkContext problemContext(JavaRDD<?> rdd) {

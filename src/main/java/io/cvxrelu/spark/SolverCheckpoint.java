@@ -1,5 +1,6 @@
 package io.cvxrelu.spark;
 
+import io.cvxrelu.io.DataFormatException;
 import io.cvxrelu.linalg.DenseMatrix;
 import io.cvxrelu.problem.RowBlock;
 import java.io.DataInputStream;
@@ -160,6 +161,7 @@ public final class SolverCheckpoint {
    * Reads the saved state.
    *
    * @throws IncompatibleCheckpointException when it is missing or was made for another problem
+   * @throws DataFormatException when its files are truncated or corrupted
    */
   State load(String expectedFingerprint) {
     try {
@@ -180,10 +182,12 @@ public final class SolverCheckpoint {
       }
       DenseMatrix x;
       DenseMatrix xPrev;
+      Path weights = new Path(dir, "weights.bin");
+      long bytes = fs.getFileStatus(weights).getLen();
       try (DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(
-          fs.open(new Path(dir, "weights.bin"))))) {
-        x = readMatrix(in);
-        xPrev = readMatrix(in);
+          fs.open(weights)))) {
+        x = readMatrix(in, bytes);
+        xPrev = readMatrix(in, bytes);
       }
       return new State(fp, Long.parseLong(p.getProperty("steps")), x, xPrev,
           Double.parseDouble(p.getProperty("momentum")),
@@ -197,8 +201,9 @@ public final class SolverCheckpoint {
       if (e instanceof IncompatibleCheckpointException ice) {
         throw ice;
       }
-      throw new IncompatibleCheckpointException("cannot read checkpoint " + location + ": "
-          + e.getMessage());
+      // Truncated, garbled or checksum-failing files: the data, not the command, is wrong.
+      throw new DataFormatException("cannot read checkpoint " + location + " (truncated or"
+          + " corrupted): " + e.getMessage());
     }
   }
 
@@ -218,7 +223,7 @@ public final class SolverCheckpoint {
       Path p = new Path(dir, "block-" + b.id() + ".bin");
       try (DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(
           p.getFileSystem(configuration(conf)).open(p)))) {
-        DenseMatrix m = readMatrix(in);
+        DenseMatrix m = readMatrix(in, Long.MAX_VALUE);
         if (m.rows() != b.rows()) {
           throw new IllegalStateException("multipliers of block " + b.id() + " have " + m.rows()
               + " rows, the block " + b.rows());
@@ -241,9 +246,17 @@ public final class SolverCheckpoint {
     }
   }
 
-  private static DenseMatrix readMatrix(DataInputStream in) throws IOException {
+  /**
+   * Reads a matrix written by {@link #writeMatrix}; a header announcing more entries than the
+   * file's {@code bytes} can hold (a corrupted header) is refused before any allocation.
+   */
+  private static DenseMatrix readMatrix(DataInputStream in, long bytes) throws IOException {
     int rows = in.readInt();
     int cols = in.readInt();
+    if (rows < 0 || cols < 0 || (long) rows * cols > bytes / Double.BYTES) {
+      throw new IOException("matrix header " + rows + " x " + cols + " does not fit a file of "
+          + bytes + " bytes");
+    }
     DenseMatrix m = new DenseMatrix(rows, cols);
     double[] d = m.data();
     for (int k = 0; k < d.length; k++) {
