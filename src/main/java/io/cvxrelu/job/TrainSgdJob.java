@@ -84,34 +84,7 @@ public final class TrainSgdJob {
 
   /** Runs the job and returns the exit code (never calls System.exit). */
   public static int run(String[] args) {
-    JobOptions opts = options();
-    boolean verbose = false;
-    try {
-      opts.parse(args);
-      verbose = opts.flagSet("verbose");
-      if (opts.flagSet("help")) {
-        System.out.print(opts.usage());
-        return 0;
-      }
-      execute(opts);
-      return 0;
-    } catch (UsageException e) {
-      return fail("usage error: " + e.getMessage(), e, verbose, 2);
-    } catch (DataFormatException e) {
-      return fail("data error: " + e.getMessage(), e, verbose, 3);
-    } catch (HadoopIo.OutputException e) {
-      return fail("output error: " + e.getMessage(), e, verbose, 4);
-    } catch (RuntimeException | Error e) {
-      return fail("error: " + e, e, verbose, 1);
-    }
-  }
-
-  private static int fail(String message, Throwable e, boolean verbose, int code) {
-    System.err.println("train-sgd: " + message.replace('\n', ' '));
-    if (verbose) {
-      e.printStackTrace();
-    }
-    return code;
+    return JobRunner.run("train-sgd", options(), args, TrainSgdJob::execute);
   }
 
   private static void execute(JobOptions opts) {
