@@ -1,11 +1,21 @@
 #!/usr/bin/env bash
-# Benchmarks: dgemm GFLOP/s of this machine's BLAS backend, then time to a certified 1e-6 gap
-# on every reference instance.
-# Usage: jobs/bench.sh [FIXTURES_DIR] [REPEATS] [OUT_DIR] [MAX_SECONDS_PER_SOLVE]
+# Benchmark suite (issue 6): dgemm GFLOP/s of this machine's BLAS backend, then the synthetic
+# n = 10,000 / d = 100 / P = 1,000 gated and ReLU solves, the syn_n1000_d20_P100 fixture,
+# CIFAR-10 airplane vs automobile (P = 200) and the n = 10^4..10^6 scaling runs; writes
+# bench/results.json and bench/results.md. --quick caps every workload tighter, drops n = 10^6
+# and finishes in under 5 minutes.
+# Usage: jobs/bench.sh [--quick] [--out DIR] [--fixtures DIR] [--cifar DIR]
+# (per-fixture timings: io.cvxrelu.bench.FixtureBench; see README)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$CVXRELU_HOME"
-# Scale workload first (gated, n = 10,000, d = 100, P = 1,000), then the fixtures.
-SCALE_SECONDS="${CVXRELU_BENCH_SCALE_SECONDS:-120}"
-(cvxrelu_run io.cvxrelu.bench.ScaleBench 10000 100 1000 "$SCALE_SECONDS" "${3:-bench}")
-cvxrelu_run io.cvxrelu.bench.FixtureBench "${1:-../shared/fixtures}" "${2:-3}" "${3:-bench}" "${4:-300}"
+quick=false
+for a in "$@"; do [[ "$a" == "--quick" ]] && quick=true; done
+# The ReLU solve at n = 10,000 (ADMM) holds n x n factors (0.8 GB each) next to the n x 2P
+# products; n = 10^6 at d = 100 holds X (0.8 GB) and several n x P buffers (1 GB each).
+if [[ "$quick" == true ]]; then
+  export CVXRELU_DRIVER_MEMORY="${CVXRELU_DRIVER_MEMORY:-8g}"
+else
+  export CVXRELU_DRIVER_MEMORY="${CVXRELU_DRIVER_MEMORY:-12g}"
+fi
+cvxrelu_run io.cvxrelu.bench.BenchSuite "$@"

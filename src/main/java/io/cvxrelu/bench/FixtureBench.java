@@ -108,7 +108,7 @@ public final class FixtureBench {
     System.out.print(md);
   }
 
-  private static DenseMatrix read(Path p) throws IOException {
+  static DenseMatrix read(Path p) throws IOException {
     try (BufferedReader r = Files.newBufferedReader(p)) {
       return TextDataReader.readMatrixCsv(r, p.toString());
     }

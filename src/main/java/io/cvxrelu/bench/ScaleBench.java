@@ -3,6 +3,7 @@ package io.cvxrelu.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cvxrelu.io.LabeledData;
 import io.cvxrelu.linalg.Blas;
 import io.cvxrelu.linalg.DenseMatrix;
 import io.cvxrelu.patterns.SignPatterns;
@@ -29,14 +30,12 @@ import java.util.SplittableRandom;
 public final class ScaleBench {
   private ScaleBench() {}
 
-  public static void main(String[] args) throws IOException {
-    int n = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
-    int d = args.length > 1 ? Integer.parseInt(args[1]) : 100;
-    int p = args.length > 2 ? Integer.parseInt(args[2]) : 1_000;
-    double maxSeconds = args.length > 3 ? Double.parseDouble(args[3]) : 120.0;
-    Path outDir = Path.of(args.length > 4 ? args[4] : "bench");
-
-    SplittableRandom rng = new SplittableRandom(0);
+  /**
+   * Planted-teacher regression data: X ~ N(0, 1)^{n x d}, y = sum_j a_j relu(X t_j) + 0.1 eps
+   * with 10 teacher neurons t_j ~ N(0, I / d), a_j ~ N(0, 1).
+   */
+  static LabeledData plantedTeacher(int n, int d, long seed) {
+    SplittableRandom rng = new SplittableRandom(seed);
     DenseMatrix x = new DenseMatrix(n, d);
     for (int k = 0; k < x.data().length; k++) {
       x.data()[k] = rng.nextGaussian();
@@ -57,6 +56,19 @@ public final class ScaleBench {
     for (int i = 0; i < n; i++) {
       y[i] += 0.1 * rng.nextGaussian();
     }
+    return new LabeledData(x, y);
+  }
+
+  public static void main(String[] args) throws IOException {
+    int n = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
+    int d = args.length > 1 ? Integer.parseInt(args[1]) : 100;
+    int p = args.length > 2 ? Integer.parseInt(args[2]) : 1_000;
+    double maxSeconds = args.length > 3 ? Double.parseDouble(args[3]) : 120.0;
+    Path outDir = Path.of(args.length > 4 ? args[4] : "bench");
+
+    LabeledData data = plantedTeacher(n, d, 0);
+    DenseMatrix x = data.x();
+    double[] y = data.y();
     SignPatterns patterns = SignPatterns.sample(x, p, 1, 50 * p);
     double betaMax = ConvexReluProblem.betaMax(x, y, patterns, new SquaredLoss());
     ConvexReluProblem problem = new ConvexReluProblem(x, y, patterns, new SquaredLoss(),
