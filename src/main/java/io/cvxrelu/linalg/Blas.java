@@ -45,24 +45,6 @@ public final class Blas {
         Math.max(1, c.rows()));
   }
 
-  /**
-   * C = alpha * A A^T + beta * C on the lower triangle of the square C (dsyrk); the strict upper
-   * triangle of C is left as it was.
-   */
-  public static void syrkLower(double alpha, DenseMatrix a, double beta, DenseMatrix c) {
-    int n = a.rows();
-    int k = a.cols();
-    if (c.rows() != n || c.cols() != n) {
-      throw new IllegalArgumentException("syrk shape mismatch: A " + n + "x" + k + ", C "
-          + c.rows() + "x" + c.cols());
-    }
-    if (n == 0) {
-      return;
-    }
-    BLAS_IMPL.dsyrk("L", "N", n, k, alpha, a.data(), Math.max(1, n), beta, c.data(),
-        Math.max(1, n));
-  }
-
   /** Euclidean norm of x[off .. off+n). */
   public static double nrm2(int n, double[] x, int off) {
     return BLAS_IMPL.dnrm2(n, x, off, 1);

@@ -49,32 +49,6 @@ public final class Cholesky {
   }
 
   /**
-   * Replaces the symmetric positive definite n x n matrix stored column-major at
-   * {@code a[off ..]} by its inverse (both triangles), through dpotrf and dpotri. Meant for the
-   * many small blocks of a block-diagonal matrix.
-   *
-   * @return false, leaving {@code a} partly overwritten, when the block is not numerically
-   *     positive definite
-   */
-  public static boolean invertInPlace(double[] a, int off, int n) {
-    intW info = new intW(0);
-    LAPACK_IMPL.dpotrf("L", n, a, off, n, info);
-    if (info.val != 0) {
-      return false;
-    }
-    LAPACK_IMPL.dpotri("L", n, a, off, n, info);
-    if (info.val != 0) {
-      return false;
-    }
-    for (int c = 0; c < n; c++) {
-      for (int r = c + 1; r < n; r++) {
-        a[off + r * n + c] = a[off + c * n + r];
-      }
-    }
-    return true;
-  }
-
-  /**
    * Lower Cholesky factor, in place, of the SPD n x n block at {@code a[off ..]}; the strict
    * upper triangle is zeroed.
    *
