@@ -922,23 +922,19 @@ public final class InteriorPointReluSolver implements ConvexSolver {
 
     /** out = W_j v for the second-order-cone block j: eta W-bar v. */
     private void applyW(int j, double[] v, int off, double[] out, int ooff) {
-      int woff = j * d1;
-      double w0 = wbar[woff];
-      double v0 = v[off];
-      double w1v1 = 0.0;
-      for (int c = 1; c < d1; c++) {
-        w1v1 += wbar[woff + c] * v[off + c];
-      }
-      double e = eta[j];
-      double coef = v0 + w1v1 / (1.0 + w0);
-      out[ooff] = e * (w0 * v0 + w1v1);
-      for (int c = 1; c < d1; c++) {
-        out[ooff + c] = e * (v[off + c] + coef * wbar[woff + c]);
-      }
+      applyScaling(j, v, off, out, ooff, 1.0);
     }
 
     /** out = W_j^-1 v = eta^-1 J W-bar J v. */
     private void applyWinv(int j, double[] v, int off, double[] out, int ooff) {
+      applyScaling(j, v, off, out, ooff, -1.0);
+    }
+
+    /**
+     * eta^s (J^k W-bar J^k) v with s = +1 (k = 0, W) or -1 (k = 1, W^-1): conjugating by J flips
+     * the sign of the cross terms between the first and the other coordinates.
+     */
+    private void applyScaling(int j, double[] v, int off, double[] out, int ooff, double s) {
       int woff = j * d1;
       double w0 = wbar[woff];
       double v0 = v[off];
@@ -946,9 +942,9 @@ public final class InteriorPointReluSolver implements ConvexSolver {
       for (int c = 1; c < d1; c++) {
         w1v1 += wbar[woff + c] * v[off + c];
       }
-      double e = 1.0 / eta[j];
-      double coef = -v0 + w1v1 / (1.0 + w0);
-      out[ooff] = e * (w0 * v0 - w1v1);
+      double e = s > 0 ? eta[j] : 1.0 / eta[j];
+      double coef = s * v0 + w1v1 / (1.0 + w0);
+      out[ooff] = e * (w0 * v0 + s * w1v1);
       for (int c = 1; c < d1; c++) {
         out[ooff + c] = e * (v[off + c] + coef * wbar[woff + c]);
       }
