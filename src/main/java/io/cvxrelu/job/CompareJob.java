@@ -9,7 +9,6 @@ import io.cvxrelu.io.LabeledData;
 import io.cvxrelu.linalg.Blas;
 import io.cvxrelu.linalg.DenseMatrix;
 import io.cvxrelu.model.ConvexReluModel;
-import io.cvxrelu.patterns.ArrangementEnumerator;
 import io.cvxrelu.patterns.SignPatterns;
 import io.cvxrelu.problem.ConvexReluProblem;
 import io.cvxrelu.problem.Formulation;
@@ -125,19 +124,8 @@ public final class CompareJob {
       DenseMatrix x = bias ? train.x().withOnesColumn() : train.x();
       DenseMatrix xTest = test == null ? null : bias ? test.x().withOnesColumn() : test.x();
 
-      SignPatterns patterns;
-      if (enumerate) {
-        try {
-          patterns = ArrangementEnumerator.enumerate(x, TrainConvexJob.MAX_ENUMERATION_SUBSETS);
-        } catch (IllegalArgumentException e) {
-          throw new UsageException(e.getMessage());
-        }
-      } else {
-        patterns = SignPatterns.sample(x, patternCount, seed, 50 * patternCount + 1000);
-      }
-      if (patterns.count() == 0) {
-        throw new DataFormatException("no non-zero sign pattern: every gate is inactive on all rows");
-      }
+      SignPatterns patterns = TrainConvexJob.sampledOrEnumerated(x, enumerate, patternCount,
+          seed);
       double betaMax = ConvexReluProblem.betaMax(x, y, patterns, loss);
       double b = beta != null ? beta : betaFrac * betaMax;
       if (!(b > 0.0)) {

@@ -187,17 +187,9 @@ public final class TrainConvexJob {
               + (bias ? " (features plus bias)" : ""));
         }
         patterns = SignPatterns.fromGates(x, g.transpose());
-      } else if (enumerate) {
-        try {
-          patterns = ArrangementEnumerator.enumerate(x, MAX_ENUMERATION_SUBSETS);
-        } catch (IllegalArgumentException e) {
-          throw new UsageException(e.getMessage());
-        }
+        requirePatterns(patterns);
       } else {
-        patterns = SignPatterns.sample(x, patternCount, seed, 50 * patternCount + 1000);
-      }
-      if (patterns.count() == 0) {
-        throw new DataFormatException("no non-zero sign pattern: every gate is inactive on all rows");
+        patterns = sampledOrEnumerated(x, enumerate, patternCount, seed);
       }
       double betaMax = ConvexReluProblem.betaMax(x, y, patterns, loss);
       double b = beta != null ? beta : betaFrac * betaMax;
@@ -327,6 +319,32 @@ public final class TrainConvexJob {
     if (!(positive && negative)) {
       throw new DataFormatException("training data: only one class present (all labels "
           + (positive ? "positive" : "negative") + "); a classifier needs both");
+    }
+  }
+
+  /**
+   * The sign patterns every job uses when no gate file is given: all cells of the arrangement
+   * ({@code enumerate}; too large is a usage error) or {@code count} sampled gates, never empty.
+   */
+  static SignPatterns sampledOrEnumerated(DenseMatrix x, boolean enumerate, int count,
+      long seed) {
+    SignPatterns patterns;
+    if (enumerate) {
+      try {
+        patterns = ArrangementEnumerator.enumerate(x, MAX_ENUMERATION_SUBSETS);
+      } catch (IllegalArgumentException e) {
+        throw new UsageException(e.getMessage());
+      }
+    } else {
+      patterns = SignPatterns.sample(x, count, seed, 50 * count + 1000);
+    }
+    requirePatterns(patterns);
+    return patterns;
+  }
+
+  static void requirePatterns(SignPatterns patterns) {
+    if (patterns.count() == 0) {
+      throw new DataFormatException("no non-zero sign pattern: every gate is inactive on all rows");
     }
   }
 

@@ -9,8 +9,6 @@ import io.cvxrelu.io.LabeledData;
 import io.cvxrelu.io.NetworkCsv;
 import io.cvxrelu.linalg.Blas;
 import io.cvxrelu.linalg.DenseMatrix;
-import io.cvxrelu.patterns.ArrangementEnumerator;
-import io.cvxrelu.patterns.SignPatterns;
 import io.cvxrelu.problem.ConvexReluProblem;
 import io.cvxrelu.problem.Loss;
 import io.cvxrelu.sgd.EpochRecord;
@@ -205,20 +203,8 @@ public final class TrainSgdJob {
 
   /** beta_max exactly as train-convex computes it for the same --patterns and --seed. */
   static double betaMax(DenseMatrix x, double[] y, Loss loss, int patternCount, long seed) {
-    SignPatterns patterns;
-    if (patternCount == 0) {
-      try {
-        patterns = ArrangementEnumerator.enumerate(x, TrainConvexJob.MAX_ENUMERATION_SUBSETS);
-      } catch (IllegalArgumentException e) {
-        throw new UsageException(e.getMessage());
-      }
-    } else {
-      patterns = SignPatterns.sample(x, patternCount, seed, 50 * patternCount + 1000);
-    }
-    if (patterns.count() == 0) {
-      throw new DataFormatException("no non-zero sign pattern: give --beta explicitly");
-    }
-    return ConvexReluProblem.betaMax(x, y, patterns, loss);
+    return ConvexReluProblem.betaMax(x, y,
+        TrainConvexJob.sampledOrEnumerated(x, patternCount == 0, patternCount, seed), loss);
   }
 
   /** One initialisation, run inside a Spark task. */
