@@ -245,7 +245,11 @@ public final class TrainConvexJob {
       } else {
         spark.sparkContext().setJobDescription("cvxrelu: solve");
         ConvexSolver solver = ConvexSolver.forProblem(problem);
-        result = solver.solve(problem, null, solverOptions, accuracy);
+        // A seed network is a feasible point of the program over its own patterns: start there,
+        // so that the solve polishes it (see ReluNetwork#convexWeights).
+        DenseMatrix warmStart = seedNetwork == null ? null
+            : seedNetwork.convexWeights(x, patterns, formulation);
+        result = solver.solve(problem, warmStart, solverOptions, accuracy);
         solverName = solver.getClass().getSimpleName();
       }
       LOG.info("solver {} stopped: {} after {} iterations, {} s, relative gap {}",

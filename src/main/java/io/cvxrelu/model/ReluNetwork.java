@@ -2,6 +2,8 @@ package io.cvxrelu.model;
 
 import io.cvxrelu.linalg.Blas;
 import io.cvxrelu.linalg.DenseMatrix;
+import io.cvxrelu.patterns.SignPatterns;
+import io.cvxrelu.problem.Formulation;
 import io.cvxrelu.problem.Loss;
 
 /**
@@ -47,6 +49,49 @@ public record ReluNetwork(DenseMatrix hidden, double[] alpha) {
       }
     }
     return out;
+  }
+
+  /**
+   * This network as a point of the convex program over {@code patterns} (Pilanci and Ergen
+   * 2020, Theorem 1 read backwards): neuron j, whose pattern 1[X u_j &gt; 0] is pattern i of the
+   * set, adds u_j |alpha_j| to v_i when alpha_j &gt; 0 and to w_i when alpha_j &lt; 0 (gated: u_j
+   * alpha_j to u_i). Each such block satisfies its cone constraint (2 D_i - I) X v_i &gt;= 0, the
+   * model's predictions on X are unchanged, and since |alpha| ||u|| &lt;= (alpha^2 + ||u||^2) / 2
+   * and norms are subadditive, the convex objective at the point is at most the network's
+   * {@link #objective}: a feasible warm start that polishes the network.
+   *
+   * @param x the design the patterns were computed on (features plus bias column, if any)
+   * @return d x q blocks; neurons with no pattern in the set (dead neurons) are left out
+   * @throws IllegalArgumentException when a live neuron's pattern is missing from the set
+   */
+  public DenseMatrix convexWeights(DenseMatrix x, SignPatterns patterns,
+      Formulation formulation) {
+    int d = hidden.rows();
+    int p = patterns.count();
+    int n = x.rows();
+    byte[] masks = SignPatterns.computeMask(x, hidden);
+    int[] index = patterns.indexOf(masks, width());
+    DenseMatrix b = new DenseMatrix(d, formulation.blockCount(p));
+    double[] bd = b.data();
+    double[] ud = hidden.data();
+    for (int j = 0; j < width(); j++) {
+      if (index[j] < 0) {
+        for (int i = 0; i < n; i++) {
+          if (masks[j * n + i] != 0 && alpha[j] != 0.0) {
+            throw new IllegalArgumentException("the pattern of neuron " + j
+                + " is not among the given patterns");
+          }
+        }
+        continue;
+      }
+      boolean gated = formulation == Formulation.GATED;
+      int col = gated || alpha[j] > 0.0 ? index[j] : index[j] + p;
+      double scale = gated ? alpha[j] : Math.abs(alpha[j]);
+      for (int k = 0; k < d; k++) {
+        bd[col * d + k] += ud[j * d + k] * scale;
+      }
+    }
+    return b;
   }
 
   /** The non-convex training objective with weight decay beta/2. */

@@ -2,10 +2,12 @@ package io.cvxrelu.patterns;
 
 import io.cvxrelu.linalg.Blas;
 import io.cvxrelu.linalg.DenseMatrix;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.ArrayList;
+import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 
@@ -117,6 +119,27 @@ public final class SignPatterns {
       m[k] = v[k] > 0.0 ? (byte) 1 : (byte) 0;
     }
     return m;
+  }
+
+  /**
+   * For each column of an n x m mask over the same rows (e.g. {@link #computeMask} of a
+   * network's neurons), the index of the equal pattern in this set, or -1 when it has none
+   * (the all-zero pattern of a dead neuron among them).
+   */
+  public int[] indexOf(byte[] masks, int m) {
+    if (masks.length != (long) m * rows) {
+      throw new IllegalArgumentException("masks cover " + masks.length + " entries, expected "
+          + m + " x " + rows);
+    }
+    Map<PatternKey, Integer> index = new HashMap<>();
+    for (int i = 0; i < count(); i++) {
+      index.putIfAbsent(new PatternKey(mask, i * rows, rows), i);
+    }
+    int[] out = new int[m];
+    for (int j = 0; j < m; j++) {
+      out[j] = index.getOrDefault(new PatternKey(masks, j * rows, rows), -1);
+    }
+    return out;
   }
 
   /** Number of patterns P. */
