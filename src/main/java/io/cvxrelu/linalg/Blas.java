@@ -45,6 +45,20 @@ public final class Blas {
         Math.max(1, c.rows()));
   }
 
+  /**
+   * C = alpha * op(A) * op(B) + beta * C on column-major sub-matrices given by offsets and
+   * leading dimensions (e.g. a block of rows of a tall matrix, without copying it).
+   */
+  public static void gemm(boolean transA, boolean transB, int m, int n, int k, double alpha,
+      double[] a, int aOff, int lda, double[] b, int bOff, int ldb, double beta, double[] c,
+      int cOff, int ldc) {
+    if (m == 0 || n == 0) {
+      return;
+    }
+    BLAS_IMPL.dgemm(transA ? "T" : "N", transB ? "T" : "N", m, n, k, alpha, a, aOff,
+        Math.max(1, lda), b, bOff, Math.max(1, ldb), beta, c, cOff, Math.max(1, ldc));
+  }
+
   /** Euclidean norm of x[off .. off+n). */
   public static double nrm2(int n, double[] x, int off) {
     return BLAS_IMPL.dnrm2(n, x, off, 1);

@@ -156,6 +156,23 @@ public final class ConvexReluProblem {
     return out;
   }
 
+  /** predict(X B) without the n x q product (tiled, see {@link RowBlock#predictWeights}). */
+  public double[] predictWeights(DenseMatrix b) {
+    double[] out = new double[n()];
+    block().predictWeights(b, formulation, out);
+    return out;
+  }
+
+  /**
+   * X^T maskedResidual(g) (d x q), the gradient of L(predict(X B)) in B given g = dL/dz,
+   * without the n x q residual (tiled, see {@link RowBlock#addMaskedAdjoint}).
+   */
+  public DenseMatrix maskedAdjoint(double[] g) {
+    DenseMatrix grad = new DenseMatrix(d(), blockCount());
+    block().addMaskedAdjoint(g, formulation, grad);
+    return grad;
+  }
+
   /**
    * Writes into {@code r} (n x q) the matrix whose X^T-image is the gradient of
    * L(predict(X B)) given g = dL/dz: R_i = D_i g for v_i (and u_i), -D_i g for w_i.

@@ -239,4 +239,87 @@ public final class RowBlock implements Serializable {
       }
     }
   }
+  /**
+   * Rows per tile of the fused kernels: a tile of X_b B (rows x q doubles) is kept near 2 MB so
+   * that it is consumed from cache right after the GEMM that produced it.
+   */
+  static int tileRows(int n, int q) {
+    int rows = Math.max(32, (1 << 18) / Math.max(1, q));
+    return Math.min(n, rows);
+  }
+
+  /**
+   * Network output per row for the weights B, {@link #predict} of X_b B without materialising
+   * the n_b x q product: the rows are taken a tile at a time, each tile's GEMM output is
+   * reduced with the mask while it is in cache, and only the n_b predictions leave. Same
+   * flops as {@link #forward}; the memory traffic of the n_b x q intermediate (several passes
+   * of it per step in the unfused form) disappears.
+   *
+   * @param out n_b predictions (overwritten)
+   */
+  public void predictWeights(DenseMatrix b, Formulation formulation, double[] out) {
+    int n = rows();
+    int d = d();
+    int q = b.cols();
+    int p = patterns;
+    boolean relu = formulation == Formulation.RELU;
+    int tile = tileRows(n, q);
+    double[] z = new double[tile * q];
+    double[] xd = x.data();
+    double[] m = mask;
+    for (int r0 = 0; r0 < n; r0 += tile) {
+      int rows = Math.min(tile, n - r0);
+      Blas.gemm(false, false, rows, q, d, 1.0, xd, r0, n, b.data(), 0, d, 0.0, z, 0, rows);
+      java.util.Arrays.fill(out, r0, r0 + rows, 0.0);
+      for (int i = 0; i < p; i++) {
+        int moff = i * n + r0;
+        int zoff = i * rows;
+        int zoffW = (i + p) * rows;
+        if (relu) {
+          for (int r = 0; r < rows; r++) {
+            out[r0 + r] += m[moff + r] * (z[zoff + r] - z[zoffW + r]);
+          }
+        } else {
+          for (int r = 0; r < rows; r++) {
+            out[r0 + r] += m[moff + r] * z[zoff + r];
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * G += X_b^T R with R = {@link #maskedResidual}(g), without materialising the n_b x q matrix
+   * R: each tile of rows builds its slice of R in cache and adds its GEMM into G.
+   *
+   * @param g dL/dz per row (length n_b)
+   * @param grad d x q, accumulated into
+   */
+  public void addMaskedAdjoint(double[] g, Formulation formulation, DenseMatrix grad) {
+    int n = rows();
+    int d = d();
+    int q = grad.cols();
+    int p = patterns;
+    boolean relu = formulation == Formulation.RELU;
+    int tile = tileRows(n, q);
+    double[] r = new double[tile * q];
+    double[] xd = x.data();
+    double[] m = mask;
+    for (int r0 = 0; r0 < n; r0 += tile) {
+      int rows = Math.min(tile, n - r0);
+      for (int i = 0; i < p; i++) {
+        int moff = i * n + r0;
+        int roff = i * rows;
+        int roffW = (i + p) * rows;
+        for (int k = 0; k < rows; k++) {
+          double v = m[moff + k] * g[r0 + k];
+          r[roff + k] = v;
+          if (relu) {
+            r[roffW + k] = -v;
+          }
+        }
+      }
+      Blas.gemm(true, false, d, q, rows, 1.0, xd, r0, n, r, 0, rows, 1.0, grad.data(), 0, d);
+    }
+  }
 }

@@ -61,6 +61,27 @@ public record Certificate(double objective, double lowerBound, double relativeGa
   }
 
   /**
+   * Certificate at weights B with cone multipliers mu = 0 (the gated program, or a ReLU
+   * iterate certified without multipliers), given the predictions A B and the cone violation.
+   * The dual norms come from one tiled adjoint pass ({@link ConvexReluProblem#maskedAdjoint}),
+   * so no n x q matrix is formed.
+   */
+  public static Certificate atPrediction(ConvexReluProblem problem, DenseMatrix b,
+      double[] pred, double violation) {
+    double[] g = new double[pred.length];
+    double lossValue = problem.loss().valueAndGradient(pred, problem.y(), g);
+    for (int k = 0; k < g.length; k++) {
+      g[k] = -g[k];
+    }
+    DenseMatrix c = problem.maskedAdjoint(g);
+    double worst = 0.0;
+    for (int j = 0; j < c.cols(); j++) {
+      worst = Math.max(worst, c.columnNorm(j));
+    }
+    return fromDualNorm(problem, lossValue + problem.regularizer(b), g, worst, violation);
+  }
+
+  /**
    * Certificate from a dual direction lambda whose dual-constraint norm (the largest
    * ||X^T D_i lambda + K_i^T mu_i|| over blocks) is {@code dualNorm}.
    */

@@ -7,7 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * FISTA with backtracking and restart for the gated-ReLU group lasso
+ * FISTA with backtracking and restart ({@link PredictionSpaceFista}) for the gated-ReLU group
+ * lasso
  * min L(sum_i D_i X u_i, y) + beta sum_i ||u_i|| (Pilanci and Ergen 2020, eq. (8) without the
  * cone constraints; Mishkin, Sahiner and Pilanci 2022, eq. (4)). Stops on the relative duality
  * gap of {@link Certificate}, checked every few steps (one extra GEMM each time).
@@ -34,9 +35,9 @@ public final class GatedFistaSolver implements ConvexSolver {
     DenseMatrix b0 = warmStart != null ? warmStart : problem.zeroWeights();
     double lipschitz = problem.loss().curvature()
         * OperatorNorms.lossOperatorNormSquared(problem, 20);
-    Fista fista = new Fista(problem, new LossTerm(problem), b0, lipschitz);
-    return iterate(fista, () -> Certificate.compute(problem, fista.iterate(), fista.product(),
-        null), certificateEvery, options, listener, start);
+    PredictionSpaceFista fista = new PredictionSpaceFista(problem, b0, lipschitz);
+    return iterate(fista, () -> Certificate.atPrediction(problem, fista.iterate(),
+        fista.prediction(), 0.0), certificateEvery, options, listener, start);
   }
 
   /**

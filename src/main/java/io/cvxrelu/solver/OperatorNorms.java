@@ -15,12 +15,8 @@ public final class OperatorNorms {
 
   /** ||A||^2 for A: B -&gt; sum_i D_i X B_i (the data-fit operator), two GEMMs per round. */
   static double lossOperatorNormSquared(ConvexReluProblem problem, int rounds) {
-    DenseMatrix r = new DenseMatrix(problem.n(), problem.blockCount());
-    return normalOperatorNorm(problem.d(), problem.blockCount(), b -> {
-      double[] p = problem.predict(problem.forward(b));
-      problem.maskedResidual(p, r);
-      return problem.adjoint(r);
-    }, rounds);
+    return normalOperatorNorm(problem.d(), problem.blockCount(),
+        b -> problem.maskedAdjoint(problem.predictWeights(b)), rounds);
   }
 
   /**

@@ -1,0 +1,57 @@
+package io.cvxrelu.problem;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.cvxrelu.linalg.DenseMatrix;
+import io.cvxrelu.patterns.SignPatterns;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** The tiled kernels agree with the unfused ones they replace. */
+class RowBlockTest {
+
+  private static DenseMatrix gaussian(int rows, int cols, SplittableRandom rng) {
+    DenseMatrix m = new DenseMatrix(rows, cols);
+    for (int k = 0; k < m.data().length; k++) {
+      m.data()[k] = rng.nextGaussian();
+    }
+    return m;
+  }
+
+  @Test
+  void tiledPredictionAndAdjointMatchTheUnfusedKernels() {
+    SplittableRandom rng = new SplittableRandom(8);
+    // n = 1000 rows with q up to 2 * 700 blocks: several tiles, the last one partial.
+    for (int[] shape : new int[][] {{1000, 5, 700}, {37, 3, 4}, {1, 2, 1}}) {
+      int n = shape[0];
+      int d = shape[1];
+      DenseMatrix x = gaussian(n, d, rng);
+      double[] y = new double[n];
+      for (int i = 0; i < n; i++) {
+        y[i] = rng.nextGaussian();
+      }
+      SignPatterns patterns = SignPatterns.sample(x, shape[2], 3, 100_000);
+      for (Formulation f : Formulation.values()) {
+        ConvexReluProblem problem = new ConvexReluProblem(x, y, patterns, new SquaredLoss(),
+            1.0, f);
+        int q = problem.blockCount();
+        if (f == Formulation.RELU && n > 100) {
+          assertEquals(true, RowBlock.tileRows(n, q) < n, "the test should span tiles");
+        }
+        DenseMatrix b = gaussian(d, q, rng);
+        double[] expected = problem.predict(problem.forward(b));
+        double[] actual = problem.predictWeights(b);
+        for (int i = 0; i < n; i++) {
+          assertEquals(expected[i], actual[i], 1e-12 * (1 + Math.abs(expected[i])));
+        }
+        DenseMatrix r = new DenseMatrix(n, q);
+        problem.maskedResidual(y, r);
+        DenseMatrix g1 = problem.adjoint(r);
+        DenseMatrix g2 = problem.maskedAdjoint(y);
+        for (int k = 0; k < g1.data().length; k++) {
+          assertEquals(g1.data()[k], g2.data()[k], 1e-11 * (1 + Math.abs(g1.data()[k])));
+        }
+      }
+    }
+  }
+}
