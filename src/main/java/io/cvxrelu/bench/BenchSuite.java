@@ -24,6 +24,9 @@ import io.cvxrelu.solver.IterationListener;
 import io.cvxrelu.solver.IterationRecord;
 import io.cvxrelu.solver.SolverOptions;
 import io.cvxrelu.solver.SolverResult;
+import io.cvxrelu.spark.DistributedData;
+import io.cvxrelu.spark.DistributedGatedSolver;
+import io.cvxrelu.spark.DistributedProblem;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -35,6 +38,8 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
 
 /**
  * The benchmark suite of issue 6 ({@code jobs/bench.sh [--quick]}): this machine's dgemm
@@ -48,7 +53,10 @@ import java.util.stream.Stream;
  *       gated (FISTA) and ReLU (augmented Lagrangian), P = 200: seconds to gap 1e-4 and test
  *       accuracy;
  *   <li>scaling: gated FISTA seconds per step for n = 10^4, 10^5 (and 10^6 without
- *       {@code --quick}), d = 100, P = 128, and the JVM's peak resident set (VmHWM).
+ *       {@code --quick}), d = 100, P = 128, and the JVM's peak resident set (VmHWM);
+ *   <li>executor cores: the distributed gated solver's seconds per step in Spark local mode
+ *       with 1 and 2 cores (n = 5 10^4 with {@code --quick}, else 2 10^5; d = 100, P = 128,
+ *       four partitions, one BLAS thread per task).
  * </ol>
  * Every workload has a wall-clock cap, records whether its target gap was met (relative gap at
  * or below the target with the cone constraints satisfied to the solver's feasibility
@@ -159,6 +167,7 @@ public final class BenchSuite {
     }
 
     scaling(quick ? new int[] {10_000, 100_000} : new int[] {10_000, 100_000, 1_000_000});
+    executorCores(quick ? 50_000 : 200_000, quick ? 15 : 30);
     root.put("peakRssBytes", peakRssBytes());
     root.put("loadAverageEnd", loadAverage());
     root.put("totalSeconds", (System.nanoTime() - t0) * 1e-9);
@@ -309,6 +318,56 @@ public final class BenchSuite {
     }
   }
 
+  /**
+   * Seconds per step of {@link DistributedGatedSolver} in local[1] and local[2] on the same
+   * data and partitions: the speed-up from a second executor core (the gated pass is one
+   * treeAggregate of per-block GEMMs, so it should approach 2 when the tasks dominate).
+   */
+  void executorCores(int n, int steps) {
+    ArrayNode rows = root.putArray("executorCores");
+    if (SparkSession.getDefaultSession().isDefined()) {
+      // The master of a running session cannot be changed; measuring on it would be wrong.
+      log("executor cores: skipped, a SparkSession is already running in this JVM");
+      return;
+    }
+    LabeledData data = ScaleBench.plantedTeacher(n, 100, 0);
+    SignPatterns patterns = SignPatterns.sample(data.x(), 128, 1, 50 * 128);
+    double beta = 0.01 * ConvexReluProblem.betaMax(data.x(), data.y(), patterns,
+        new SquaredLoss());
+    for (int cores : new int[] {1, 2}) {
+      ObjectNode row = rows.addObject();
+      row.put("cores", cores);
+      row.put("n", n);
+      row.put("partitions", 4);
+      SparkSession spark = SparkSession.builder().appName("cvxrelu-bench-cores")
+          .master("local[" + cores + "]").config("spark.ui.enabled", "false").getOrCreate();
+      try (DistributedData dd = DistributedData.fromMatrix(
+          JavaSparkContext.fromSparkContext(spark.sparkContext()), data.x(), data.y(),
+          patterns.gates(), 4, DistributedData.DEFAULT_BLOCK_ROWS)) {
+        DistributedProblem dp = new DistributedProblem(dd, new SquaredLoss(), beta,
+            Formulation.GATED);
+        SolverResult r = new DistributedGatedSolver().solve(dp,
+            new SolverOptions(1e-15, FEASIBILITY, steps, quick ? 60 : 180), rec -> true, null,
+            false);
+        List<IterationRecord> h = r.history();
+        long dSteps = h.get(h.size() - 1).innerIterations() - h.get(0).innerIterations();
+        if (h.size() >= 2 && dSteps > 0) {
+          row.put("secondsPerIteration",
+              (h.get(h.size() - 1).seconds() - h.get(0).seconds()) / dSteps);
+        }
+        row.put("steps", r.iterations());
+        row.put("stopReason", r.stopReason().name());
+      } finally {
+        spark.stop();
+      }
+      log("executor cores " + cores + ": " + row);
+    }
+    if (rows.get(0).has("secondsPerIteration") && rows.get(1).has("secondsPerIteration")) {
+      root.put("twoCoreSpeedup", rows.get(0).get("secondsPerIteration").asDouble()
+          / rows.get(1).get("secondsPerIteration").asDouble());
+    }
+  }
+
   private ObjectNode targets() {
     ObjectNode t = om.createObjectNode();
     for (JsonNode w : workloads) {
@@ -433,6 +492,18 @@ public final class BenchSuite {
           row.has("perRowCostRelativeToFirst") ? String.format(Locale.ROOT, "%.2f",
               row.get("perRowCostRelativeToFirst").asDouble()) : "-",
           row.path("peakRssBytesSoFar").asDouble() / (1L << 30)));
+    }
+    md.append("\n| executor cores (distributed gated, d = 100, P = 128, 4 partitions) | n |"
+        + " s per step |\n|---|---|---|\n");
+    for (JsonNode row : root.path("executorCores")) {
+      md.append(String.format(Locale.ROOT, "| %d | %,d | %s |%n", row.get("cores").asInt(),
+          row.get("n").asInt(), row.has("secondsPerIteration") ? String.format(Locale.ROOT,
+              "%.4f", row.get("secondsPerIteration").asDouble())
+              : "not measured (" + row.path("stopReason").asText() + ")"));
+    }
+    if (root.has("twoCoreSpeedup")) {
+      md.append(String.format(Locale.ROOT, "%nSpeed-up from the second core: %.2fx%n",
+          root.get("twoCoreSpeedup").asDouble()));
     }
     md.append(String.format(Locale.ROOT, "%nPeak RSS of the JVM (VmHWM): %.2f GiB%n",
         root.path("peakRssBytes").asDouble() / (1L << 30)));

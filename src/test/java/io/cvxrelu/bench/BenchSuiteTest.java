@@ -37,6 +37,7 @@ class BenchSuiteTest {
         SignPatterns.sample(data.x().withOnesColumn(), 20, 1, 1000), new SquaredLoss(),
         0.05 * betaMax, Formulation.GATED), 1e-6, 60, new LabeledData(data.x(), signs));
     suite.scaling(new int[] {500, 1000});
+    suite.executorCores(1000, 12);
     suite.write(dir);
     Files.list(dir).forEach(p -> assertFalse(p.toString().endsWith(".tmp"), p.toString()));
 
@@ -55,6 +56,14 @@ class BenchSuiteTest {
         w.get("fractionOfDgemm").asDouble(), 1e-12);
     double acc = w.get("testAccuracy").asDouble();
     assertTrue(acc >= 0.0 && acc <= 1.0, "accuracy " + acc);
+    JsonNode cores = root.get("executorCores");
+    if (cores.size() > 0) {
+      assertEquals(2, cores.size());
+      assertEquals(1, cores.get(0).get("cores").asInt());
+      assertEquals(2, cores.get(1).get("cores").asInt());
+      assertTrue(root.get("twoCoreSpeedup").asDouble() > 0);
+      assertTrue(Files.readString(dir.resolve("results.md")).contains("executor cores"));
+    }
     JsonNode scaling = root.get("scaling");
     assertEquals(2, scaling.size());
     assertEquals(1.0, scaling.get(0).get("perRowCostRelativeToFirst").asDouble(), 1e-12);
