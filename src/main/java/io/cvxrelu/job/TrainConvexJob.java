@@ -25,6 +25,9 @@ import io.cvxrelu.solver.IterationRecord;
 import io.cvxrelu.solver.SolverOptions;
 import io.cvxrelu.solver.SolverResult;
 import io.cvxrelu.solver.StopReason;
+import io.cvxrelu.spark.DistributedGatedSolver;
+import io.cvxrelu.spark.DistributedGeneration;
+import io.cvxrelu.spark.DistributedReluSolver;
 import io.cvxrelu.spark.DistributedTraining;
 import io.cvxrelu.spark.SolverCheckpoint;
 import java.io.BufferedReader;
@@ -147,9 +150,9 @@ public final class TrainConvexJob {
       throw new UsageException("--certify-all must be auto, true or false, got '" + certifyAll
           + "'");
     }
-    if (generate && (resume || solverChoice.equals("distributed"))) {
-      throw new UsageException("--generate-patterns runs the single-node solvers (--solver "
-          + "local or auto)");
+    if (generate && resume) {
+      throw new UsageException("--generate-patterns keeps no checkpoint: --resume does not "
+          + "apply to it");
     }
 
     // A session that already exists (a notebook, a test class, spark-submit's) is reused and
@@ -210,7 +213,7 @@ public final class TrainConvexJob {
           x.cols(), patterns.count(), formulation.id(), loss.name(), b, betaMax);
 
       boolean distributed = resume || solverChoice.equals("distributed")
-          || solverChoice.equals("auto") && !generate
+          || solverChoice.equals("auto")
           && (!spark.sparkContext().master().startsWith("local") || x.rows() >= AUTO_DISTRIBUTED_ROWS);
       // Accuracy rows need the weights at each certificate; the distributed solvers certify
       // less often, so every certificate is logged there.
@@ -220,9 +223,9 @@ public final class TrainConvexJob {
       SolverResult result;
       String solverName;
       ColumnGeneration.Result generation = null;
-      if (distributed) {
-        int partitions = partitionsArg > 0 ? (int) partitionsArg
-            : spark.sparkContext().defaultParallelism();
+      int partitions = partitionsArg > 0 ? (int) partitionsArg
+          : spark.sparkContext().defaultParallelism();
+      if (distributed && !generate) {
         String checkpointDir = new org.apache.hadoop.fs.Path(out, CHECKPOINT).toString();
         DistributedTraining.Outcome o = DistributedTraining.solve(spark, problem, partitions,
             solverOptions, accuracy,
@@ -232,15 +235,25 @@ public final class TrainConvexJob {
         solverName = o.solverName();
       } else if (generate) {
         spark.sparkContext().setJobDescription("cvxrelu: solve and generate patterns");
-        ColumnGeneration.Result cg = ColumnGeneration.run(problem,
-            new ColumnGeneration.Options(generateRounds, 64, 30, 16, seed,
-                CERTIFY_AUTO_SUBSETS),
-            solverOptions, new ProgressLogger(solverOptions.tolerance(), 2.0));
+        ColumnGeneration.Options cgOptions = new ColumnGeneration.Options(generateRounds, 64,
+            30, 16, seed, CERTIFY_AUTO_SUBSETS);
+        ProgressLogger progress = new ProgressLogger(solverOptions.tolerance(),
+            distributed ? 0.0 : 2.0);
+        ColumnGeneration.Result cg;
+        if (distributed) {
+          try (DistributedGeneration backend = new DistributedGeneration(spark, partitions)) {
+            cg = ColumnGeneration.run(problem, cgOptions, solverOptions, progress, backend);
+          }
+        } else {
+          cg = ColumnGeneration.run(problem, cgOptions, solverOptions, progress);
+        }
         generation = cg;
         result = cg.solution();
         problem = cg.problem();
         patterns = problem.patterns();
-        solverName = ConvexSolver.forProblem(problem).getClass().getSimpleName()
+        solverName = (distributed ? (problem.formulation() == Formulation.GATED
+            ? DistributedGatedSolver.class : DistributedReluSolver.class).getSimpleName()
+            : ConvexSolver.forProblem(problem).getClass().getSimpleName())
             + " + ColumnGeneration";
       } else {
         spark.sparkContext().setJobDescription("cvxrelu: solve");

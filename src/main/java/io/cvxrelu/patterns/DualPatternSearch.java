@@ -49,49 +49,88 @@ public final class DualPatternSearch {
       throw new IllegalArgumentException("dimension mismatch: X " + x.rows() + "x" + x.cols()
           + ", lambda " + lambda.length + ", starts " + starts.rows() + "x" + starts.cols());
     }
+    return search((u, sign) -> pass(x, lambda, sign, u), starts, steps, gated);
+  }
+
+  /**
+   * The sums one fixed-point step needs for unit gates U (d x S), over some rows:
+   * {@code values[c]} = sum_k sign lambda_k (x_k^T u_c)_+ and
+   * {@code g} = X^T (sign lambda .* 1[X U &gt; 0]) (d x S). Both are sums over rows, so a
+   * distributed search adds the passes of its row blocks.
+   */
+  public record Pass(double[] values, DenseMatrix g) implements java.io.Serializable {
+    /** Adds another block's pass into this one (returns this). */
+    public Pass add(Pass o) {
+      for (int c = 0; c < values.length; c++) {
+        values[c] += o.values[c];
+      }
+      double[] gd = g.data();
+      double[] od = o.g.data();
+      for (int k = 0; k < gd.length; k++) {
+        gd[k] += od[k];
+      }
+      return this;
+    }
+  }
+
+  /** Evaluates a {@link Pass} over all rows for gates U and the sign of lambda searched. */
+  @FunctionalInterface
+  public interface PassFunction {
+    Pass apply(DenseMatrix u, int sign);
+  }
+
+  /** The pass over one block of rows X_b with its lambda_b: two GEMMs. */
+  public static Pass pass(DenseMatrix xb, double[] lambda, int sign, DenseMatrix u) {
+    int n = xb.rows();
+    int s = u.cols();
+    DenseMatrix z = new DenseMatrix(n, s);
+    Blas.gemm(false, false, 1.0, xb, u, 0.0, z);
+    double[] zd = z.data();
+    double[] values = new double[s];
+    for (int c = 0; c < s; c++) {
+      double value = 0.0;
+      for (int k = 0; k < n; k++) {
+        double zz = zd[c * n + k];
+        boolean on = zz > 0.0;
+        double l = sign * lambda[k];
+        value += on ? l * zz : 0.0;
+        zd[c * n + k] = on ? l : 0.0;
+      }
+      values[c] = value;
+    }
+    DenseMatrix g = new DenseMatrix(xb.cols(), s);
+    Blas.gemm(true, false, 1.0, xb, z, 0.0, g);
+    return new Pass(values, g);
+  }
+
+  /**
+   * The search with the passes supplied by the caller (e.g. summed over the row blocks of a
+   * distributed data set); same result as {@link #search(DenseMatrix, double[], DenseMatrix,
+   * int, boolean)} when the passes are the same sums.
+   */
+  public static List<Candidate> search(PassFunction passes, DenseMatrix starts, int steps,
+      boolean gated) {
     List<Candidate> out = new ArrayList<>();
     for (int sign : gated ? new int[] {1} : new int[] {1, -1}) {
-      double[] l = new double[lambda.length];
-      for (int k = 0; k < l.length; k++) {
-        l[k] = sign * lambda[k];
-      }
-      ascend(x, l, starts, steps, sign, gated, out);
+      ascend(passes, starts, steps, sign, gated, out);
     }
     out.sort(Comparator.comparingDouble(Candidate::value).reversed());
     return out;
   }
 
-  private static void ascend(DenseMatrix x, double[] lambda, DenseMatrix starts, int steps,
-      int sign, boolean gated, List<Candidate> out) {
-    int n = x.rows();
-    int d = x.cols();
+  private static void ascend(PassFunction passes, DenseMatrix starts, int steps, int sign,
+      boolean gated, List<Candidate> out) {
     int s = starts.cols();
     DenseMatrix u = starts.copy();
     normaliseColumns(u);
-    DenseMatrix z = new DenseMatrix(n, s);
-    DenseMatrix r = new DenseMatrix(n, s);
-    DenseMatrix g = new DenseMatrix(d, s);
     double[] bestValue = new double[s];
     double[][] bestGate = new double[s][];
     java.util.Arrays.fill(bestValue, Double.NEGATIVE_INFINITY);
     for (int step = 0; step <= steps; step++) {
-      Blas.gemm(false, false, 1.0, x, u, 0.0, z);
-      double[] zd = z.data();
-      double[] rd = r.data();
-      double[] relu = new double[s];
+      Pass p = passes.apply(u, sign);
+      DenseMatrix g = p.g();
       for (int c = 0; c < s; c++) {
-        double value = 0.0;
-        for (int k = 0; k < n; k++) {
-          double zz = zd[c * n + k];
-          boolean on = zz > 0.0;
-          value += on ? lambda[k] * zz : 0.0;
-          rd[c * n + k] = on ? lambda[k] : 0.0;
-        }
-        relu[c] = value;
-      }
-      Blas.gemm(true, false, 1.0, x, r, 0.0, g);
-      for (int c = 0; c < s; c++) {
-        double value = gated ? g.columnNorm(c) : relu[c];
+        double value = gated ? g.columnNorm(c) : p.values()[c];
         if (u.columnNorm(c) > 0.0 && value > bestValue[c]) {
           bestValue[c] = value;
           bestGate[c] = u.column(c);

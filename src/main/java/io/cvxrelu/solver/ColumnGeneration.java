@@ -84,13 +84,53 @@ public final class ColumnGeneration {
   public record Result(ConvexReluProblem problem, SolverResult solution, List<Round> rounds,
       boolean converged) {}
 
+  /**
+   * Where the rounds' solves and the search's passes run: on this node ({@link #LOCAL}), or
+   * over row blocks on a cluster (the Spark layer's implementation). The loop, the starts, the
+   * pricing decisions and the pattern bookkeeping are the same for both.
+   */
+  public interface Backend {
+    /** Solves a round's program from the warm start (null: from zero). */
+    SolverResult solve(ConvexReluProblem problem, DenseMatrix warmStart,
+        SolverOptions options, IterationListener listener);
+
+    /**
+     * The search's passes for the dual point lambda = -s grad L at the round's solution
+     * (s the certificate's scale, so that lambda is feasible for the restricted dual).
+     */
+    DualPatternSearch.PassFunction passes(ConvexReluProblem problem, SolverResult result,
+        double dualScale);
+  }
+
+  /** Solves with {@link ConvexSolver#forProblem} and searches over the rows in memory. */
+  public static final Backend LOCAL = new Backend() {
+    @Override
+    public SolverResult solve(ConvexReluProblem problem, DenseMatrix warmStart,
+        SolverOptions options, IterationListener listener) {
+      return ConvexSolver.forProblem(problem).solve(problem, warmStart, options, listener);
+    }
+
+    @Override
+    public DualPatternSearch.PassFunction passes(ConvexReluProblem problem,
+        SolverResult result, double dualScale) {
+      double[] lambda = scaledDual(problem, result.weights(), dualScale);
+      return (u, sign) -> DualPatternSearch.pass(problem.x(), lambda, sign, u);
+    }
+  };
+
   private static final double[] PERTURBATIONS = {0.01, 0.03, 0.1, 0.3};
 
   private ColumnGeneration() {}
 
-  /** Runs the loop from {@code initial}'s patterns. */
+  /** Runs the loop from {@code initial}'s patterns on this node. */
   public static Result run(ConvexReluProblem initial, Options options,
       SolverOptions solverOptions, IterationListener listener) {
+    return run(initial, options, solverOptions, listener, LOCAL);
+  }
+
+  /** Runs the loop from {@code initial}'s patterns with the given backend. */
+  public static Result run(ConvexReluProblem initial, Options options,
+      SolverOptions solverOptions, IterationListener listener, Backend backend) {
     long start = System.nanoTime();
     ConvexReluProblem problem = initial;
     DenseMatrix warm = null;
@@ -103,15 +143,16 @@ public final class ColumnGeneration {
       SolverOptions roundOptions = new SolverOptions(solverOptions.tolerance(),
           solverOptions.feasibilityTolerance(), solverOptions.maxIterations(),
           Math.max(left, 1e-3));
-      result = ConvexSolver.forProblem(problem).solve(problem, warm, roundOptions, listener);
+      result = backend.solve(problem, warm, roundOptions, listener);
       Certificate cert = result.certificate();
-      double[] lambda = scaledDual(problem, result, cert);
       double beta = problem.beta();
       List<double[]> violating = new ArrayList<>();
       double largest;
       SignPatterns cells = enumerable(problem, options.exactPricingSubsets());
       if (cells != null) {
-        // Exact pricing: every cell's dual-constraint norm, most violated first.
+        // Exact pricing: every cell's dual-constraint norm, most violated first (enumerable
+        // data is small, so lambda is formed here whatever the backend).
+        double[] lambda = scaledDual(problem, result.weights(), cert.dualScale());
         double[] norms = ArrangementCertificate.dualNorms(problem, lambda, cells);
         Integer[] order = new Integer[norms.length];
         for (int i = 0; i < order.length; i++) {
@@ -126,8 +167,9 @@ public final class ColumnGeneration {
         }
       } else {
         DenseMatrix starts = starts(problem, result.weights(), options.randomStarts(), rng);
-        List<DualPatternSearch.Candidate> found = DualPatternSearch.search(problem.x(), lambda,
-            starts, options.searchSteps(), problem.formulation() == Formulation.GATED);
+        List<DualPatternSearch.Candidate> found = DualPatternSearch.search(
+            backend.passes(problem, result, cert.dualScale()), starts, options.searchSteps(),
+            problem.formulation() == Formulation.GATED);
         largest = found.isEmpty() ? 0.0 : found.get(0).value() / beta;
         for (DualPatternSearch.Candidate c : found) {
           if (c.value() > beta * (1.0 + 1e-7)
@@ -170,13 +212,11 @@ public final class ColumnGeneration {
     }
   }
 
-  /** lambda = -grad L at the solution, times the certificate's scale (restricted-feasible). */
-  private static double[] scaledDual(ConvexReluProblem problem, SolverResult result,
-      Certificate cert) {
-    double[] pred = problem.predict(problem.forward(result.weights()));
+  /** lambda = -grad L at the weights, times the certificate's scale (restricted-feasible). */
+  private static double[] scaledDual(ConvexReluProblem problem, DenseMatrix weights, double s) {
+    double[] pred = problem.predictWeights(weights);
     double[] g = new double[pred.length];
     problem.loss().valueAndGradient(pred, problem.y(), g);
-    double s = cert.dualScale();
     double[] lambda = new double[g.length];
     for (int k = 0; k < g.length; k++) {
       lambda[k] = -s * g[k];
@@ -253,7 +293,8 @@ public final class ColumnGeneration {
    * Weights of P patterns laid out for P' &gt;= P (the first P patterns unchanged, the new
    * blocks zero): [v_1..v_P, 0, w_1..w_P, 0] for ReLU.
    */
-  static DenseMatrix extendWeights(ConvexReluProblem problem, DenseMatrix b, int newCount) {
+  public static DenseMatrix extendWeights(ConvexReluProblem problem, DenseMatrix b,
+      int newCount) {
     int d = b.rows();
     int p = problem.patternCount();
     boolean relu = problem.formulation() == Formulation.RELU;

@@ -37,6 +37,16 @@ public final class DistributedGatedSolver {
    */
   public SolverResult solve(DistributedProblem problem, SolverOptions options,
       IterationListener listener, SolverCheckpoint checkpoint, boolean resume) {
+    return solve(problem, null, options, listener, checkpoint, resume);
+  }
+
+  /**
+   * Solves from {@code warmStart} (d x P; null: zero), or from the checkpoint when
+   * {@code resume} is set.
+   */
+  public SolverResult solve(DistributedProblem problem, DenseMatrix warmStart,
+      SolverOptions options, IterationListener listener, SolverCheckpoint checkpoint,
+      boolean resume) {
     if (problem.formulation() != Formulation.GATED) {
       throw new IllegalArgumentException("DistributedGatedSolver solves the gated formulation");
     }
@@ -53,8 +63,9 @@ public final class DistributedGatedSolver {
       problem.context().setJobDescription("cvxrelu: step size (power iteration)");
       double lipschitz = problem.loss().curvature() * OperatorNorms.normalOperatorNorm(
           problem.d(), problem.blockCount(), problem::normalOperator, 20);
-      DenseMatrix zero = new DenseMatrix(problem.d(), problem.blockCount());
-      fista = new DistributedFista(problem, loss, "gated FISTA", zero, zero, 1.0,
+      DenseMatrix b0 = warmStart != null ? warmStart
+          : new DenseMatrix(problem.d(), problem.blockCount());
+      fista = new DistributedFista(problem, loss, "gated FISTA", b0, b0, 1.0,
           1.0 / Math.max(lipschitz, Double.MIN_NORMAL), 0);
     }
     if (checkpoint != null) {

@@ -40,6 +40,16 @@ public final class DistributedReluSolver {
 
   public SolverResult solve(DistributedProblem problem, SolverOptions options,
       IterationListener listener, SolverCheckpoint checkpoint, boolean resume) {
+    return solve(problem, null, options, listener, checkpoint, resume);
+  }
+
+  /**
+   * Solves from {@code warmStart} (d x 2P; null: zero) with zero multipliers, or from the
+   * checkpoint when {@code resume} is set.
+   */
+  public SolverResult solve(DistributedProblem problem, DenseMatrix warmStart,
+      SolverOptions options, IterationListener listener, SolverCheckpoint checkpoint,
+      boolean resume) {
     if (problem.formulation() != Formulation.RELU) {
       throw new IllegalArgumentException("DistributedReluSolver solves the ReLU formulation");
     }
@@ -79,9 +89,10 @@ public final class DistributedReluSolver {
       st.rho = Math.max(problem.loss().curvature(),
           dataNorm2 > 0.0 ? lossLipschitz / dataNorm2 : 1.0);
       st.mu = problem.zeroMultipliers();
-      DenseMatrix zero = new DenseMatrix(problem.d(), problem.blockCount());
+      DenseMatrix b0 = warmStart != null ? warmStart
+          : new DenseMatrix(problem.d(), problem.blockCount());
       fista = new DistributedFista(problem, smooth(problem, st.mu, st.rho),
-          "ReLU augmented Lagrangian", zero, zero, 1.0,
+          "ReLU augmented Lagrangian", b0, b0, 1.0,
           1.0 / Math.max(lossLipschitz + st.rho * dataNorm2, Double.MIN_NORMAL), 0);
     }
     if (checkpoint != null) {
