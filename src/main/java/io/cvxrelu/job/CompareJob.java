@@ -219,8 +219,8 @@ public final class CompareJob {
           solverOptions.maxSeconds()));
       settings.put("SGD", String.format(Locale.ROOT,
           "%s, m = %s, %d inits each, %d epochs, batch %d, lr %.3g%s", optimizer.id(),
-          opts.get("neurons").replace(",", ", "), inits, sgd.epochs(), sgd.batchSize(), sgd.learningRate(),
-          optimizer == Optimizer.SGD ? ", momentum " + sgd.momentum() : ""));
+          opts.get("neurons").replace(",", ", "), inits, sgd.epochs(), sgd.batchSize(),
+          sgd.learningRate(), optimizer == Optimizer.SGD ? ", momentum " + sgd.momentum() : ""));
       settings.put("BLAS", Blas.backend());
       String note = enumerate
           ? "All sign patterns are enumerated: the convex optimum is the global optimum of the "

@@ -37,8 +37,8 @@ final class ComparisonReport {
    * @param iterations x for the iteration plot (solver steps or epochs)
    * @param relativeGap certified gap (NaN for SGD)
    */
-  record Run(String name, String group, int neurons, double[] iterations, double[] seconds, double[] objective,
-      double[] testAccuracy, double finalObjective, double relativeGap, double trainAccuracy,
+  record Run(String name, String group, int neurons, double[] iterations, double[] seconds,
+      double[] objective, double[] testAccuracy, double finalObjective, double relativeGap, double trainAccuracy,
       double testAccuracyFinal, double totalSeconds) {}
 
   private ComparisonReport() {}
