@@ -48,3 +48,35 @@ cvxrelu_run() {
     --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED \
     -cp "$jar:$(cat "$CVXRELU_HOME/target/runtime.classpath")" "$main" "$@"
 }
+
+# cvxrelu_sweep_1d CONF DEFAULT_OUT "N1 N2 ..." ARGS...
+# One compare report per n on the one-dimensional task (GenerateSyntheticData oned: n training
+# rows, 200 test rows, seeded by n), in OUT/n<N>, with the data in OUT/data. ARGS may set
+# --out DIR and --sizes "N1 N2 ..."; the rest go to compare.sh (they override CONF). Prints
+# each report's checks; fails when a compare run fails.
+cvxrelu_sweep_1d() {
+  local conf="$1" out="$2" sizes="$3"; shift 3
+  local rest=()
+  while [[ $# -gt 0 ]]; do
+    case "$1" in
+      --out) out="$2"; shift 2 ;;
+      --sizes) sizes="$2"; shift 2 ;;
+      --help|-h)
+        echo "Usage: $(basename "$0") [--out DIR] [--sizes \"N1 N2 ...\"] [compare.sh options]"
+        echo "Runs jobs/compare.sh --conf ${conf#"$CVXRELU_HOME"/} on 1-D data with a bias for"
+        echo "each n (default: $sizes) and writes one report per n in DIR/n<N> (default $out)."
+        return 0 ;;
+      *) rest+=("$1"); shift ;;
+    esac
+  done
+  mkdir -p "$out/data"
+  local n
+  for n in $sizes; do
+    (cvxrelu_run io.cvxrelu.job.GenerateSyntheticData oned "$out/data/train_n$n.csv" \
+      "$out/data/test_n$n.csv" "$n" 200 "$n")
+    "$CVXRELU_HOME/jobs/compare.sh" --conf "$conf" --train "$out/data/train_n$n.csv" \
+      --test "$out/data/test_n$n.csv" --out "$out/n$n" --overwrite ${rest[@]+"${rest[@]}"}
+    echo "n = $n: $out/n$n/report.md"
+    sed -n '/^## Checks/,/^## Plots/p' "$out/n$n/report.md" | grep '^- ' || true
+  done
+}

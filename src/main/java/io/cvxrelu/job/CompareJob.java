@@ -56,11 +56,14 @@ public final class CompareJob {
         .flag("bias", "append a column of ones to the features")
         .option("model", "gated", "convex program: relu (cone-constrained) | gated")
         .option("patterns", "100", "sampled sign patterns P, or 'all' to enumerate")
+        .option("sampled-patterns", null, "with --patterns all: also solve the approximate "
+            + "program over this many sampled patterns (same beta), a third row of the report")
         .option("seed", "0", "seed for patterns, projections and SGD (init k: seed + k)")
         .option("tol", "1e-6", "convex: target relative duality gap")
         .option("max-iter", "200000", "convex: iteration budget")
         .option("max-seconds", "900", "convex: time budget in seconds")
-        .option("neurons", "100", "SGD: hidden neurons m")
+        .option("neurons", "100", "SGD: hidden neurons m, or a list of widths (5,20): "
+            + "--inits runs for each")
         .option("inits", "5", "SGD: random initialisations (parallel Spark tasks)")
         .option("epochs", "30", "SGD: passes over the training data")
         .option("batch-size", "100", "SGD: rows per mini-batch")
@@ -101,8 +104,17 @@ public final class CompareJob {
     SolverOptions solverOptions = new SolverOptions(opts.positiveDouble("tol"),
         SolverOptions.DEFAULTS.feasibilityTolerance(), opts.positiveLong("max-iter"),
         opts.positiveDouble("max-seconds"));
+    int sampledCount = 0;
+    if (opts.get("sampled-patterns") != null) {
+      if (!enumerate) {
+        throw new UsageException("--sampled-patterns compares the approximate program with the "
+            + "exact one: it needs --patterns all");
+      }
+      sampledCount = (int) Math.min(Integer.MAX_VALUE, opts.positiveLong("sampled-patterns"));
+    }
     int inits = (int) Math.min(10_000, opts.positiveLong("inits"));
-    SgdOptions sgd = TrainSgdJob.sgdOptions(opts, optimizer, seed);
+    int[] widths = opts.positiveIntList("neurons");
+    SgdOptions sgd = TrainSgdJob.sgdOptions(opts, optimizer, seed, widths[0]);
     boolean bias = opts.flagSet("bias");
     boolean overwrite = opts.flagSet("overwrite");
     String master = opts.get("master") != null ? opts.get("master")
@@ -138,42 +150,62 @@ public final class CompareJob {
       LOG.info("convex: n={} d={} P={} model={} loss={} beta={} (beta_max={})", x.rows(),
           x.cols(), patterns.count(), formulation.id(), loss.name(), b, betaMax);
       ConvexSolver solver = ConvexSolver.forProblem(problem);
-      AccuracyHistory accuracy = new AccuracyHistory(
-          new TrainConvexJob.ProgressLogger(solverOptions.tolerance(), 2.0), formulation,
-          loss.name(), b, bias, patterns.gates(), x, y, test, yTest);
-      SolverResult result = solver.solve(problem, null, solverOptions, accuracy);
+      Solved exact = solveConvex("convex (" + formulation.id() + ")", problem, solverOptions,
+          bias, test, yTest);
+      SolverResult result = exact.result();
       ConvexReluModel model = new ConvexReluModel(formulation, loss.name(), b, bias,
           patterns.gates(), result.weights());
-      List<double[]> convexRows = accuracy.rows(result);
-      ComparisonReport.Run convexRun = convexRun(formulation, result, convexRows);
-      LOG.info("convex: {} after {} steps, {} s, objective {}, gap {}", result.stopReason(),
-          result.iterations(), String.format(Locale.ROOT, "%.1f", result.seconds()),
-          result.certificate().objective(), result.certificate().relativeGap());
+      ComparisonReport.Run convexRun = exact.run();
+
+      // The approximate program of Remark 3.3 (P sampled gates) at the same beta: a restriction
+      // of the exact program (a subset of its patterns), so its optimum is at least the exact
+      // one's.
+      Solved sampled = null;
+      if (sampledCount > 0) {
+        spark.sparkContext().setJobDescription("cvxrelu: sampled convex solve");
+        SignPatterns sampledPatterns = TrainConvexJob.sampledOrEnumerated(x, false,
+            sampledCount, seed);
+        ConvexReluProblem sampledProblem = new ConvexReluProblem(x, y, sampledPatterns, loss, b,
+            formulation);
+        LOG.info("sampled convex: P={} (of {} in the arrangement)", sampledPatterns.count(),
+            patterns.count());
+        sampled = solveConvex("convex sampled (" + formulation.id() + ", P = "
+            + sampledPatterns.count() + ")", sampledProblem, solverOptions, bias, test, yTest);
+      }
 
       // SGD initialisations as Spark tasks on the same design and beta.
       spark.sparkContext().setJobDescription("cvxrelu: SGD from " + inits + " initialisations");
       JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
       Broadcast<TrainSgdJob.SgdData> shared = jsc.broadcast(new TrainSgdJob.SgdData(
           x.transpose(), y, xTest == null ? null : xTest.transpose(), yTest, loss.name(), b));
+      // One task per (width, initialisation); collect() keeps the order of the tasks.
+      List<int[]> tasks = new ArrayList<>();
+      for (int m : widths) {
+        for (int k = 0; k < inits; k++) {
+          tasks.add(new int[] {m, k});
+        }
+      }
       List<TrainSgdJob.InitRun> sgdRuns;
       try {
-        List<Integer> ids = new ArrayList<>();
-        for (int k = 0; k < inits; k++) {
-          ids.add(k);
-        }
         SgdOptions base = sgd;
-        sgdRuns = new ArrayList<>(jsc.parallelize(ids, inits).map(k -> TrainSgdJob.runInit(
-            shared.value(), base.withSeed(base.seed() + k), k)).collect());
+        sgdRuns = jsc.parallelize(tasks, tasks.size()).map(t -> TrainSgdJob.runInit(
+            shared.value(), base.withNeurons(t[0]).withSeed(base.seed() + t[1]), t[1]))
+            .collect();
       } finally {
         shared.destroy();
       }
-      sgdRuns.sort((p, q) -> Integer.compare(p.init(), q.init()));
 
       List<ComparisonReport.Run> runs = new ArrayList<>();
       runs.add(convexRun);
-      for (TrainSgdJob.InitRun r : sgdRuns) {
-        runs.add(sgdRun(r));
+      if (sampled != null) {
+        runs.add(sampled.run());
       }
+      boolean manyWidths = widths.length > 1;
+      for (int t = 0; t < tasks.size(); t++) {
+        runs.add(sgdRun(sgdRuns.get(t), tasks.get(t)[0], manyWidths));
+      }
+      List<String> checks = checks(enumerate, exact, sampled,
+          runs.subList(sampled == null ? 1 : 2, runs.size()));
       Map<String, String> settings = new LinkedHashMap<>();
       settings.put("data", data.description());
       settings.put("n (train) / n (test) / d", x.rows() + " / " + (test == null ? "-"
@@ -186,9 +218,9 @@ public final class CompareJob {
           solver.getClass().getSimpleName(), solverOptions.tolerance(),
           solverOptions.maxSeconds()));
       settings.put("SGD", String.format(Locale.ROOT,
-          "%s, m = %d, %d inits, %d epochs, batch %d, lr %.3g%s", optimizer.id(),
-          sgd.neurons(), inits, sgd.epochs(), sgd.batchSize(), sgd.learningRate(),
-          optimizer == Optimizer.SGD ? ", momentum " + sgd.momentum() : ""));
+          "%s, m = %s, %d inits each, %d epochs, batch %d, lr %.3g%s", optimizer.id(),
+          opts.get("neurons").replace(",", ", "), inits, sgd.epochs(), sgd.batchSize(),
+          sgd.learningRate(), optimizer == Optimizer.SGD ? ", momentum " + sgd.momentum() : ""));
       settings.put("BLAS", Blas.backend());
       String note = enumerate
           ? "All sign patterns are enumerated: the convex optimum is the global optimum of the "
@@ -198,16 +230,25 @@ public final class CompareJob {
               + "gated relaxation of the non-convex problem, solved to the certified gap shown; "
               + "SGD objectives are the same function L(f(X), y) + beta/2 sum_j (|u_j|^2 + "
               + "alpha_j^2).";
+      if (sampled != null) {
+        settings.put("approximate program", String.format(Locale.ROOT,
+            "%d sampled sign patterns (of %d), same beta", sampled.problem().patterns().count(),
+            patterns.count()));
+      }
       Map<String, byte[]> plots = ComparisonReport.plots(runs);
       Map<String, String> files = new LinkedHashMap<>();
       files.put("report.md", ComparisonReport.markdown("Convex program vs SGD", settings, runs,
-          note, plots.containsKey(ComparisonReport.TEST_ACCURACY_VS_SECONDS)));
+          note, checks, plots.containsKey(ComparisonReport.TEST_ACCURACY_VS_SECONDS)));
       files.put("comparison.csv", ComparisonReport.csv(runs));
-      files.put("summary.json", summary(model, problem, result, convexRun, runs, settings, b,
-          betaMax));
-      files.put("convex-history.csv", accuracy.csv(result));
-      for (TrainSgdJob.InitRun r : sgdRuns) {
-        files.put("sgd-init-" + r.init() + ".csv", r.historyCsv());
+      files.put("summary.json", summary(model, problem, exact, sampled, runs, checks, settings,
+          b, betaMax));
+      files.put("convex-history.csv", exact.history().csv(result));
+      if (sampled != null) {
+        files.put("convex-sampled-history.csv", sampled.history().csv(sampled.result()));
+      }
+      for (int t = 0; t < tasks.size(); t++) {
+        files.put((manyWidths ? "sgd-m" + tasks.get(t)[0] + "-" : "sgd-") + "init-"
+            + tasks.get(t)[1] + ".csv", sgdRuns.get(t).historyCsv());
       }
       io.writeAtomically(out, files, plots, overwrite, null);
       LOG.info("wrote {}", out);
@@ -226,7 +267,26 @@ public final class CompareJob {
     }
   }
 
-  private static ComparisonReport.Run convexRun(Formulation f, SolverResult result,
+  /** A convex solve with its accuracy history and its report row. */
+  private record Solved(ConvexReluProblem problem, SolverResult result, AccuracyHistory history,
+      ComparisonReport.Run run) {}
+
+  private static Solved solveConvex(String name, ConvexReluProblem problem,
+      SolverOptions options, boolean bias, LabeledData test, double[] yTest) {
+    AccuracyHistory accuracy = new AccuracyHistory(
+        new TrainConvexJob.ProgressLogger(options.tolerance(), 2.0), problem.formulation(),
+        problem.loss().name(), problem.beta(), bias, problem.patterns().gates(), problem.x(),
+        problem.y(), test, yTest);
+    SolverResult result = ConvexSolver.forProblem(problem).solve(problem, null, options,
+        accuracy);
+    LOG.info("{}: {} after {} steps, {} s, objective {}, gap {}", name, result.stopReason(),
+        result.iterations(), String.format(Locale.ROOT, "%.1f", result.seconds()),
+        result.certificate().objective(), result.certificate().relativeGap());
+    return new Solved(problem, result, accuracy, convexRun(name, result,
+        accuracy.rows(result)));
+  }
+
+  private static ComparisonReport.Run convexRun(String name, SolverResult result,
       List<double[]> rows) {
     int k = rows.size();
     double[] it = new double[k];
@@ -242,12 +302,13 @@ public final class CompareJob {
     }
     double[] last = rows.isEmpty() ? new double[] {0, result.certificate().objective(), 0, 0,
         result.seconds(), Double.NaN, Double.NaN} : rows.get(k - 1);
-    return new ComparisonReport.Run("convex (" + f.id() + ")", it, sec, obj, acc,
+    return new ComparisonReport.Run(name, ComparisonReport.CONVEX, 0, it, sec, obj, acc,
         result.certificate().objective(), result.certificate().relativeGap(), last[5], last[6],
         result.seconds());
   }
 
-  private static ComparisonReport.Run sgdRun(TrainSgdJob.InitRun r) {
+  private static ComparisonReport.Run sgdRun(TrainSgdJob.InitRun r, int neurons,
+      boolean manyWidths) {
     double[][] rows = r.rows();
     int k = rows.length;
     double[] it = new double[k];
@@ -261,45 +322,109 @@ public final class CompareJob {
       sec[i] = rows[i][5];
     }
     double[] last = rows[k - 1];
-    return new ComparisonReport.Run("SGD init " + r.init(), it, sec, obj, acc, last[2],
-        Double.NaN, last[3], last[4], last[5]);
+    String group = manyWidths ? "SGD m = " + neurons : "SGD";
+    return new ComparisonReport.Run(group + " init " + r.init(), group, neurons, it, sec, obj,
+        acc, last[2], Double.NaN, last[3], last[4], last[5]);
+  }
+
+  /**
+   * The statements the report makes about the runs. With every pattern enumerated the exact
+   * program's certified lower bound bounds the objective of a network of any width (Theorem
+   * 1), so an SGD objective below it, at any epoch, would be an error; the approximate program
+   * uses a subset of the patterns, so its optimum cannot be below that bound either.
+   */
+  private static List<String> checks(boolean enumerate, Solved exact, Solved sampled,
+      List<ComparisonReport.Run> sgd) {
+    List<String> out = new ArrayList<>();
+    if (!enumerate) {
+      return out;
+    }
+    double optimum = exact.result().certificate().objective();
+    double lower = exact.result().certificate().lowerBound();
+    int below = sgdRunsBelow(sgd, lower);
+    int above = 0;
+    for (ComparisonReport.Run r : sgd) {
+      if (r.finalObjective() > optimum * (1 + STALL_MARGIN)) {
+        above++;
+      }
+    }
+    out.add(String.format(Locale.ROOT, "SGD runs below the optimum: %s of %d (runs whose "
+        + "objective fell below the exact program's certified lower bound %.8g at any epoch; "
+        + "none may)", below == 0 ? "none" : Integer.toString(below), sgd.size(), lower));
+    out.add(String.format(Locale.ROOT, "SGD runs that stall above the optimum %.8g (final "
+        + "objective more than %.1f%% above it): %d of %d", optimum, 100 * STALL_MARGIN, above,
+        sgd.size()));
+    if (sampled != null) {
+      double s = sampled.result().certificate().objective();
+      out.add(String.format(Locale.ROOT, "exact <= sampled: %s (exact %.8g, sampled %.8g with "
+          + "%d of %d patterns, %.2f%% above)", s >= lower ? "yes" : "NO", optimum, s,
+          sampled.problem().patterns().count(), exact.problem().patterns().count(),
+          100 * (s - optimum) / Math.abs(optimum)));
+    }
+    return out;
+  }
+
+  /** Relative margin above the optimum beyond which an SGD run is said to stall. */
+  static final double STALL_MARGIN = 1e-3;
+
+  /** SGD runs whose objective fell below {@code bound} at some epoch. */
+  private static int sgdRunsBelow(List<ComparisonReport.Run> sgd, double bound) {
+    int below = 0;
+    for (ComparisonReport.Run r : sgd) {
+      for (double v : r.objective()) {
+        if (v < bound) {
+          below++;
+          break;
+        }
+      }
+    }
+    return below;
   }
 
   private static String summary(ConvexReluModel model, ConvexReluProblem problem,
-      SolverResult result, ComparisonReport.Run convex, List<ComparisonReport.Run> runs,
+      Solved exact, Solved sampled, List<ComparisonReport.Run> runs, List<String> checks,
       Map<String, String> settings, double beta, double betaMax) {
     ObjectMapper mapper = new ObjectMapper();
     ObjectNode s = mapper.createObjectNode();
+    SolverResult result = exact.result();
+    ComparisonReport.Run convex = exact.run();
     ObjectNode c = s.putObject("convex");
-    var cert = result.certificate();
-    c.put("objective", cert.objective());
-    c.put("lowerBound", cert.lowerBound());
-    c.put("relativeGap", cert.relativeGap());
-    c.put("constraintViolation", cert.constraintViolation());
+    putConvex(c, result, convex);
     c.put("nonconvexObjective", model.nonconvexObjective(problem.x(), problem.y(),
         problem.loss()));
     c.put("neurons", model.network().width());
-    c.put("iterations", result.iterations());
-    c.put("seconds", result.seconds());
-    c.put("stopReason", result.stopReason().name());
-    putFinite(c, "trainAccuracy", convex.trainAccuracy());
-    putFinite(c, "testAccuracy", convex.testAccuracyFinal());
+    c.put("patterns", problem.patterns().count());
+    if (sampled != null) {
+      ObjectNode sc = s.putObject("sampledConvex");
+      putConvex(sc, sampled.result(), sampled.run());
+      sc.put("patterns", sampled.problem().patterns().count());
+    }
     ObjectNode g = s.putObject("sgd");
     ArrayNode arr = g.putArray("inits");
-    List<ComparisonReport.Run> sgd = runs.subList(1, runs.size());
+    List<ComparisonReport.Run> sgd = new ArrayList<>();
+    for (ComparisonReport.Run r : runs) {
+      if (!r.group().equals(ComparisonReport.CONVEX)) {
+        sgd.add(r);
+      }
+    }
     for (ComparisonReport.Run r : sgd) {
       ObjectNode e = arr.addObject();
+      e.put("neurons", r.neurons());
       e.put("objective", r.finalObjective());
       putFinite(e, "trainAccuracy", r.trainAccuracy());
       putFinite(e, "testAccuracy", r.testAccuracyFinal());
       e.put("seconds", r.totalSeconds());
     }
     g.put("medianObjective", ComparisonReport.median(sgd, ComparisonReport.Run::finalObjective));
-    putFinite(g, "medianTestAccuracy",
-        ComparisonReport.median(sgd, ComparisonReport.Run::testAccuracyFinal));
     double medianTest = ComparisonReport.median(sgd, ComparisonReport.Run::testAccuracyFinal);
+    putFinite(g, "medianTestAccuracy", medianTest);
     if (Double.isFinite(medianTest) && Double.isFinite(convex.testAccuracyFinal())) {
       s.put("convexTestAccuracyAtLeastSgdMedian", convex.testAccuracyFinal() >= medianTest);
+    }
+    if (!checks.isEmpty()) {
+      s.put("sgdRunsBelowOptimum", sgdRunsBelow(sgd, result.certificate().lowerBound()));
+      ArrayNode ch = s.putArray("checks");
+      checks.forEach(ch::add);
     }
     s.put("bestObjective", ComparisonReport.best(runs));
     s.put("beta", beta);
@@ -311,6 +436,19 @@ public final class CompareJob {
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  private static void putConvex(ObjectNode c, SolverResult result, ComparisonReport.Run run) {
+    var cert = result.certificate();
+    c.put("objective", cert.objective());
+    c.put("lowerBound", cert.lowerBound());
+    c.put("relativeGap", cert.relativeGap());
+    c.put("constraintViolation", cert.constraintViolation());
+    c.put("iterations", result.iterations());
+    c.put("seconds", result.seconds());
+    c.put("stopReason", result.stopReason().name());
+    putFinite(c, "trainAccuracy", run.trainAccuracy());
+    putFinite(c, "testAccuracy", run.testAccuracyFinal());
   }
 
   private static void putFinite(ObjectNode node, String key, double v) {

@@ -26,14 +26,19 @@ final class ComparisonReport {
   static final String OBJECTIVE_VS_SECONDS = "objective_vs_seconds.png";
   static final String TEST_ACCURACY_VS_SECONDS = "test_accuracy_vs_seconds.png";
 
+  /** The group of the convex rows (exact and sampled programs). */
+  static final String CONVEX = "convex";
+
   /**
    * One curve and its final numbers.
    *
+   * @param group {@link #CONVEX}, or the SGD runs a median row summarises ("SGD", "SGD m = 5")
+   * @param neurons SGD width m (0 for the convex rows)
    * @param iterations x for the iteration plot (solver steps or epochs)
    * @param relativeGap certified gap (NaN for SGD)
    */
-  record Run(String name, double[] iterations, double[] seconds, double[] objective,
-      double[] testAccuracy, double finalObjective, double relativeGap, double trainAccuracy,
+  record Run(String name, String group, int neurons, double[] iterations, double[] seconds,
+      double[] objective, double[] testAccuracy, double finalObjective, double relativeGap, double trainAccuracy,
       double testAccuracyFinal, double totalSeconds) {}
 
   private ComparisonReport() {}
@@ -62,7 +67,7 @@ final class ComparisonReport {
           pts.add(new double[] {r.seconds()[k], r.testAccuracy()[k]});
         }
       }
-      add(acc, r.name(), pts);
+      add(acc, r.name(), r.group().equals(CONVEX), pts);
     }
     if (!acc.getSeriesMap().isEmpty()) {
       out.put(TEST_ACCURACY_VS_SECONDS, png(acc));
@@ -86,7 +91,7 @@ final class ComparisonReport {
           pts.add(new double[] {x[k], excess});
         }
       }
-      add(c, r.name(), pts);
+      add(c, r.name(), r.group().equals(CONVEX), pts);
     }
     return c;
   }
@@ -99,7 +104,7 @@ final class ComparisonReport {
     return c;
   }
 
-  private static void add(XYChart c, String name, List<double[]> pts) {
+  private static void add(XYChart c, String name, boolean convex, List<double[]> pts) {
     if (pts.isEmpty()) {
       return;
     }
@@ -111,7 +116,7 @@ final class ComparisonReport {
     }
     XYSeries s = c.addSeries(name, x, y);
     s.setMarker(SeriesMarkers.NONE);
-    if (name.startsWith("convex")) {
+    if (convex) {
       s.setLineWidth(3f);
     }
   }
@@ -140,29 +145,36 @@ final class ComparisonReport {
     return Double.isNaN(v) ? "" : Double.toString(v);
   }
 
-  /** report.md: the settings, the final table with an SGD median row, and the plots. */
+  /**
+   * report.md: the settings, the final table with a median row per SGD group, the checks (one
+   * statement per line, e.g. whether an SGD run ended below the optimum) and the plots.
+   */
   static String markdown(String title, Map<String, String> settings, List<Run> runs,
-      String note, boolean accuracyPlot) {
+      String note, List<String> checks, boolean accuracyPlot) {
     StringBuilder sb = new StringBuilder("# ").append(title).append("\n\n## Settings\n\n");
     sb.append("| setting | value |\n|---|---|\n");
     settings.forEach((k, v) -> sb.append("| ").append(k).append(" | ").append(v)
         .append(" |\n"));
     sb.append("\n## Result\n\n| run | objective | certified gap | train accuracy | "
         + "test accuracy | seconds |\n|---|---|---|---|---|---|\n");
-    List<Run> sgd = new ArrayList<>();
+    Map<String, List<Run>> sgdGroups = new LinkedHashMap<>();
     for (Run r : runs) {
       row(sb, r.name(), r.finalObjective(), r.relativeGap(), r.trainAccuracy(),
           r.testAccuracyFinal(), r.totalSeconds());
-      if (!r.name().startsWith("convex")) {
-        sgd.add(r);
+      if (!r.group().equals(CONVEX)) {
+        sgdGroups.computeIfAbsent(r.group(), g -> new ArrayList<>()).add(r);
       }
     }
-    if (!sgd.isEmpty()) {
-      row(sb, "SGD median", median(sgd, Run::finalObjective), Double.NaN,
-          median(sgd, Run::trainAccuracy), median(sgd, Run::testAccuracyFinal),
-          median(sgd, Run::totalSeconds));
+    sgdGroups.forEach((group, sgd) -> row(sb, group + " median", median(sgd,
+        Run::finalObjective), Double.NaN, median(sgd, Run::trainAccuracy),
+        median(sgd, Run::testAccuracyFinal), median(sgd, Run::totalSeconds)));
+    sb.append('\n').append(note).append("\n\n");
+    if (!checks.isEmpty()) {
+      sb.append("## Checks\n\n");
+      checks.forEach(c -> sb.append("- ").append(c).append('\n'));
+      sb.append('\n');
     }
-    sb.append('\n').append(note).append("\n\n## Plots\n\n");
+    sb.append("## Plots\n\n");
     sb.append("- objective vs iteration: `").append(OBJECTIVE_VS_ITERATION).append("`\n");
     sb.append("- objective vs seconds: `").append(OBJECTIVE_VS_SECONDS).append("`\n");
     if (accuracyPlot) {

@@ -142,6 +142,25 @@ public final class JobOptions {
     return l;
   }
 
+  /** A comma-separated list of positive integers, e.g. {@code --neurons 5,20}. */
+  public int[] positiveIntList(String name) {
+    String v = require(name);
+    String[] parts = v.split(",", -1);
+    int[] out = new int[parts.length];
+    for (int k = 0; k < parts.length; k++) {
+      try {
+        out[k] = Integer.parseInt(parts[k].strip());
+      } catch (NumberFormatException e) {
+        throw new UsageException("--" + name + " must be a positive integer or a comma-separated "
+            + "list of them, got '" + v + "'");
+      }
+      if (out[k] <= 0) {
+        throw new UsageException("--" + name + " must be positive, got " + out[k]);
+      }
+    }
+    return out;
+  }
+
   public long anyLong(String name) {
     String v = require(name);
     try {

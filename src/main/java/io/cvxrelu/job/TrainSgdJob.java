@@ -103,7 +103,8 @@ public final class TrainSgdJob {
         : (int) Math.min(Integer.MAX_VALUE, opts.positiveLong("patterns"));
     int inits = (int) Math.min(10_000, opts.positiveLong("inits"));
     long seed = opts.anyLong("seed");
-    SgdOptions sgd = sgdOptions(opts, optimizer, seed);
+    SgdOptions sgd = sgdOptions(opts, optimizer, seed,
+        (int) Math.min(1_000_000, opts.positiveLong("neurons")));
     boolean bias = opts.flagSet("bias");
     boolean overwrite = opts.flagSet("overwrite");
     String master = opts.get("master") != null ? opts.get("master")
@@ -179,9 +180,9 @@ public final class TrainSgdJob {
   }
 
   /** The SGD settings from --neurons, --epochs, --batch-size, --lr and --momentum. */
-  static SgdOptions sgdOptions(JobOptions opts, Optimizer optimizer, long seed) {
+  static SgdOptions sgdOptions(JobOptions opts, Optimizer optimizer, long seed, int neurons) {
     try {
-      return new SgdOptions((int) Math.min(1_000_000, opts.positiveLong("neurons")),
+      return new SgdOptions(neurons,
           (int) Math.min(1_000_000, opts.positiveLong("epochs")),
           (int) Math.min(Integer.MAX_VALUE, opts.positiveLong("batch-size")),
           opts.positiveDouble("lr"), optimizer, Double.parseDouble(opts.require("momentum")),

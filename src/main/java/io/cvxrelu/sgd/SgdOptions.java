@@ -27,6 +27,11 @@ public record SgdOptions(int neurons, int epochs, int batchSize, double learning
     }
   }
 
+  /** The same settings with another width m. */
+  public SgdOptions withNeurons(int m) {
+    return new SgdOptions(m, epochs, batchSize, learningRate, optimizer, momentum, seed);
+  }
+
   /** The same settings with another seed (one per initialisation). */
   public SgdOptions withSeed(long s) {
     return new SgdOptions(neurons, epochs, batchSize, learningRate, optimizer, momentum, s);

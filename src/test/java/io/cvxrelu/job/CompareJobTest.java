@@ -89,11 +89,111 @@ class CompareJobTest {
         .endsWith("trainAccuracy,testAccuracy"));
   }
 
+  /**
+   * What {@code jobs/figure2.sh} runs for its largest n: conf/figure2.properties (every pattern,
+   * m = 5 and 20, 10 initialisations each) on the generator's 1-D task.
+   */
+  @Test
+  void figure2ConfigReportsNoSgdRunBelowTheOptimum() throws IOException {
+    Path train = tmp.resolve("train_n20.csv");
+    Path test = tmp.resolve("test_n20.csv");
+    GenerateSyntheticData.main(new String[] {"oned", train.toString(), test.toString(), "20",
+        "200", "20"});
+    Path out = tmp.resolve("figure2");
+    assertEquals(0, CompareJob.run(new String[] {"--conf", "conf/figure2.properties", "--train",
+        train.toString(), "--test", test.toString(), "--out", out.toString()}));
+    JsonNode s = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+    assertTrue(s.get("convex").get("relativeGap").asDouble() <= 1e-6, s.get("convex").toString());
+    assertEquals(0, s.get("sgdRunsBelowOptimum").asInt());
+    JsonNode inits = s.get("sgd").get("inits");
+    assertEquals(20, inits.size());
+    assertEquals(5, inits.get(0).get("neurons").asInt());
+    assertEquals(20, inits.get(19).get("neurons").asInt());
+    double lowerBound = s.get("convex").get("lowerBound").asDouble();
+    for (JsonNode e : inits) {
+      assertTrue(e.get("objective").asDouble() >= lowerBound, e + " below " + lowerBound);
+    }
+    String report = Files.readString(out.resolve("report.md"));
+    assertTrue(report.contains("- SGD runs below the optimum: none of 20"), report);
+    assertTrue(report.contains("| SGD m = 5 median |") && report.contains("| SGD m = 20 median |"));
+    assertTrue(Files.exists(out.resolve("sgd-m20-init-9.csv")));
+  }
+
+  /** conf/exact-vs-sampled.properties at its smallest n: exact <= sampled, exact <= SGD. */
+  @Test
+  void exactVsSampledConfigOrdersTheThreeObjectives() throws IOException {
+    Path train = tmp.resolve("train_n50.csv");
+    Path test = tmp.resolve("test_n50.csv");
+    GenerateSyntheticData.main(new String[] {"oned", train.toString(), test.toString(), "50",
+        "200", "50"});
+    Path out = tmp.resolve("evs");
+    assertEquals(0, CompareJob.run(new String[] {"--conf", "conf/exact-vs-sampled.properties",
+        "--train", train.toString(), "--test", test.toString(), "--out", out.toString()}));
+    JsonNode s = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+    JsonNode exact = s.get("convex");
+    JsonNode sampled = s.get("sampledConvex");
+    assertTrue(exact.get("relativeGap").asDouble() <= 1e-6, exact.toString());
+    assertTrue(sampled.get("relativeGap").asDouble() <= 1e-6, sampled.toString());
+    assertEquals(10, sampled.get("patterns").asInt());
+    assertTrue(exact.get("patterns").asInt() > 50, exact.toString());
+    double lowerBound = exact.get("lowerBound").asDouble();
+    assertTrue(sampled.get("objective").asDouble() >= lowerBound, sampled + " vs " + exact);
+    for (JsonNode e : s.get("sgd").get("inits")) {
+      assertTrue(e.get("objective").asDouble() >= lowerBound, e + " below " + lowerBound);
+    }
+    assertEquals(0, s.get("sgdRunsBelowOptimum").asInt());
+    String report = Files.readString(out.resolve("report.md"));
+    assertTrue(report.contains("| convex sampled (relu, P = 10) |"), report);
+    assertTrue(report.contains("- exact <= sampled: yes"), report);
+    List<String> csv = Files.readAllLines(out.resolve("comparison.csv"));
+    assertEquals(1 + 2 + 10, csv.size());
+    assertTrue(Files.exists(out.resolve("convex-sampled-history.csv")));
+  }
+
+  /**
+   * conf/compare-cifar10-catdog.properties names the classes and keys the job understands: run
+   * on a tiny CIFAR-10 style folder (cats brighter than dogs), with the sizes cut down.
+   */
+  @Test
+  void catDogConfigSelectsCatsAndDogs() throws IOException {
+    Path dir = Files.createDirectories(tmp.resolve("cifar"));
+    SplittableRandom rng = new SplittableRandom(5);
+    for (String f : new String[] {"data_batch_1.bin", "test_batch.bin"}) {
+      int records = 30;
+      byte[] b = new byte[records * 3073];
+      for (int r = 0; r < records; r++) {
+        int label = new int[] {3, 5, 0}[r % 3];
+        b[r * 3073] = (byte) label;
+        for (int j = 0; j < 3072; j++) {
+          b[r * 3073 + 1 + j] = (byte) (rng.nextInt(150) + (label == 3 ? 100 : 0));
+        }
+      }
+      Files.write(dir.resolve(f), b);
+    }
+    Path out = tmp.resolve("catdog");
+    assertEquals(0, CompareJob.run(new String[] {"--conf",
+        "conf/compare-cifar10-catdog.properties", "--train", dir.toString(), "--out",
+        out.toString(), "--patterns", "5", "--neurons", "3", "--inits", "1", "--epochs", "2",
+        "--max-iter", "300"}));
+    String report = Files.readString(out.resolve("report.md"));
+    assertTrue(report.contains("cat") && report.contains("dog"), report);
+    JsonNode s = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+    // 10 cats and 10 dogs per file; the airplanes are not part of the task.
+    assertTrue(report.contains("| 20 / 20 / 3072 (+ bias) |"), report);
+    assertTrue(s.get("convex").get("testAccuracy").asDouble() > 0.9, s.toString());
+  }
+
   @Test
   void usageErrorsLeaveNoReport() throws IOException {
     Path out = tmp.resolve("none");
-    assertEquals(2, CompareJob.run(new String[] {"--train", oneDimensional("t.csv", 8, 3)
-        .toString(), "--model", "convex", "--out", out.toString()}));
+    String train = oneDimensional("t.csv", 8, 3).toString();
+    assertEquals(2, CompareJob.run(new String[] {"--train", train, "--model", "convex", "--out",
+        out.toString()}));
+    // The approximate program is compared with the exact one only.
+    assertEquals(2, CompareJob.run(new String[] {"--train", train, "--patterns", "10",
+        "--sampled-patterns", "5", "--out", out.toString()}));
+    assertEquals(2, CompareJob.run(new String[] {"--train", train, "--neurons", "5,0", "--out",
+        out.toString()}));
     assertFalse(Files.exists(out));
   }
 }
