@@ -6,9 +6,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cvxrelu.io.DataFormatException;
 import io.cvxrelu.io.LabeledData;
+import io.cvxrelu.io.NetworkCsv;
 import io.cvxrelu.linalg.Blas;
 import io.cvxrelu.linalg.DenseMatrix;
 import io.cvxrelu.model.ConvexReluModel;
+import io.cvxrelu.model.ReluNetwork;
 import io.cvxrelu.patterns.SignPatterns;
 import io.cvxrelu.problem.ConvexReluProblem;
 import io.cvxrelu.problem.Formulation;
@@ -18,7 +20,9 @@ import io.cvxrelu.sgd.SgdOptions;
 import io.cvxrelu.solver.ConvexSolver;
 import io.cvxrelu.solver.SolverOptions;
 import io.cvxrelu.solver.SolverResult;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.StringReader;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -58,6 +62,9 @@ public final class CompareJob {
         .option("patterns", "100", "sampled sign patterns P, or 'all' to enumerate")
         .option("sampled-patterns", null, "with --patterns all: also solve the approximate "
             + "program over this many sampled patterns (same beta), a third row of the report")
+        .flag("polish", "also solve the ReLU program over the best SGD network's neuron "
+            + "patterns plus the sampled ones, starting from that network (one more row)")
+        .option("polish-seconds", "600", "polish: time budget in seconds")
         .option("seed", "0", "seed for patterns, projections and SGD (init k: seed + k)")
         .option("tol", "1e-6", "convex: target relative duality gap")
         .option("max-iter", "200000", "convex: iteration budget")
@@ -111,6 +118,12 @@ public final class CompareJob {
             + "exact one: it needs --patterns all");
       }
       sampledCount = (int) Math.min(Integer.MAX_VALUE, opts.positiveLong("sampled-patterns"));
+    }
+    boolean polish = opts.flagSet("polish");
+    double polishSeconds = opts.positiveDouble("polish-seconds");
+    if (polish && enumerate) {
+      throw new UsageException("--polish adds an SGD network's patterns to sampled ones; with "
+          + "--patterns all the program already has every pattern");
     }
     int inits = (int) Math.min(10_000, opts.positiveLong("inits"));
     int[] widths = opts.positiveIntList("neurons");
@@ -195,17 +208,40 @@ public final class CompareJob {
         shared.destroy();
       }
 
+      // The convex ReLU program over the best SGD network's own patterns plus the sampled
+      // ones, solved from that network: its optimum is at most the network's objective
+      // (ReluNetwork#convexWeights), so a budgeted solve polishes it.
+      Polished polished = null;
+      if (polish) {
+        int best = 0;
+        for (int t = 1; t < sgdRuns.size(); t++) {
+          if (finalObjective(sgdRuns.get(t)) < finalObjective(sgdRuns.get(best))) {
+            best = t;
+          }
+        }
+        polished = polish(sgdRuns.get(best), x, y, patterns, loss, b, solverOptions,
+            polishSeconds, bias, test, yTest);
+      }
+
       List<ComparisonReport.Run> runs = new ArrayList<>();
       runs.add(convexRun);
       if (sampled != null) {
         runs.add(sampled.run());
       }
+      if (polished != null) {
+        runs.add(polished.solved().run());
+      }
       boolean manyWidths = widths.length > 1;
       for (int t = 0; t < tasks.size(); t++) {
         runs.add(sgdRun(sgdRuns.get(t), tasks.get(t)[0], manyWidths));
       }
+      int convexRows = 1 + (sampled == null ? 0 : 1) + (polished == null ? 0 : 1);
       List<String> checks = checks(enumerate, exact, sampled,
-          runs.subList(sampled == null ? 1 : 2, runs.size()));
+          runs.subList(convexRows, runs.size()));
+      List<String> reportChecks = new ArrayList<>(checks);
+      if (polished != null) {
+        reportChecks.add(polished.check());
+      }
       Map<String, String> settings = new LinkedHashMap<>();
       settings.put("data", data.description());
       settings.put("n (train) / n (test) / d", x.rows() + " / " + (test == null ? "-"
@@ -235,16 +271,23 @@ public final class CompareJob {
             "%d sampled sign patterns (of %d), same beta", sampled.problem().patterns().count(),
             patterns.count()));
       }
+      if (polished != null) {
+        settings.put("polish", polished.setting());
+      }
       Map<String, byte[]> plots = ComparisonReport.plots(runs);
       Map<String, String> files = new LinkedHashMap<>();
       files.put("report.md", ComparisonReport.markdown("Convex program vs SGD", settings, runs,
-          note, checks, plots.containsKey(ComparisonReport.TEST_ACCURACY_VS_SECONDS)));
+          note, reportChecks, plots.containsKey(ComparisonReport.TEST_ACCURACY_VS_SECONDS)));
       files.put("comparison.csv", ComparisonReport.csv(runs));
-      files.put("summary.json", summary(model, problem, exact, sampled, runs, checks, settings,
-          b, betaMax));
+      files.put("summary.json", summary(model, problem, exact, sampled, polished, runs, checks,
+          settings, b, betaMax));
       files.put("convex-history.csv", exact.history().csv(result));
       if (sampled != null) {
         files.put("convex-sampled-history.csv", sampled.history().csv(sampled.result()));
+      }
+      if (polished != null) {
+        files.put("convex-polish-history.csv",
+            polished.solved().history().csv(polished.solved().result()));
       }
       for (int t = 0; t < tasks.size(); t++) {
         files.put((manyWidths ? "sgd-m" + tasks.get(t)[0] + "-" : "sgd-") + "init-"
@@ -257,6 +300,57 @@ public final class CompareJob {
         spark.stop();
       }
     }
+  }
+
+  private static double finalObjective(TrainSgdJob.InitRun r) {
+    return r.rows()[r.rows().length - 1][2];
+  }
+
+  /**
+   * The polish row: the solve, the report's statement comparing it with the network it started
+   * from, and its settings line.
+   */
+  private record Polished(Solved solved, String check, String setting, int sgdInit,
+      double startObjective) {}
+
+  private static Polished polish(TrainSgdJob.InitRun seed, DenseMatrix x, double[] y,
+      SignPatterns sampledPatterns, Loss loss, double beta, SolverOptions options,
+      double seconds, boolean bias, LabeledData test, double[] yTest) {
+    ReluNetwork net;
+    try {
+      net = NetworkCsv.read(new BufferedReader(new StringReader(seed.networkCsv())),
+          "SGD init " + seed.init(), x.cols());
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read back SGD init " + seed.init(), e);
+    }
+    SignPatterns patterns = TrainConvexJob.withNeuronPatterns(x, net, sampledPatterns);
+    ConvexReluProblem problem = new ConvexReluProblem(x, y, patterns, loss, beta,
+        Formulation.RELU);
+    double start = net.objective(x, y, loss, beta);
+    LOG.info("polish: ReLU program over SGD init {}'s {} neuron patterns and {} sampled (P = {}),"
+        + " from its objective {}", seed.init(), net.width(), sampledPatterns.count(),
+        patterns.count(), start);
+    SolverOptions budget = new SolverOptions(options.tolerance(),
+        options.feasibilityTolerance(), options.maxIterations(), seconds);
+    Solved solved = solveConvex("convex polish of SGD init " + seed.init() + " (relu)", problem,
+        budget, bias, test, yTest, net.convexWeights(x, patterns, Formulation.RELU));
+    ConvexReluModel model = new ConvexReluModel(Formulation.RELU, loss.name(), beta, bias,
+        patterns.gates(), solved.result().weights());
+    double network = model.nonconvexObjective(x, y, loss);
+    ComparisonReport.Run r = solved.run();
+    // The report compares networks: its objective is the recovered network's (equal to the
+    // convex one when the cone constraints hold exactly).
+    ComparisonReport.Run run = new ComparisonReport.Run(r.name(), r.group(), r.neurons(),
+        r.iterations(), r.seconds(), r.objective(), r.testAccuracy(), network,
+        r.relativeGap(), r.trainAccuracy(), r.testAccuracyFinal(), r.totalSeconds());
+    String check = String.format(Locale.ROOT, "Polish: the network recovered from the ReLU "
+        + "program over SGD init %d's patterns has objective %.6g against that init's %.6g "
+        + "(%s); certified gap %.3g over its %d patterns.", seed.init(), network, start,
+        network <= start ? "no worse" : "WORSE", r.relativeGap(), patterns.count());
+    return new Polished(new Solved(problem, solved.result(), solved.history(), run), check,
+        String.format(Locale.ROOT, "ReLU program over the %d neuron patterns of SGD init %d "
+            + "plus the %d sampled ones, warm-started at that network, budget %.0f s",
+            net.width(), seed.init(), sampledPatterns.count(), seconds), seed.init(), start);
   }
 
   private static double[] labels(Loss loss, double[] y, String what) {
@@ -273,11 +367,17 @@ public final class CompareJob {
 
   private static Solved solveConvex(String name, ConvexReluProblem problem,
       SolverOptions options, boolean bias, LabeledData test, double[] yTest) {
+    return solveConvex(name, problem, options, bias, test, yTest, null);
+  }
+
+  private static Solved solveConvex(String name, ConvexReluProblem problem,
+      SolverOptions options, boolean bias, LabeledData test, double[] yTest,
+      DenseMatrix warmStart) {
     AccuracyHistory accuracy = new AccuracyHistory(
         new TrainConvexJob.ProgressLogger(options.tolerance(), 2.0), problem.formulation(),
         problem.loss().name(), problem.beta(), bias, problem.patterns().gates(), problem.x(),
         problem.y(), test, yTest);
-    SolverResult result = ConvexSolver.forProblem(problem).solve(problem, null, options,
+    SolverResult result = ConvexSolver.forProblem(problem).solve(problem, warmStart, options,
         accuracy);
     LOG.info("{}: {} after {} steps, {} s, objective {}, gap {}", name, result.stopReason(),
         result.iterations(), String.format(Locale.ROOT, "%.1f", result.seconds()),
@@ -382,8 +482,8 @@ public final class CompareJob {
   }
 
   private static String summary(ConvexReluModel model, ConvexReluProblem problem,
-      Solved exact, Solved sampled, List<ComparisonReport.Run> runs, List<String> checks,
-      Map<String, String> settings, double beta, double betaMax) {
+      Solved exact, Solved sampled, Polished polished, List<ComparisonReport.Run> runs,
+      List<String> checks, Map<String, String> settings, double beta, double betaMax) {
     ObjectMapper mapper = new ObjectMapper();
     ObjectNode s = mapper.createObjectNode();
     SolverResult result = exact.result();
@@ -420,6 +520,24 @@ public final class CompareJob {
     putFinite(g, "medianTestAccuracy", medianTest);
     if (Double.isFinite(medianTest) && Double.isFinite(convex.testAccuracyFinal())) {
       s.put("convexTestAccuracyAtLeastSgdMedian", convex.testAccuracyFinal() >= medianTest);
+    }
+    if (polished != null) {
+      ObjectNode p = s.putObject("polish");
+      ComparisonReport.Run pr = polished.solved().run();
+      putConvex(p, polished.solved().result(), pr);
+      p.put("nonconvexObjective", pr.finalObjective());
+      p.put("startObjective", polished.startObjective());
+      p.put("sgdInit", polished.sgdInit());
+      p.put("patterns", polished.solved().problem().patterns().count());
+      double bestSgd = Double.POSITIVE_INFINITY;
+      for (ComparisonReport.Run r : sgd) {
+        bestSgd = Math.min(bestSgd, r.finalObjective());
+      }
+      p.put("bestSgdObjective", bestSgd);
+      p.put("atOrBelowBestSgd", pr.finalObjective() <= bestSgd);
+      if (Double.isFinite(medianTest) && Double.isFinite(pr.testAccuracyFinal())) {
+        p.put("testAccuracyAtLeastSgdMedian", pr.testAccuracyFinal() >= medianTest);
+      }
     }
     if (!checks.isEmpty()) {
       s.put("sgdRunsBelowOptimum", sgdRunsBelow(sgd, result.certificate().lowerBound()));

@@ -183,6 +183,38 @@ class CompareJobTest {
     assertTrue(s.get("convex").get("testAccuracy").asDouble() > 0.9, s.toString());
   }
 
+  /**
+   * --polish: the ReLU program over the best SGD network's own patterns (plus the sampled
+   * ones), started from that network, recovers a network no worse than it.
+   */
+  @Test
+  void polishedNetworkIsNoWorseThanTheBestSgdRun() throws IOException {
+    Path out = tmp.resolve("polish");
+    assertEquals(0, CompareJob.run(new String[] {"--train", "data-samples/planted_n300_d5.csv",
+        "--model", "gated", "--patterns", "10", "--beta", "2.0", "--neurons", "8", "--inits",
+        "3", "--epochs", "40", "--batch-size", "30", "--optimizer", "adam", "--lr", "0.01",
+        "--polish", "--polish-seconds", "60", "--out", out.toString()}));
+    JsonNode s = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+    JsonNode p = s.get("polish");
+    assertTrue(p.get("atOrBelowBestSgd").asBoolean(), p.toString());
+    double best = Double.POSITIVE_INFINITY;
+    for (JsonNode e : s.get("sgd").get("inits")) {
+      best = Math.min(best, e.get("objective").asDouble());
+    }
+    assertEquals(best, p.get("startObjective").asDouble(), 1e-9 * best);
+    assertTrue(p.get("nonconvexObjective").asDouble() <= best, p.toString());
+    assertTrue(p.get("patterns").asInt() > 10, "the neurons' patterns are added");
+    List<String> csv = Files.readAllLines(out.resolve("comparison.csv"));
+    assertTrue(csv.get(2).startsWith("convex polish of SGD init "), csv.get(2));
+    String report = Files.readString(out.resolve("report.md"));
+    assertTrue(report.contains("Polish: the network recovered") && report.contains("no worse"),
+        report);
+    assertTrue(Files.exists(out.resolve("convex-polish-history.csv")));
+    // Polishing needs sampled patterns to add to.
+    assertEquals(2, CompareJob.run(new String[] {"--train", "data-samples/planted_n300_d5.csv",
+        "--patterns", "all", "--polish", "--out", tmp.resolve("none").toString()}));
+  }
+
   @Test
   void usageErrorsLeaveNoReport() throws IOException {
     Path out = tmp.resolve("none");
