@@ -26,7 +26,8 @@ import org.apache.spark.sql.SparkSession;
  * wall-clock time between the first and the last certificate record, so it leaves out data
  * distribution and the step-size estimate and includes the certificate passes.
  *
- * <p>Arguments: n d P partitions steps [gated|relu] (master from $CVXRELU_MASTER or local[*]).
+ * <p>Arguments: n d P partitions steps [gated|relu] [pattern blocks, default 1] (master from
+ * $CVXRELU_MASTER or local[*]).
  */
 public final class DistributedScaleBench {
   private DistributedScaleBench() {}
@@ -38,6 +39,7 @@ public final class DistributedScaleBench {
     int partitions = Integer.parseInt(args[3]);
     long steps = Long.parseLong(args[4]);
     Formulation form = args.length > 5 ? Formulation.parse(args[5]) : Formulation.GATED;
+    int patternBlocks = args.length > 6 ? Integer.parseInt(args[6]) : 1;
     SplittableRandom r = new SplittableRandom(1);
     DenseMatrix x = new DenseMatrix(n, d);
     for (int k = 0; k < x.data().length; k++) {
@@ -67,7 +69,8 @@ public final class DistributedScaleBench {
       try (DistributedData data = DistributedData.fromMatrix(sc, x, y, sp.gates(), partitions,
           DistributedData.DEFAULT_BLOCK_ROWS)) {
         double setup = (System.nanoTime() - t0) * 1e-9;
-        DistributedProblem dp = new DistributedProblem(data, new SquaredLoss(), beta, form);
+        DistributedProblem dp = new DistributedProblem(data, new SquaredLoss(), beta, form,
+            patternBlocks);
         List<IterationRecord> recs = new ArrayList<>();
         SolverOptions o = SolverOptions.DEFAULTS.withMaxIterations(steps);
         SolverResult res = form == Formulation.GATED
@@ -79,9 +82,9 @@ public final class DistributedScaleBench {
         double perStep = (last.seconds() - first.seconds())
             / Math.max(1, last.innerIterations() - first.innerIterations());
         System.out.printf(Locale.ROOT,
-            "n=%d d=%d P=%d %s partitions=%d blas=%s: setup %.2f s, %d steps in %.2f s,"
+            "n=%d d=%d P=%d %s partitions=%d pattern-blocks=%d blas=%s: setup %.2f s, %d steps in %.2f s,"
                 + " %.4f s/step, gap %.3e (%s)%n", n, d, sp.count(), form.id(), partitions,
-            Blas.backend(), setup, res.iterations(), res.seconds(), perStep,
+            dp.patternBlockCount(), Blas.backend(), setup, res.iterations(), res.seconds(), perStep,
             res.certificate().relativeGap(), res.stopReason());
       }
     } finally {

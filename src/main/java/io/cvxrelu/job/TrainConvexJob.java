@@ -27,6 +27,7 @@ import io.cvxrelu.solver.SolverResult;
 import io.cvxrelu.solver.StopReason;
 import io.cvxrelu.spark.DistributedGatedSolver;
 import io.cvxrelu.spark.DistributedGeneration;
+import io.cvxrelu.spark.DistributedProblem;
 import io.cvxrelu.spark.DistributedReluSolver;
 import io.cvxrelu.spark.DistributedTraining;
 import io.cvxrelu.spark.SolverCheckpoint;
@@ -92,6 +93,9 @@ public final class TrainConvexJob {
             + " not local[...] or n >= " + AUTO_DISTRIBUTED_ROWS + ")")
         .option("partitions", "0", "row-block partitions of the distributed solver"
             + " (0: Spark's default parallelism)")
+        .option("pattern-blocks", "auto", "distributed solver: split the sign patterns into K"
+            + " blocks, tasks over (row block, pattern block) pairs; auto: ceil(d q / 2^20) for"
+            + " d x q weights (1 unless P d is large)")
         .option("checkpoint-every", "100", "distributed solver: save its state to OUT/checkpoint"
             + " every K steps (0: only when a budget runs out)")
         .flag("resume", "distributed solver: continue from OUT/checkpoint");
@@ -138,6 +142,21 @@ public final class TrainConvexJob {
     long checkpointEvery = opts.anyLong("checkpoint-every");
     if (partitionsArg < 0 || partitionsArg > 1_000_000 || checkpointEvery < 0) {
       throw new UsageException("--partitions and --checkpoint-every must be >= 0");
+    }
+    String patternBlocksArg = opts.get("pattern-blocks");
+    int patternBlocksGiven = 0;
+    if (!patternBlocksArg.equals("auto")) {
+      long k;
+      try {
+        k = Long.parseLong(patternBlocksArg);
+      } catch (NumberFormatException e) {
+        k = 0;
+      }
+      if (k < 1 || k > 1_000_000) {
+        throw new UsageException("--pattern-blocks must be auto or an integer from 1 to"
+            + " 1000000, got '" + patternBlocksArg + "'");
+      }
+      patternBlocksGiven = (int) k;
     }
     boolean resume = opts.flagSet("resume");
     if (resume && solverChoice.equals("local")) {
@@ -227,7 +246,13 @@ public final class TrainConvexJob {
           : spark.sparkContext().defaultParallelism();
       if (distributed && !generate) {
         String checkpointDir = new org.apache.hadoop.fs.Path(out, CHECKPOINT).toString();
+        int patternBlocks = patternBlocksGiven > 0 ? patternBlocksGiven
+            : DistributedProblem.autoPatternBlocks(problem.d(), problem.patternCount(),
+                formulation);
+        LOG.info("distributed solver: {} row-block partitions, {} pattern blocks", partitions,
+            Math.min(patternBlocks, problem.patternCount()));
         DistributedTraining.Outcome o = DistributedTraining.solve(spark, problem, partitions,
+            patternBlocks,
             solverOptions, accuracy,
             new SolverCheckpoint(spark.sparkContext().hadoopConfiguration(), checkpointDir,
                 (int) Math.min(Integer.MAX_VALUE, checkpointEvery)), resume);

@@ -112,22 +112,33 @@ public final class RowBlock implements Serializable {
    * into {@code out} (length n_b).
    */
   public void predict(DenseMatrix z, Formulation formulation, double[] out) {
+    predict(z, formulation, 0, patterns, out);
+  }
+
+  /**
+   * The part of the network output owed to the patterns {@code from..to-1} (a pattern block),
+   * written into {@code out}: Z is X_b times that block's columns of the weights, in the layout
+   * [v_from..v_to-1, w_from..w_to-1] (ReLU) or [u_from..u_to-1] (gated). Summed over a partition
+   * of the patterns these give {@link #predict(DenseMatrix, Formulation, double[])}.
+   */
+  public void predict(DenseMatrix z, Formulation formulation, int from, int to, double[] out) {
     int n = rows();
-    int p = patterns;
-    double[] m = mask;
+    int m = to - from;
+    double[] mk = mask;
     double[] zd = z.data();
     java.util.Arrays.fill(out, 0, n, 0.0);
     boolean relu = formulation == Formulation.RELU;
-    for (int i = 0; i < p; i++) {
+    for (int i = 0; i < m; i++) {
+      int moff = (from + i) * n;
       int off = i * n;
-      int offW = (i + p) * n;
+      int offW = (i + m) * n;
       if (relu) {
         for (int r = 0; r < n; r++) {
-          out[r] += m[off + r] * (zd[off + r] - zd[offW + r]);
+          out[r] += mk[moff + r] * (zd[off + r] - zd[offW + r]);
         }
       } else {
         for (int r = 0; r < n; r++) {
-          out[r] += m[off + r] * zd[off + r];
+          out[r] += mk[moff + r] * zd[off + r];
         }
       }
     }
@@ -138,16 +149,23 @@ public final class RowBlock implements Serializable {
    * L(predict(X_b B)) given g = dL/dz: R_i = D_i g for v_i (and u_i), -D_i g for w_i.
    */
   public void maskedResidual(double[] g, Formulation formulation, DenseMatrix r) {
+    maskedResidual(g, formulation, 0, patterns, r);
+  }
+
+  /** {@link #maskedResidual(double[], Formulation, DenseMatrix)} for the patterns from..to-1. */
+  public void maskedResidual(double[] g, Formulation formulation, int from, int to,
+      DenseMatrix r) {
     int n = rows();
-    int p = patterns;
-    double[] m = mask;
+    int m = to - from;
+    double[] mk = mask;
     double[] rd = r.data();
     boolean relu = formulation == Formulation.RELU;
-    for (int i = 0; i < p; i++) {
+    for (int i = 0; i < m; i++) {
+      int moff = (from + i) * n;
       int off = i * n;
-      int offW = (i + p) * n;
+      int offW = (i + m) * n;
       for (int k = 0; k < n; k++) {
-        double v = m[off + k] * g[k];
+        double v = mk[moff + k] * g[k];
         rd[off + k] = v;
         if (relu) {
           rd[offW + k] = -v;
@@ -161,16 +179,21 @@ public final class RowBlock implements Serializable {
    * the negative part of S_i .* Z_j (Z of the ReLU weights, n_b x 2P).
    */
   public double constraintViolation(DenseMatrix z) {
+    return constraintViolation(z, 0, patterns);
+  }
+
+  /** {@link #constraintViolation(DenseMatrix)} for the patterns from..to-1 (Z is n_b x 2m). */
+  public double constraintViolation(DenseMatrix z, int from, int to) {
     int n = rows();
-    int p = patterns;
-    double[] m = mask;
+    int m = to - from;
+    double[] mk = mask;
     double[] zd = z.data();
     double worst = 0.0;
-    for (int j = 0; j < 2 * p; j++) {
+    for (int j = 0; j < 2 * m; j++) {
       int off = j * n;
-      int moff = (j % p) * n;
+      int moff = (from + j % m) * n;
       for (int k = 0; k < n; k++) {
-        worst = Math.max(worst, -(2.0 * m[moff + k] - 1.0) * zd[off + k]);
+        worst = Math.max(worst, -(2.0 * mk[moff + k] - 1.0) * zd[off + k]);
       }
     }
     return worst;
@@ -183,18 +206,27 @@ public final class RowBlock implements Serializable {
    * is added into it.
    */
   public double augmentedPenalty(DenseMatrix z, DenseMatrix mu, double rho, DenseMatrix gz) {
+    return augmentedPenalty(z, mu, rho, gz, 0, patterns);
+  }
+
+  /**
+   * {@link #augmentedPenalty(DenseMatrix, DenseMatrix, double, DenseMatrix)} for the patterns
+   * from..to-1: Z, mu and the gradient are the n_b x 2m columns of that pattern block.
+   */
+  public double augmentedPenalty(DenseMatrix z, DenseMatrix mu, double rho, DenseMatrix gz,
+      int from, int to) {
     int n = rows();
-    int p = patterns;
-    double[] m = mask;
+    int m = to - from;
+    double[] mk = mask;
     double[] zd = z.data();
     double[] md = mu.data();
     double[] gd = gz == null ? null : gz.data();
     double s = 0.0;
-    for (int j = 0; j < 2 * p; j++) {
+    for (int j = 0; j < 2 * m; j++) {
       int off = j * n;
-      int moff = (j % p) * n;
+      int moff = (from + j % m) * n;
       for (int k = 0; k < n; k++) {
-        double sign = 2.0 * m[moff + k] - 1.0;
+        double sign = 2.0 * mk[moff + k] - 1.0;
         double muk = md[off + k];
         double t = Math.max(muk - rho * sign * zd[off + k], 0.0);
         s += t * t - muk * muk;
@@ -208,17 +240,23 @@ public final class RowBlock implements Serializable {
 
   /** The multiplier update mu+ = (mu - rho S .* Z)_+ written into {@code out} (n_b x 2P). */
   public void updatedMultipliers(DenseMatrix z, DenseMatrix mu, double rho, DenseMatrix out) {
+    updatedMultipliers(z, mu, rho, out, 0, patterns);
+  }
+
+  /** The multiplier update for the patterns from..to-1 (all matrices n_b x 2m). */
+  public void updatedMultipliers(DenseMatrix z, DenseMatrix mu, double rho, DenseMatrix out,
+      int from, int to) {
     int n = rows();
-    int p = patterns;
-    double[] m = mask;
+    int m = to - from;
+    double[] mk = mask;
     double[] zd = z.data();
     double[] md = mu.data();
     double[] od = out.data();
-    for (int j = 0; j < 2 * p; j++) {
+    for (int j = 0; j < 2 * m; j++) {
       int off = j * n;
-      int moff = (j % p) * n;
+      int moff = (from + j % m) * n;
       for (int k = 0; k < n; k++) {
-        double sign = 2.0 * m[moff + k] - 1.0;
+        double sign = 2.0 * mk[moff + k] - 1.0;
         od[off + k] = Math.max(0.0, md[off + k] - rho * sign * zd[off + k]);
       }
     }
@@ -226,16 +264,21 @@ public final class RowBlock implements Serializable {
 
   /** R += S .* mu: the K_i^T mu_i term of the dual constraint (before X_b^T). */
   public void addConeTerm(DenseMatrix mu, DenseMatrix r) {
+    addConeTerm(mu, r, 0, patterns);
+  }
+
+  /** {@link #addConeTerm(DenseMatrix, DenseMatrix)} for the patterns from..to-1 (n_b x 2m). */
+  public void addConeTerm(DenseMatrix mu, DenseMatrix r, int from, int to) {
     int n = rows();
-    int p = patterns;
-    double[] m = mask;
+    int m = to - from;
+    double[] mk = mask;
     double[] md = mu.data();
     double[] rd = r.data();
-    for (int j = 0; j < 2 * p; j++) {
+    for (int j = 0; j < 2 * m; j++) {
       int off = j * n;
-      int moff = (j % p) * n;
+      int moff = (from + j % m) * n;
       for (int k = 0; k < n; k++) {
-        rd[off + k] += (2.0 * m[moff + k] - 1.0) * md[off + k];
+        rd[off + k] += (2.0 * mk[moff + k] - 1.0) * md[off + k];
       }
     }
   }

@@ -6,11 +6,13 @@ import io.cvxrelu.problem.RowBlock;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.spark.HashPartitioner;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.feature.LabeledPoint;
 import org.apache.spark.storage.StorageLevel;
+import scala.Tuple2;
 
 /**
  * The training rows as an RDD of dense column-major {@link RowBlock}s of at most
@@ -57,8 +59,28 @@ public final class DistributedData implements AutoCloseable {
           java.util.Arrays.copyOfRange(y, from, to)));
     }
     Broadcast<DenseMatrix> g = sc.broadcast(gates);
+    // The chunks go through a shuffle (each to the partition parallelize put it in, in id order)
+    // rather than straight from parallelize: a parallelized partition carries its elements, and
+    // every task over an RDD derived from it would ship them again, pass after pass, although
+    // the blocks are cached. A shuffled partition is a reference to shuffle output.
     JavaRDD<RowBlock> blocks = sc.parallelize(chunks, partitions)
-        .map(c -> RowBlock.withGates(c.id, c.x, c.y, g.value()));
+        .mapPartitionsWithIndex((part, it) -> {
+          List<Tuple2<Integer, Chunk>> keyed = new ArrayList<>();
+          it.forEachRemaining(c -> keyed.add(new Tuple2<>(part, c)));
+          return keyed.iterator();
+        }, true)
+        .mapToPair(t -> t)
+        .partitionBy(new HashPartitioner(partitions))
+        .mapPartitions(it -> {
+          List<Chunk> part = new ArrayList<>();
+          it.forEachRemaining(t -> part.add(t._2()));
+          part.sort(java.util.Comparator.comparingLong(c -> c.id));
+          List<RowBlock> out = new ArrayList<>(part.size());
+          for (Chunk c : part) {
+            out.add(RowBlock.withGates(c.id, c.x, c.y, g.value()));
+          }
+          return out.iterator();
+        });
     return materialise(blocks, g, x.cols(), gates.cols(), "cvxrelu: distribute rows");
   }
 

@@ -24,6 +24,13 @@ import scala.Tuple2;
  * in partition order (deterministic bits), the
  * driver adds the regulariser, and the broadcast is destroyed before returning.
  *
+ * <p>When P d is large the patterns are split into pattern blocks ({@link PatternBlocks}): the
+ * loss couples the patterns only through the prediction sum_i D_i X (v_i - w_i), a sum over
+ * pattern blocks, so each pass runs tasks over (row block, pattern block) pairs that hold one
+ * pattern block's slice of the weights, and sums the partial predictions per row block before
+ * the adjoint products are formed per pattern block ({@link PatternBlockPasses}). With one
+ * pattern block (the default) a pass is a single aggregation over the row blocks.
+ *
  * <p>Cone multipliers of the ReLU program live with the rows: an RDD of n_b x 2P matrices
  * aligned element by element with the blocks (built by mapping the blocks, so it zips with
  * them).
@@ -34,9 +41,20 @@ public final class DistributedProblem {
   private final Loss loss;
   private final double beta;
   private final Formulation formulation;
+  private final PatternBlocks patternBlocks;
 
+  /** The program with one pattern block (every task holds all d x q weights). */
   public DistributedProblem(DistributedData data, Loss loss, double beta,
       Formulation formulation) {
+    this(data, loss, beta, formulation, 1);
+  }
+
+  /**
+   * @param patternBlocks K &gt;= 1: pattern blocks of the passes (at most P are used); 1 runs
+   *     one task per row block over all patterns
+   */
+  public DistributedProblem(DistributedData data, Loss loss, double beta,
+      Formulation formulation, int patternBlocks) {
     if (!(beta > 0.0) || !Double.isFinite(beta)) {
       throw new IllegalArgumentException("beta must be a positive finite number, got " + beta);
     }
@@ -45,6 +63,20 @@ public final class DistributedProblem {
     this.loss = loss;
     this.beta = beta;
     this.formulation = formulation;
+    this.patternBlocks = PatternBlocks.split(data.patternCount(), patternBlocks, formulation);
+  }
+
+  /**
+   * The pattern blocks the {@code auto} setting picks for d x q weights: ceil(d q / 2^20), so
+   * that each task's slice of the weights (and its gradient piece) stays within 8 MiB.
+   */
+  public static int autoPatternBlocks(int d, int patterns, Formulation formulation) {
+    return PatternBlocks.auto(d, patterns, formulation);
+  }
+
+  /** The number of pattern blocks K of the passes. */
+  public int patternBlockCount() {
+    return patternBlocks.count();
   }
 
   public DistributedData data() {
@@ -99,6 +131,9 @@ public final class DistributedProblem {
    */
   Evaluation evaluate(DenseMatrix candidate, DenseMatrix point, JavaRDD<DenseMatrix> mu,
       double rho) {
+    if (patternBlocks.count() > 1) {
+      return PatternBlockPasses.evaluate(this, patternBlocks, candidate, point, mu, rho);
+    }
     Broadcast<DenseMatrix[]> bw = sc.broadcast(new DenseMatrix[] {candidate, point});
     Loss l = loss;
     Formulation f = formulation;
@@ -121,6 +156,9 @@ public final class DistributedProblem {
 
   /** A^T A B for the data-fit operator A: B -&gt; sum_i D_i X B_i (power iteration). */
   DenseMatrix normalOperator(DenseMatrix b) {
+    if (patternBlocks.count() > 1) {
+      return PatternBlockPasses.normalOperator(this, patternBlocks, b);
+    }
     Broadcast<DenseMatrix> bb = sc.broadcast(b);
     Formulation f = formulation;
     try {
@@ -170,23 +208,48 @@ public final class DistributedProblem {
   /**
    * mu+ = (mu - rho S .* X B)_+ as a new persisted RDD, its lineage cut by a local checkpoint
    * (the multipliers are also written to the solver checkpoint every few steps). The caller
-   * unpersists the old RDD once the new one is materialised. B travels in the task closure
-   * rather than a broadcast: the RDD outlives this call, and a lost partition must still be
-   * recomputable from its lineage.
+   * unpersists the old RDD once the new one is materialised. B is broadcast, and the broadcast
+   * is destroyed only once the new RDD is materialised and checkpointed: from then on its
+   * partitions are read from the checkpoint and never recomputed from the closure that reads
+   * B. (Before that point a failed task is retried with the broadcast still alive.)
    */
   JavaRDD<DenseMatrix> updatedMultipliers(DenseMatrix b, JavaRDD<DenseMatrix> mu, double rho) {
-    DenseMatrix weights = b.copy();
-    JavaRDD<DenseMatrix> next = zipped(mu).map(t -> {
-      RowBlock blk = t._1();
-      DenseMatrix out = new DenseMatrix(blk.rows(), t._2().cols());
-      blk.updatedMultipliers(blk.forward(weights), t._2(), rho, out);
-      return out;
-    });
-    next.persist(StorageLevel.MEMORY_AND_DISK());
-    next.rdd().localCheckpoint();
-    sc.setJobDescription("cvxrelu: update cone multipliers");
-    next.count();
-    return next;
+    String description = "cvxrelu: update cone multipliers";
+    if (patternBlocks.count() > 1) {
+      return PatternBlockPasses.updatedMultipliers(this, patternBlocks, b, mu, rho, description);
+    }
+    Broadcast<DenseMatrix> bb = sc.broadcast(b);
+    try {
+      return checkpointed(zipped(mu).map(t -> {
+        RowBlock blk = t._1();
+        DenseMatrix out = new DenseMatrix(blk.rows(), t._2().cols());
+        blk.updatedMultipliers(blk.forward(bb.value()), t._2(), rho, out);
+        return out;
+      }), description);
+    } finally {
+      bb.destroy();
+    }
+  }
+
+  /**
+   * {@code rdd}'s elements as a persisted, locally checkpointed and materialised RDD that no
+   * longer refers to {@code rdd}: what {@code rdd}'s closures read (a broadcast) may be
+   * destroyed afterwards. The checkpointed RDD is an identity map of {@code rdd} because a
+   * checkpoint clears an RDD's dependencies but not its own closure, and every later task that
+   * reads the RDD serializes that closure (a destroyed broadcast fails to serialize); the
+   * identity closure reads nothing. Fails if Spark did not checkpoint it.
+   */
+  static <T> JavaRDD<T> checkpointed(JavaRDD<T> rdd, String description) {
+    JavaRDD<T> cut = rdd.map(e -> e);
+    cut.persist(StorageLevel.MEMORY_AND_DISK());
+    cut.rdd().localCheckpoint();
+    JavaSparkContext.fromSparkContext(rdd.context()).setJobDescription(description);
+    cut.count();
+    if (!cut.rdd().isCheckpointed()) {
+      cut.unpersist(false);
+      throw new IllegalStateException("Spark did not checkpoint the RDD of " + description);
+    }
+    return cut;
   }
 
   /**
@@ -198,39 +261,63 @@ public final class DistributedProblem {
    * maximised along the ray by a bracketing grid search, a pass per round.
    */
   public Certificate certificate(DenseMatrix b, JavaRDD<DenseMatrix> mu) {
+    JavaRDD<DenseMatrix> multipliers = formulation == Formulation.GATED ? null : mu;
+    sc.setJobDescription("cvxrelu: certificate");
+    if (patternBlocks.count() > 1) {
+      JavaRDD<RowBlock> blocks = data.blocks();
+      return PatternBlockPasses.certificate(this, patternBlocks, b, multipliers,
+          (st, states) -> certify(b, st.loss(), st.lambdaDotY(), st.lambdaNormSquared(),
+              st.violation(), st.maxDualScale(), st.dualMatrix(),
+              () -> blocks.zip(states).map(t -> new double[][] {t._2().g, t._1().y()})));
+    }
     Broadcast<DenseMatrix> bb = sc.broadcast(b);
     Loss l = loss;
     Formulation f = formulation;
-    CertificateSums sums;
     try {
-      sc.setJobDescription("cvxrelu: certificate");
       CertificateSums zero = new CertificateSums(d(), blockCount());
-      if (mu == null || formulation == Formulation.GATED) {
+      CertificateSums sums;
+      if (multipliers == null) {
         sums = OrderedAggregate.aggregate(data.blocks(), zero,
             (acc, blk) -> acc.add(blk, null, bb, l, f),
             CertificateSums::merge);
       } else {
-        sums = OrderedAggregate.aggregate(zipped(mu), zero,
+        sums = OrderedAggregate.aggregate(zipped(multipliers), zero,
             (acc, t) -> acc.add(t._1(), t._2(), bb, l, f),
             CertificateSums::merge);
       }
-      double dualNorm = 0.0;
-      for (int j = 0; j < sums.dualMatrix.cols(); j++) {
-        dualNorm = Math.max(dualNorm, sums.dualMatrix.columnNorm(j));
-      }
-      double objective = sums.loss + regularizer(b);
-      double sMax = dualNorm > 0.0 ? beta / dualNorm : Double.POSITIVE_INFINITY;
-      sMax = Math.min(sMax, sums.maxDualScale);
-      if (l instanceof SquaredLoss) {
-        double s = Certificate.squaredLossScale(sums.lambdaDotY, sums.lambdaNormSquared, sMax);
-        double lower = s * sums.lambdaDotY - 0.5 * s * s * sums.lambdaNormSquared;
-        return Certificate.atScale(objective, s, lower, sums.violation);
-      }
-      return DualRaySearch.certify(this, bb, objective, Double.isFinite(sMax) ? sMax : 1.0,
-          sums.violation);
+      return certify(b, sums.loss, sums.lambdaDotY, sums.lambdaNormSquared, sums.violation,
+          sums.maxDualScale, sums.dualMatrix, () -> data.blocks().map(blk -> {
+            double[] lambda = new double[blk.rows()];
+            lossAndDualDirection(blk, blk.forward(bb.value()), l, f, lambda);
+            return new double[][] {lambda, blk.y()};
+          }));
     } finally {
       bb.destroy();
     }
+  }
+
+  /**
+   * The certificate from the summed statistics: the dual direction scaled into the
+   * dual-feasible set, in closed form for the squared loss, else by {@link DualRaySearch} over
+   * the per-block directions {@code rays} gives (built only then).
+   */
+  private Certificate certify(DenseMatrix b, double lossValue, double lambdaDotY,
+      double lambdaNormSquared, double violation, double maxDualScale, DenseMatrix dualMatrix,
+      java.util.function.Supplier<JavaRDD<double[][]>> rays) {
+    double dualNorm = 0.0;
+    for (int j = 0; j < dualMatrix.cols(); j++) {
+      dualNorm = Math.max(dualNorm, dualMatrix.columnNorm(j));
+    }
+    double objective = lossValue + regularizer(b);
+    double sMax = dualNorm > 0.0 ? beta / dualNorm : Double.POSITIVE_INFINITY;
+    sMax = Math.min(sMax, maxDualScale);
+    if (loss instanceof SquaredLoss) {
+      double s = Certificate.squaredLossScale(lambdaDotY, lambdaNormSquared, sMax);
+      double lower = s * lambdaDotY - 0.5 * s * s * lambdaNormSquared;
+      return Certificate.atScale(objective, s, lower, violation);
+    }
+    return DualRaySearch.certify(rays.get(), loss, objective,
+        Double.isFinite(sMax) ? sMax : 1.0, violation);
   }
 
   /** Per-task sums of one FISTA pass. */

@@ -20,17 +20,19 @@ public final class DistributedTraining {
   public record Outcome(SolverResult result, String solverName) {}
 
   /**
+   * @param patternBlocks pattern blocks of the passes (1: one task per row block over all
+   *     patterns; see {@link DistributedProblem#autoPatternBlocks})
    * @param checkpoint state saved every few steps (null: none)
    * @param resume continue from the checkpoint
    */
   public static Outcome solve(SparkSession spark, ConvexReluProblem problem, int partitions,
-      SolverOptions options, IterationListener listener, SolverCheckpoint checkpoint,
+      int patternBlocks, SolverOptions options, IterationListener listener, SolverCheckpoint checkpoint,
       boolean resume) {
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     try (DistributedData data = DistributedData.fromMatrix(sc, problem.x(), problem.y(),
         problem.patterns().gates(), partitions, DistributedData.DEFAULT_BLOCK_ROWS)) {
       DistributedProblem dp = new DistributedProblem(data, problem.loss(), problem.beta(),
-          problem.formulation());
+          problem.formulation(), patternBlocks);
       if (problem.formulation() == Formulation.GATED) {
         return new Outcome(new DistributedGatedSolver().solve(dp, options, listener, checkpoint,
             resume), DistributedGatedSolver.class.getSimpleName());

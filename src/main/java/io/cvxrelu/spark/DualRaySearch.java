@@ -1,11 +1,8 @@
 package io.cvxrelu.spark;
 
-import io.cvxrelu.linalg.DenseMatrix;
-import io.cvxrelu.problem.Formulation;
 import io.cvxrelu.problem.Loss;
 import io.cvxrelu.solver.Certificate;
 import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
 
 /**
@@ -21,15 +18,12 @@ final class DualRaySearch {
 
   private DualRaySearch() {}
 
-  static Certificate certify(DistributedProblem problem, Broadcast<DenseMatrix> b,
-      double objective, double sMax, double violation) {
-    Loss loss = problem.loss();
-    Formulation f = problem.formulation();
-    JavaRDD<double[][]> rays = problem.data().blocks().map(blk -> {
-      double[] lambda = new double[blk.rows()];
-      DistributedProblem.lossAndDualDirection(blk, blk.forward(b.value()), loss, f, lambda);
-      return new double[][] {lambda, blk.y()};
-    });
+  /**
+   * @param rays per row block {lambda_b, y_b}, not yet persisted (persisted here for the rounds
+   *     and released before returning)
+   */
+  static Certificate certify(JavaRDD<double[][]> rays, Loss loss, double objective, double sMax,
+      double violation) {
     rays.persist(StorageLevel.MEMORY_AND_DISK());
     try {
       double lo = 0.0;

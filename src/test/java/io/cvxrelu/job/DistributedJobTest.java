@@ -54,8 +54,9 @@ class DistributedJobTest {
     Path local = tmp.resolve("local");
     assertEquals(0, TrainConvexJob.run(args(local, "--solver", "local")));
     Path out = tmp.resolve("dist");
+    // The budgeted run splits the patterns into pattern blocks, the resumed one does not.
     assertEquals(0, TrainConvexJob.run(args(out, "--solver", "distributed", "--partitions", "3",
-        "--max-iter", "30", "--checkpoint-every", "10")));
+        "--pattern-blocks", "3", "--max-iter", "30", "--checkpoint-every", "10")));
     assertEquals("MAX_ITERATIONS", summary(out).get("stopReason").asText());
     assertEquals("DistributedGatedSolver", summary(out).get("solver").asText());
     assertTrue(Files.exists(out.resolve("checkpoint/state.properties")));
@@ -77,5 +78,7 @@ class DistributedJobTest {
     assertEquals(2, TrainConvexJob.run(args(out, "--solver", "local", "--resume")));
     assertEquals(2, TrainConvexJob.run(args(out, "--solver", "cluster")));
     assertEquals(2, TrainConvexJob.run(args(out, "--partitions", "-1")));
+    assertEquals(2, TrainConvexJob.run(args(out, "--pattern-blocks", "0")));
+    assertEquals(2, TrainConvexJob.run(args(out, "--pattern-blocks", "many")));
   }
 }

@@ -20,8 +20,10 @@ import io.cvxrelu.solver.SolverOptions;
 import io.cvxrelu.solver.SolverResult;
 import io.cvxrelu.solver.StopReason;
 import io.cvxrelu.testutil.Fixtures;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
@@ -33,8 +35,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The distributed solvers give the single-node answer: on every reference instance and on a
- * synthetic n = 100,000 problem, for 1, 2, 7 and 16 partitions, the same objective (1e-8
- * relative) and the same certificate. Local mode, one SparkSession for the class.
+ * synthetic n = 100,000 problem, for 1, 2, 7 and 16 partitions and 1 or 3 pattern blocks, the
+ * same objective (1e-8 relative) and the same certificate. Local mode, one SparkSession for the
+ * class.
  */
 class DistributedSolverTest {
   private static SparkSession spark;
@@ -58,9 +61,13 @@ class DistributedSolverTest {
   }
 
   static DistributedProblem distribute(ConvexReluProblem p, int partitions) {
+    return distribute(p, partitions, 1);
+  }
+
+  static DistributedProblem distribute(ConvexReluProblem p, int partitions, int patternBlocks) {
     DistributedData data = DistributedData.fromMatrix(sc, p.x(), p.y(), p.patterns().gates(),
         partitions, blockRows(p.n(), partitions));
-    return new DistributedProblem(data, p.loss(), p.beta(), p.formulation());
+    return new DistributedProblem(data, p.loss(), p.beta(), p.formulation(), patternBlocks);
   }
 
   static SolverResult solveDistributed(DistributedProblem dp, SolverOptions o) {
@@ -92,10 +99,17 @@ class DistributedSolverTest {
 
   /** Runs both solvers with the same budget and checks they end at the same point. */
   static void assertStepForStep(ConvexReluProblem p, int partitions, long steps) {
+    assertStepForStep(p, partitions, 1, steps);
+  }
+
+  /** As above with the patterns split into {@code patternBlocks} pattern blocks. */
+  static void assertStepForStep(ConvexReluProblem p, int partitions, int patternBlocks,
+      long steps) {
     SolverOptions o = SolverOptions.DEFAULTS.withMaxIterations(steps);
     SolverResult local = solveLocal(p, o);
-    DistributedProblem dp = distribute(p, partitions);
+    DistributedProblem dp = distribute(p, partitions, patternBlocks);
     try {
+      assertEquals(Math.min(patternBlocks, p.patternCount()), dp.patternBlockCount());
       assertEquals(p.n(), dp.n());
       SolverResult dist = solveDistributed(dp, o);
       assertEquals(local.iterations(), dist.iterations());
@@ -113,8 +127,10 @@ class DistributedSolverTest {
   static Stream<Arguments> fixtureCases() {
     Stream.Builder<Arguments> b = Stream.builder();
     for (Fixtures.Instance f : Fixtures.all()) {
-      for (int partitions : new int[] {1, 2, 7, 16}) {
-        b.add(Arguments.of(f, partitions));
+      for (int patternBlocks : new int[] {1, 3}) {
+        for (int partitions : new int[] {1, 2, 7, 16}) {
+          b.add(Arguments.of(f, partitions, patternBlocks));
+        }
       }
     }
     return b.build();
@@ -123,15 +139,18 @@ class DistributedSolverTest {
   /**
    * The distributed iteration is the single-node one (same step-size estimate, momentum,
    * restart and backtracking), so after the same number of steps both stand at the same point
-   * with the same certificate, however the rows are partitioned.
+   * with the same certificate, however the rows are partitioned and the patterns blocked.
    */
-  @ParameterizedTest(name = "{0}, {1} partitions", allowZeroInvocations = true)
+  @ParameterizedTest(name = "{0}, {1} partitions, {2} pattern blocks",
+      allowZeroInvocations = true)
   @MethodSource("fixtureCases")
-  void followsTheSingleNodeIterationOnFixtures(Fixtures.Instance f, int partitions) {
+  void followsTheSingleNodeIterationOnFixtures(Fixtures.Instance f, int partitions,
+      int patternBlocks) {
     assumeTrue(Fixtures.root() != null, "fixtures absent");
-    assertStepForStep(fixtureProblem(f, Formulation.GATED), partitions, 15);
-    if (partitions == 7) {
-      assertStepForStep(fixtureProblem(f, Formulation.RELU), partitions, 15);
+    assertStepForStep(fixtureProblem(f, Formulation.GATED), partitions, patternBlocks, 15);
+    // ReLU once per pattern-block count (pair tasks are many small tasks on these fixtures).
+    if (partitions == (patternBlocks == 1 ? 7 : 2)) {
+      assertStepForStep(fixtureProblem(f, Formulation.RELU), partitions, patternBlocks, 15);
     }
   }
 
@@ -204,17 +223,118 @@ class DistributedSolverTest {
     Stream.Builder<Arguments> b = Stream.builder();
     for (Formulation form : Formulation.values()) {
       for (int partitions : new int[] {1, 2, 7, 16}) {
-        b.add(Arguments.of(form, partitions));
+        b.add(Arguments.of(form, partitions, 1));
       }
     }
+    b.add(Arguments.of(Formulation.GATED, 7, 3));
+    b.add(Arguments.of(Formulation.RELU, 2, 3));
     return b.build();
   }
 
   /** n = 100,000, d = 10, P = 16: the same point and certificate as on a single node. */
-  @ParameterizedTest(name = "{0}, {1} partitions")
+  @ParameterizedTest(name = "{0}, {1} partitions, {2} pattern blocks")
   @MethodSource("syntheticCases")
-  void followsTheSingleNodeIterationAtScale(Formulation form, int partitions) {
-    assertStepForStep(largeProblem(form), partitions, 3);
+  void followsTheSingleNodeIterationAtScale(Formulation form, int partitions,
+      int patternBlocks) {
+    assertStepForStep(largeProblem(form), partitions, patternBlocks, 3);
+  }
+
+  static DenseMatrix randomMatrix(int rows, int cols, double scale, long seed) {
+    SplittableRandom r = new SplittableRandom(seed);
+    DenseMatrix m = new DenseMatrix(rows, cols);
+    for (int k = 0; k < m.data().length; k++) {
+      m.data()[k] = scale * r.nextGaussian();
+    }
+    return m;
+  }
+
+  static void assertClose(DenseMatrix expected, DenseMatrix actual, double rel, String what) {
+    double scale = 0.0;
+    for (double v : expected.data()) {
+      scale = Math.max(scale, Math.abs(v));
+    }
+    assertArrayEquals(expected.data(), actual.data(), rel * scale + 1e-300, what);
+  }
+
+  static Stream<Arguments> passCases() {
+    Stream.Builder<Arguments> b = Stream.builder();
+    for (Formulation form : Formulation.values()) {
+      b.add(Arguments.of(form, new SquaredLoss()));
+    }
+    b.add(Arguments.of(Formulation.RELU, new LogisticLoss()));
+    return b.build();
+  }
+
+  /**
+   * Every pass split into pattern blocks (uneven ones: P = 8 into 3 and 5, and one pattern per
+   * block) gives what the one-block pass gives at an arbitrary point: phi and its gradient (with
+   * the augmented-Lagrangian penalty at nonzero multipliers), the power-iteration operator, the
+   * certificate (closed-form and searched dual scale) and the multiplier update.
+   */
+  @ParameterizedTest(name = "{0}, {1}")
+  @MethodSource("passCases")
+  void patternBlockPassesMatchTheOneBlockPasses(Formulation form, Loss loss) {
+    ConvexReluProblem p = synthetic(600, 4, 8, form, loss, 0.05);
+    DistributedProblem one = distribute(p, 3, 1);
+    try {
+      int q = one.blockCount();
+      DenseMatrix b = randomMatrix(p.d(), q, 0.1, 7);
+      DenseMatrix c = randomMatrix(p.d(), q, 0.1, 8);
+      JavaRDD<DenseMatrix> mu = form == Formulation.RELU
+          ? one.data().blocks().map(blk -> {
+            DenseMatrix m = randomMatrix(blk.rows(), q, 0.2, blk.id());
+            for (int k = 0; k < m.data().length; k++) {
+              m.data()[k] = Math.abs(m.data()[k]);
+            }
+            return m;
+          }) : null;
+      if (mu != null) {
+        mu.persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+      }
+      double rho = 0.7;
+      DistributedProblem.Evaluation e1 = one.evaluate(c, b, mu, rho);
+      DenseMatrix n1 = one.normalOperator(b);
+      Certificate c1 = one.certificate(b, mu);
+      List<DenseMatrix> m1 = null;
+      if (mu != null) {
+        JavaRDD<DenseMatrix> next1 = one.updatedMultipliers(b, mu, rho);
+        m1 = next1.collect();
+        next1.unpersist(false);
+      }
+      for (int patternBlocks : new int[] {3, 8}) {
+        DistributedProblem split = new DistributedProblem(one.data(), loss, p.beta(), form,
+            patternBlocks);
+        assertEquals(patternBlocks, split.patternBlockCount());
+        DistributedProblem.Evaluation e = split.evaluate(c, b, mu, rho);
+        assertEquals(e1.atCandidate(), e.atCandidate(), 1e-12 * Math.abs(e1.atCandidate()));
+        assertEquals(e1.atPoint(), e.atPoint(), 1e-12 * Math.abs(e1.atPoint()));
+        assertClose(e1.gradient(), e.gradient(), 1e-12, "gradient");
+        assertTrue(Double.isNaN(split.evaluate(null, b, mu, rho).atCandidate()));
+        assertClose(n1, split.normalOperator(b), 1e-12, "normal operator");
+        Certificate cert = split.certificate(b, mu);
+        assertEquals(c1.objective(), cert.objective(), 1e-12 * c1.objective());
+        assertEquals(c1.lowerBound(), cert.lowerBound(), 1e-9 * c1.objective());
+        assertEquals(c1.constraintViolation(), cert.constraintViolation(), 1e-12);
+        if (mu != null) {
+          JavaRDD<DenseMatrix> next = split.updatedMultipliers(b, mu, rho);
+          List<DenseMatrix> m = next.collect();
+          assertEquals(m1.size(), m.size());
+          for (int i = 0; i < m.size(); i++) {
+            assertClose(m1.get(i), m.get(i), 1e-12, "multipliers of block " + i);
+          }
+          // The broadcast of B is gone: later passes read the checkpoint, not B's closure.
+          assertTrue(next.rdd().isCheckpointed());
+          assertEquals(cert.objective(), split.certificate(b, next).objective(),
+              1e-12 * cert.objective());
+          next.unpersist(false);
+        }
+      }
+      if (mu != null) {
+        mu.unpersist(false);
+      }
+    } finally {
+      one.data().close();
+    }
   }
 
   private static final java.util.Map<Formulation, ConvexReluProblem> LARGE =
