@@ -83,9 +83,11 @@ public final class DistributedScaleBench {
             / Math.max(1, last.innerIterations() - first.innerIterations());
         System.out.printf(Locale.ROOT,
             "n=%d d=%d P=%d %s partitions=%d pattern-blocks=%d blas=%s: setup %.2f s, %d steps in %.2f s,"
-                + " %.4f s/step, gap %.3e (%s)%n", n, d, sp.count(), form.id(), partitions,
-            dp.patternBlockCount(), Blas.backend(), setup, res.iterations(), res.seconds(), perStep,
-            res.certificate().relativeGap(), res.stopReason());
+                + " %.4f s/step (%.4f s/step overall), gap %.3e (%s); driver peak RSS %.2f GiB%n",
+            n, d, sp.count(), form.id(), partitions, dp.patternBlockCount(), Blas.backend(),
+            setup, res.iterations(), res.seconds(), perStep,
+            res.seconds() / Math.max(1, res.iterations()), res.certificate().relativeGap(),
+            res.stopReason(), BenchSuite.peakRssBytes() / (double) (1L << 30));
       }
     } finally {
       spark.stop();
