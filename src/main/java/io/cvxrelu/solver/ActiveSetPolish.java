@@ -41,6 +41,19 @@ final class ActiveSetPolish {
   DenseMatrix product;
   DenseMatrix multipliers;
 
+  /**
+   * Work (flops) of one polish at most: per block, the Gram of its tight rows (n d^2) and its
+   * null space (d^3). Beyond this the polish would take minutes (the Gram is built row by row)
+   * and is skipped; ADMM's own iterations then carry the solve.
+   */
+  static final double MAX_FLOPS = 2.5e11;
+
+  /** True when a polish of this problem fits {@link #MAX_FLOPS}. */
+  static boolean affordable(ConvexReluProblem problem) {
+    double d = problem.d();
+    return 2.0 * problem.patternCount() * (problem.n() * d * d + d * d * d) <= MAX_FLOPS;
+  }
+
   ActiveSetPolish(ConvexReluProblem problem) {
     this.problem = problem;
     this.n = problem.n();

@@ -63,6 +63,7 @@ public final class AdmmReluSolver implements ConvexSolver {
     double feasTol = options.feasibilityTolerance() * feasScale;
     State st = new State(problem, warmStart);
     ActiveSetPolish polisher = new ActiveSetPolish(problem);
+    boolean polishAffordable = ActiveSetPolish.affordable(problem);
 
     List<IterationRecord> history = new ArrayList<>();
     Certificate cert = null;
@@ -86,7 +87,8 @@ public final class AdmmReluSolver implements ConvexSolver {
         cert = Certificate.compute(problem, st.z, xz, st.mu);
         bestWeights = st.z;
         bestMu = st.mu;
-        if (Math.abs(cert.relativeGap()) <= POLISH_GAP
+        // The polish runs inside the budget only, and only where it is cheap.
+        if (polishAffordable && !budgetOut && Math.abs(cert.relativeGap()) <= POLISH_GAP
             && cert.constraintViolation() <= POLISH_GAP * feasScale
             && it >= nextPolish && !(cert.relativeGap() <= options.tolerance()
                 && cert.constraintViolation() <= feasTol)) {
