@@ -9,32 +9,25 @@ import io.cvxrelu.patterns.SignPatterns;
 import io.cvxrelu.problem.ConvexReluProblem;
 import io.cvxrelu.problem.Formulation;
 import io.cvxrelu.problem.SquaredLoss;
+import io.cvxrelu.testutil.RandomMatrices;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /** The map from a network to a point of the convex program (warm start of a polish). */
 class ReluNetworkTest {
 
-  private static DenseMatrix gaussian(int rows, int cols, SplittableRandom rng) {
-    DenseMatrix m = new DenseMatrix(rows, cols);
-    for (int k = 0; k < m.data().length; k++) {
-      m.data()[k] = rng.nextGaussian();
-    }
-    return m;
-  }
-
   @Test
   void convexWeightsAreAFeasiblePointNoWorseThanTheNetwork() {
     SplittableRandom rng = new SplittableRandom(3);
     int n = 60;
     int d = 4;
-    DenseMatrix x = gaussian(n, d, rng);
+    DenseMatrix x = RandomMatrices.gaussian(n, d, rng);
     double[] y = new double[n];
     for (int i = 0; i < n; i++) {
       y[i] = rng.nextGaussian();
     }
     // Six neurons: mixed output signs, two sharing a pattern (a positive multiple), one dead.
-    DenseMatrix u = gaussian(d, 6, rng);
+    DenseMatrix u = RandomMatrices.gaussian(d, 6, rng);
     for (int k = 0; k < d; k++) {
       u.set(k, 4, 2.5 * u.get(k, 0));
     }
@@ -73,8 +66,9 @@ class ReluNetworkTest {
   @Test
   void aLiveNeuronWithoutItsPatternIsRefused() {
     SplittableRandom rng = new SplittableRandom(5);
-    DenseMatrix x = gaussian(30, 3, rng);
-    ReluNetwork net = new ReluNetwork(gaussian(3, 2, rng), new double[] {1.0, -1.0});
+    DenseMatrix x = RandomMatrices.gaussian(30, 3, rng);
+    ReluNetwork net = new ReluNetwork(RandomMatrices.gaussian(3, 2, rng),
+        new double[] {1.0, -1.0});
     SignPatterns unrelated = SignPatterns.sample(x, 3, 99, 1000);
     assertThrows(IllegalArgumentException.class,
         () -> net.convexWeights(x, unrelated, Formulation.RELU));

@@ -4,19 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.cvxrelu.linalg.DenseMatrix;
 import io.cvxrelu.patterns.SignPatterns;
+import io.cvxrelu.testutil.RandomMatrices;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /** The tiled kernels agree with the unfused ones they replace. */
 class RowBlockTest {
-
-  private static DenseMatrix gaussian(int rows, int cols, SplittableRandom rng) {
-    DenseMatrix m = new DenseMatrix(rows, cols);
-    for (int k = 0; k < m.data().length; k++) {
-      m.data()[k] = rng.nextGaussian();
-    }
-    return m;
-  }
 
   @Test
   void tiledPredictionAndAdjointMatchTheUnfusedKernels() {
@@ -25,7 +18,7 @@ class RowBlockTest {
     for (int[] shape : new int[][] {{1000, 5, 700}, {37, 3, 4}, {1, 2, 1}}) {
       int n = shape[0];
       int d = shape[1];
-      DenseMatrix x = gaussian(n, d, rng);
+      DenseMatrix x = RandomMatrices.gaussian(n, d, rng);
       double[] y = new double[n];
       for (int i = 0; i < n; i++) {
         y[i] = rng.nextGaussian();
@@ -38,7 +31,7 @@ class RowBlockTest {
         if (f == Formulation.RELU && n > 100) {
           assertEquals(true, RowBlock.tileRows(n, q) < n, "the test should span tiles");
         }
-        DenseMatrix b = gaussian(d, q, rng);
+        DenseMatrix b = RandomMatrices.gaussian(d, q, rng);
         double[] expected = problem.predict(problem.forward(b));
         double[] actual = problem.predictWeights(b);
         for (int i = 0; i < n; i++) {
