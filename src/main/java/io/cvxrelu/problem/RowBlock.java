@@ -301,17 +301,26 @@ public final class RowBlock implements Serializable {
    * @param out n_b predictions (overwritten)
    */
   public void predictWeights(DenseMatrix b, Formulation formulation, double[] out) {
+    predictWeights(b, formulation, 0, rows(), out);
+  }
+
+  /**
+   * {@link #predictWeights(DenseMatrix, Formulation, double[])} for the rows [from, to) only:
+   * writes out[from..to) and nothing else, so disjoint ranges may run concurrently.
+   */
+  public void predictWeights(DenseMatrix b, Formulation formulation, int from, int to,
+      double[] out) {
     int n = rows();
     int d = d();
     int q = b.cols();
     int p = patterns;
     boolean relu = formulation == Formulation.RELU;
-    int tile = tileRows(n, q);
+    int tile = tileRows(to - from, q);
     double[] z = new double[tile * q];
     double[] xd = x.data();
     double[] m = mask;
-    for (int r0 = 0; r0 < n; r0 += tile) {
-      int rows = Math.min(tile, n - r0);
+    for (int r0 = from; r0 < to; r0 += tile) {
+      int rows = Math.min(tile, to - r0);
       Blas.gemm(false, false, rows, q, d, 1.0, xd, r0, n, b.data(), 0, d, 0.0, z, 0, rows);
       java.util.Arrays.fill(out, r0, r0 + rows, 0.0);
       for (int i = 0; i < p; i++) {
@@ -339,17 +348,26 @@ public final class RowBlock implements Serializable {
    * @param grad d x q, accumulated into
    */
   public void addMaskedAdjoint(double[] g, Formulation formulation, DenseMatrix grad) {
+    addMaskedAdjoint(g, formulation, 0, rows(), grad);
+  }
+
+  /**
+   * {@link #addMaskedAdjoint(double[], Formulation, DenseMatrix)} over the rows [from, to) only:
+   * G += X_b[from..to)^T R[from..to).
+   */
+  public void addMaskedAdjoint(double[] g, Formulation formulation, int from, int to,
+      DenseMatrix grad) {
     int n = rows();
     int d = d();
     int q = grad.cols();
     int p = patterns;
     boolean relu = formulation == Formulation.RELU;
-    int tile = tileRows(n, q);
+    int tile = tileRows(to - from, q);
     double[] r = new double[tile * q];
     double[] xd = x.data();
     double[] m = mask;
-    for (int r0 = 0; r0 < n; r0 += tile) {
-      int rows = Math.min(tile, n - r0);
+    for (int r0 = from; r0 < to; r0 += tile) {
+      int rows = Math.min(tile, to - r0);
       for (int i = 0; i < p; i++) {
         int moff = i * n + r0;
         int roff = i * rows;

@@ -47,4 +47,41 @@ class RowBlockTest {
       }
     }
   }
+
+  /** Row ranges of the fused kernels (what {@code Parallel} splits) add up to the whole. */
+  @Test
+  void rowRangesOfTheFusedKernelsAddUpToTheWholeBlock() {
+    SplittableRandom rng = new SplittableRandom(9);
+    int n = 900;
+    int d = 4;
+    DenseMatrix x = RandomMatrices.gaussian(n, d, rng);
+    double[] y = new double[n];
+    for (int i = 0; i < n; i++) {
+      y[i] = rng.nextGaussian();
+    }
+    SignPatterns patterns = SignPatterns.sample(x, 600, 5, 100_000);
+    for (Formulation f : Formulation.values()) {
+      RowBlock block = RowBlock.withGates(0, x, y, patterns.gates());
+      int q = f == Formulation.RELU ? 2 * patterns.count() : patterns.count();
+      DenseMatrix b = RandomMatrices.gaussian(d, q, rng);
+      double[] whole = new double[n];
+      block.predictWeights(b, f, whole);
+      double[] pieces = new double[n];
+      DenseMatrix gWhole = new DenseMatrix(d, q);
+      block.addMaskedAdjoint(y, f, gWhole);
+      DenseMatrix gPieces = new DenseMatrix(d, q);
+      int[] cuts = {0, 1, 333, 334, 900};
+      for (int k = 0; k + 1 < cuts.length; k++) {
+        block.predictWeights(b, f, cuts[k], cuts[k + 1], pieces);
+        block.addMaskedAdjoint(y, f, cuts[k], cuts[k + 1], gPieces);
+      }
+      for (int i = 0; i < n; i++) {
+        assertEquals(whole[i], pieces[i], 1e-12 * (1 + Math.abs(whole[i])));
+      }
+      for (int k = 0; k < gWhole.data().length; k++) {
+        assertEquals(gWhole.data()[k], gPieces.data()[k],
+            1e-11 * (1 + Math.abs(gWhole.data()[k])));
+      }
+    }
+  }
 }
