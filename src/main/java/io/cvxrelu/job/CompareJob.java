@@ -62,8 +62,10 @@ public final class CompareJob {
         .option("patterns", "100", "sampled sign patterns P, or 'all' to enumerate")
         .option("sampled-patterns", null, "with --patterns all: also solve the approximate "
             + "program over this many sampled patterns (same beta), a third row of the report")
-        .flag("polish", "also solve the ReLU program over the best SGD network's neuron "
+        .flag("polish", "also solve the convex program over the best SGD network's neuron "
             + "patterns plus the sampled ones, starting from that network (one more row)")
+        .option("polish-model", null, "polish: relu | gated (default: --model); gated uses "
+            + "the network's neurons as gates")
         .option("polish-seconds", "600", "polish: time budget in seconds")
         .option("seed", "0", "seed for patterns, projections and SGD (init k: seed + k)")
         .option("tol", "1e-6", "convex: target relative duality gap")
@@ -121,6 +123,14 @@ public final class CompareJob {
     }
     boolean polish = opts.flagSet("polish");
     double polishSeconds = opts.positiveDouble("polish-seconds");
+    Formulation polishFormulation = formulation;
+    if (opts.get("polish-model") != null) {
+      try {
+        polishFormulation = Formulation.parse(opts.get("polish-model"));
+      } catch (IllegalArgumentException e) {
+        throw new UsageException("--polish-model: " + e.getMessage());
+      }
+    }
     if (polish && enumerate) {
       throw new UsageException("--polish adds an SGD network's patterns to sampled ones; with "
           + "--patterns all the program already has every pattern");
@@ -208,8 +218,8 @@ public final class CompareJob {
         shared.destroy();
       }
 
-      // The convex ReLU program over the best SGD network's own patterns plus the sampled
-      // ones, solved from that network: its optimum is at most the network's objective
+      // The convex program over the best SGD network's own patterns plus the sampled ones,
+      // solved from that network: its optimum is at most the network's objective
       // (ReluNetwork#convexWeights), so a budgeted solve polishes it.
       Polished polished = null;
       if (polish) {
@@ -219,8 +229,8 @@ public final class CompareJob {
             best = t;
           }
         }
-        polished = polish(sgdRuns.get(best), x, y, patterns, loss, b, solverOptions,
-            polishSeconds, bias, test, yTest);
+        polished = polish(sgdRuns.get(best), x, y, patterns, loss, b, polishFormulation,
+            solverOptions, polishSeconds, bias, test, yTest);
       }
 
       List<ComparisonReport.Run> runs = new ArrayList<>();
@@ -314,8 +324,8 @@ public final class CompareJob {
       double startObjective) {}
 
   private static Polished polish(TrainSgdJob.InitRun seed, DenseMatrix x, double[] y,
-      SignPatterns sampledPatterns, Loss loss, double beta, SolverOptions options,
-      double seconds, boolean bias, LabeledData test, double[] yTest) {
+      SignPatterns sampledPatterns, Loss loss, double beta, Formulation formulation,
+      SolverOptions options, double seconds, boolean bias, LabeledData test, double[] yTest) {
     ReluNetwork net;
     try {
       net = NetworkCsv.read(new BufferedReader(new StringReader(seed.networkCsv())),
@@ -324,32 +334,37 @@ public final class CompareJob {
       throw new IllegalStateException("cannot read back SGD init " + seed.init(), e);
     }
     SignPatterns patterns = TrainConvexJob.withNeuronPatterns(x, net, sampledPatterns);
-    ConvexReluProblem problem = new ConvexReluProblem(x, y, patterns, loss, beta,
-        Formulation.RELU);
+    ConvexReluProblem problem = new ConvexReluProblem(x, y, patterns, loss, beta, formulation);
     double start = net.objective(x, y, loss, beta);
-    LOG.info("polish: ReLU program over SGD init {}'s {} neuron patterns and {} sampled (P = {}),"
-        + " from its objective {}", seed.init(), net.width(), sampledPatterns.count(),
+    String program = formulation == Formulation.RELU ? "ReLU program" : "gated program";
+    LOG.info("polish: {} over SGD init {}'s {} neuron patterns and {} sampled (P = {}),"
+        + " from its objective {}", program, seed.init(), net.width(), sampledPatterns.count(),
         patterns.count(), start);
     SolverOptions budget = new SolverOptions(options.tolerance(),
         options.feasibilityTolerance(), options.maxIterations(), seconds);
-    Solved solved = solveConvex("convex polish of SGD init " + seed.init() + " (relu)", problem,
-        budget, bias, test, yTest, net.convexWeights(x, patterns, Formulation.RELU));
-    ConvexReluModel model = new ConvexReluModel(Formulation.RELU, loss.name(), beta, bias,
+    Solved solved = solveConvex("convex polish of SGD init " + seed.init() + " ("
+        + formulation.id() + ")", problem, budget, bias, test, yTest,
+        net.convexWeights(x, patterns, formulation));
+    ConvexReluModel model = new ConvexReluModel(formulation, loss.name(), beta, bias,
         patterns.gates(), solved.result().weights());
     double network = model.nonconvexObjective(x, y, loss);
     ComparisonReport.Run r = solved.run();
     // The report compares networks: its objective is the recovered network's (equal to the
-    // convex one when the cone constraints hold exactly).
+    // convex one when the cone constraints hold exactly; for the gated program the gated
+    // network's, whose gates are the SGD neurons and the sampled ones).
     ComparisonReport.Run run = new ComparisonReport.Run(r.name(), r.group(), r.neurons(),
         r.iterations(), r.seconds(), r.objective(), r.testAccuracy(), network,
         r.relativeGap(), r.trainAccuracy(), r.testAccuracyFinal(), r.totalSeconds());
-    String check = String.format(Locale.ROOT, "Polish: the network recovered from the ReLU "
-        + "program over SGD init %d's patterns has objective %.6g against that init's %.6g "
-        + "(%s); certified gap %.3g over its %d patterns.", seed.init(), network, start,
-        network <= start ? "no worse" : "WORSE", r.relativeGap(), patterns.count());
+    String what = formulation == Formulation.RELU
+        ? "the network recovered from the ReLU program over SGD init %d's patterns"
+        : "the gated network of the gated program whose gates include SGD init %d's neurons";
+    String check = String.format(Locale.ROOT, "Polish: " + what + " has objective %.6g "
+        + "against that init's %.6g (%s); certified gap %.3g over its %d patterns.",
+        seed.init(), network, start, network <= start ? "no worse" : "WORSE", r.relativeGap(),
+        patterns.count());
     return new Polished(new Solved(problem, solved.result(), solved.history(), run), check,
-        String.format(Locale.ROOT, "ReLU program over the %d neuron patterns of SGD init %d "
-            + "plus the %d sampled ones, warm-started at that network, budget %.0f s",
+        String.format(Locale.ROOT, "%s over the %d neuron patterns of SGD init %d "
+            + "plus the %d sampled ones, warm-started at that network, budget %.0f s", program,
             net.width(), seed.init(), sampledPatterns.count(), seconds), seed.init(), start);
   }
 
@@ -528,7 +543,11 @@ public final class CompareJob {
       p.put("nonconvexObjective", pr.finalObjective());
       p.put("startObjective", polished.startObjective());
       p.put("sgdInit", polished.sgdInit());
+      p.put("model", polished.solved().problem().formulation().id());
       p.put("patterns", polished.solved().problem().patterns().count());
+      if (Double.isFinite(medianTest) && Double.isFinite(pr.testAccuracyFinal())) {
+        p.put("testAccuracyAtLeastSgdMedian", pr.testAccuracyFinal() >= medianTest);
+      }
       double bestSgd = Double.POSITIVE_INFINITY;
       for (ComparisonReport.Run r : sgd) {
         bestSgd = Math.min(bestSgd, r.finalObjective());

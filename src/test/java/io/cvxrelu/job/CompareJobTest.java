@@ -18,6 +18,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The compare job end to end on 1-D data with a bias and every sign pattern enumerated. */
 class CompareJobTest {
@@ -184,16 +186,20 @@ class CompareJobTest {
   }
 
   /**
-   * --polish: the ReLU program over the best SGD network's own patterns (plus the sampled
-   * ones), started from that network, recovers a network no worse than it.
+   * --polish: the convex program over the best SGD network's own patterns (plus the sampled
+   * ones), started from that network, gives a network no worse than it; the ReLU program
+   * recovers a ReLU network, the gated program (gates: the SGD neurons and the sampled ones) a
+   * gated one, certified to the tolerance.
    */
-  @Test
-  void polishedNetworkIsNoWorseThanTheBestSgdRun() throws IOException {
-    Path out = tmp.resolve("polish");
+  @ParameterizedTest
+  @ValueSource(strings = {"relu", "gated"})
+  void polishedNetworkIsNoWorseThanTheBestSgdRun(String polishModel) throws IOException {
+    Path out = tmp.resolve("polish-" + polishModel);
     assertEquals(0, CompareJob.run(new String[] {"--train", "data-samples/planted_n300_d5.csv",
         "--model", "gated", "--patterns", "10", "--beta", "2.0", "--neurons", "8", "--inits",
         "3", "--epochs", "40", "--batch-size", "30", "--optimizer", "adam", "--lr", "0.01",
-        "--polish", "--polish-seconds", "60", "--out", out.toString()}));
+        "--polish", "--polish-model", polishModel, "--polish-seconds", "60", "--tol", "1e-6",
+        "--out", out.toString()}));
     JsonNode s = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
     JsonNode p = s.get("polish");
     assertTrue(p.get("atOrBelowBestSgd").asBoolean(), p.toString());
@@ -206,10 +212,18 @@ class CompareJobTest {
     assertTrue(p.get("patterns").asInt() > 10, "the neurons' patterns are added");
     List<String> csv = Files.readAllLines(out.resolve("comparison.csv"));
     assertTrue(csv.get(2).startsWith("convex polish of SGD init "), csv.get(2));
+    assertTrue(csv.get(2).contains("(" + polishModel + ")"), csv.get(2));
     String report = Files.readString(out.resolve("report.md"));
-    assertTrue(report.contains("Polish: the network recovered") && report.contains("no worse"),
-        report);
+    assertTrue(report.contains(polishModel.equals("relu") ? "Polish: the network recovered"
+        : "Polish: the gated network") && report.contains("no worse"), report);
     assertTrue(Files.exists(out.resolve("convex-polish-history.csv")));
+    if (polishModel.equals("gated")) {
+      // The gated program has no cone constraints: FISTA certifies it within the budget, and
+      // the gated network's objective is the convex one.
+      assertTrue(p.get("relativeGap").asDouble() <= 1e-6, p.toString());
+      assertEquals(p.get("objective").asDouble(), p.get("nonconvexObjective").asDouble(),
+          1e-8 * best, p.toString());
+    }
     // Polishing needs sampled patterns to add to.
     assertEquals(2, CompareJob.run(new String[] {"--train", "data-samples/planted_n300_d5.csv",
         "--patterns", "all", "--polish", "--out", tmp.resolve("none").toString()}));
