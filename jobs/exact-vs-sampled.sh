@@ -5,6 +5,5 @@
 # per n in out/exact-vs-sampled/n<N> (settings in conf/exact-vs-sampled.properties).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}"
 cvxrelu_sweep_1d "$CVXRELU_HOME/conf/exact-vs-sampled.properties" out/exact-vs-sampled \
   "50 100 200" "$@"

@@ -5,5 +5,4 @@
 # (settings in conf/figure2.properties); --help lists the options.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}"
 cvxrelu_sweep_1d "$CVXRELU_HOME/conf/figure2.properties" out/figure2 "5 10 15 20" "$@"

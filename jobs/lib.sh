@@ -5,6 +5,9 @@ set -euo pipefail
 
 CVXRELU_HOME="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
+# One BLAS thread per core, as Spark advises for native BLAS: Spark tasks already occupy the
+# cores, and the driver's large kernels split across the cores themselves (linalg.Parallel).
+export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}"
 
 # The plain jar (our classes only) for embedded runs with target/runtime.classpath.
 cvxrelu_jar() {

@@ -11,6 +11,7 @@ import io.cvxrelu.io.FeatureTransform;
 import io.cvxrelu.io.ImageSet;
 import io.cvxrelu.io.LabeledData;
 import io.cvxrelu.linalg.Blas;
+import io.cvxrelu.linalg.Parallel;
 import io.cvxrelu.linalg.DenseMatrix;
 import io.cvxrelu.model.ConvexReluModel;
 import io.cvxrelu.patterns.SignPatterns;
@@ -179,10 +180,16 @@ public final class BenchSuite {
     root.put("mode", quick ? "quick" : "full");
     root.put("loadAverageStart", loadAverage());
     root.put("blas", Blas.backend());
+    String blasThreads = System.getenv("OPENBLAS_NUM_THREADS");
+    root.put("openblasNumThreads", blasThreads == null ? "unset" : blasThreads);
+    root.put("kernelThreads", Parallel.threads());
+    // Through Blas.gemm, i.e. split across the cores when the BLAS is single-threaded: the
+    // machine's dgemm as the solvers can use it, the reference for fractionOfDgemm.
     dgemm = FixtureBench.dgemmGflops();
     root.put("dgemmGflops", dgemm);
-    log(String.format(Locale.ROOT, "BLAS %s, dgemm %.1f GFLOP/s, load %s", Blas.backend(), dgemm,
-        loadAverage()));
+    log(String.format(Locale.ROOT, "BLAS %s (OPENBLAS_NUM_THREADS=%s, kernel threads %d), dgemm "
+        + "%.1f GFLOP/s, load %s", Blas.backend(), root.path("openblasNumThreads").asText(),
+        Parallel.threads(), dgemm, loadAverage()));
   }
 
   /**
@@ -453,13 +460,14 @@ public final class BenchSuite {
 
   String markdown() {
     StringBuilder md = new StringBuilder(String.format(Locale.ROOT,
-        "Mode %s; BLAS backend %s, dgemm %.1f GFLOP/s; load average %s at start, %s at end;"
-            + " %.0f s in all.%n%n"
+        "Mode %s; BLAS backend %s (OPENBLAS_NUM_THREADS=%s, kernel threads %d), dgemm %.1f"
+            + " GFLOP/s; load average %s at start, %s at end; %.0f s in all.%n%n"
             + "| workload | solver | n | d | P | target gap | met | s to 1e-4 | s to 1e-6 | final gap"
             + " | iterations | seconds | GFLOP/s | of dgemm | test acc. | stop |%n"
             + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|%n",
-        root.path("mode").asText(), root.path("blas").asText(), root.path("dgemmGflops")
-            .asDouble(), root.path("loadAverageStart").asText(),
+        root.path("mode").asText(), root.path("blas").asText(),
+        root.path("openblasNumThreads").asText(), root.path("kernelThreads").asInt(),
+        root.path("dgemmGflops").asDouble(), root.path("loadAverageStart").asText(),
         root.path("loadAverageEnd").asText(), root.path("totalSeconds").asDouble()));
     for (JsonNode w : workloads) {
       if (w.path("stopReason").asText().equals("SKIPPED")) {

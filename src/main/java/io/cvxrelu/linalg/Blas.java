@@ -40,9 +40,27 @@ public final class Blas {
       scal(c.data().length, beta, c.data());
       return;
     }
-    BLAS_IMPL.dgemm(transA ? "T" : "N", transB ? "T" : "N", m, n, k, alpha, a.data(),
-        Math.max(1, a.rows()), b.data(), Math.max(1, b.rows()), beta, c.data(),
-        Math.max(1, c.rows()));
+    int lda = Math.max(1, a.rows());
+    int ldb = Math.max(1, b.rows());
+    int ldc = Math.max(1, c.rows());
+    // Large products are split into bands of C across the cores when the BLAS is
+    // single-threaded ({@link Parallel}): rows of C when it is taller than wide, else columns.
+    boolean byRows = m >= n;
+    int parts = Parallel.partsFor(byRows ? m : n, 2.0 * m * n * k, 64);
+    String ta = transA ? "T" : "N";
+    String tb = transB ? "T" : "N";
+    double[] ad = a.data();
+    double[] bd = b.data();
+    double[] cd = c.data();
+    if (parts <= 1) {
+      BLAS_IMPL.dgemm(ta, tb, m, n, k, alpha, ad, lda, bd, ldb, beta, cd, ldc);
+    } else if (byRows) {
+      Parallel.forRanges(m, parts, (part, from, to) -> BLAS_IMPL.dgemm(ta, tb, to - from, n, k,
+          alpha, ad, transA ? from * lda : from, lda, bd, 0, ldb, beta, cd, from, ldc));
+    } else {
+      Parallel.forRanges(n, parts, (part, from, to) -> BLAS_IMPL.dgemm(ta, tb, m, to - from, k,
+          alpha, ad, 0, lda, bd, transB ? from : from * ldb, ldb, beta, cd, from * ldc, ldc));
+    }
   }
 
   /**
