@@ -40,10 +40,21 @@ import java.util.List;
  * on psi (LST Algorithm 2, step 2) costs only group prox evaluations. After each inner solve,
  * B &lt;- prox_{sigma p}(B - sigma A^T xi) (LST Algorithm 1, step 2) and sigma grows.
  *
- * <p>Stopping is on the {@link Certificate} of the primal iterate B (one full adjoint pass per
- * outer iteration), the same relative duality gap the other solvers report. One history
- * record per outer (augmented Lagrangian) iteration; {@code innerIterations} counts Newton
- * steps, and {@link #lastConjugateGradientSteps} (per solve, for measurement) the CG steps.
+ * <p>The CG matrix I + sigma A J A^T is preconditioned by an exact inverse (Woodbury, one
+ * d x d Cholesky factor) of a model of it: the mean part X (sum_i q_i^2 J_i) X^T of
+ * sum_i D_i X J_i X^T D_i (q_i the fraction of rows pattern i switches on), which carries the
+ * d large eigenvalues, plus a diagonal that makes the model's diagonal exact. It is used when
+ * d is at most the number of active groups, so that setting it up (O(n d^2)) costs no more
+ * than a CG step.
+ *
+ * <p>After every Newton step the prox point B~ = prox_{sigma p}(B - sigma A^T xi), whose
+ * predictions the gradient already needed, is certified against the dual point -xi scaled into
+ * the dual feasible set ({@link Certificate#fromDualNorm}, the construction of
+ * {@link Certificate#atPrediction} with the method's own dual iterate instead of the residual;
+ * both are the residual at the optimum). A^T xi is kept up to date from the line search, so the
+ * certificate costs no pass; it is recomputed in one pass before convergence is claimed. The
+ * history has one record per Newton step: {@code iteration} counts Newton steps (the unit of
+ * {@link SolverOptions#maxIterations}) and {@code innerIterations} the CG steps so far.
  */
 public final class SsnalGatedSolver implements ConvexSolver {
   /** Armijo constant of the line search (LST Algorithm 2, mu). */
@@ -82,6 +93,21 @@ public final class SsnalGatedSolver implements ConvexSolver {
     this.sigmaMaxScale = sigmaMaxScale;
   }
 
+  /**
+   * Budget for the solver's own arrays of n rows (compacted mask columns of the active groups,
+   * the preconditioner's n x d factors), in doubles: n (P + 2 d) at most.
+   */
+  public static final long MAX_DOUBLES = 50_000_000L;
+
+  /**
+   * Whether this is the default for the problem ({@link ConvexSolver#forProblem}): the gated
+   * formulation, squared loss, and working arrays within {@link #MAX_DOUBLES}.
+   */
+  public static boolean supports(ConvexReluProblem problem) {
+    return problem.formulation() == Formulation.GATED && problem.loss() instanceof SquaredLoss
+        && (long) problem.n() * (problem.blockCount() + 2L * problem.d()) <= MAX_DOUBLES;
+  }
+
   /** Conjugate-gradient steps of the last solve by this instance (measurement only). */
   public long lastConjugateGradientSteps() {
     return lastConjugateGradientSteps;
@@ -114,8 +140,12 @@ public final class SsnalGatedSolver implements ConvexSolver {
     private final List<IterationRecord> history = new ArrayList<>();
     private long newtonSteps;
     private long cgSteps;
+    /** The weights of the last record, their predictions and certificate. */
     private DenseMatrix weights;
+    private double[] prediction;
     private Certificate certificate;
+    /** Whether {@link #certificate} is the residual certificate at {@link #weights}. */
+    private boolean residualCertificate;
     /** Fraction of rows each pattern switches on (the mean of its mask column). */
     private final double[] onFraction;
 
@@ -157,7 +187,9 @@ public final class SsnalGatedSolver implements ConvexSolver {
       }
       DenseMatrix atXi = problem.maskedAdjoint(xi);
       weights = b;
-      certificate = certify(b, predB, xi, atXi);
+      prediction = predB;
+      certificate = Certificate.atPrediction(problem, b, predB, 0.0);
+      residualCertificate = true;
       if (!finite(certificate)) {
         return result(StopReason.NUMERICAL_FAILURE);
       }
@@ -211,12 +243,23 @@ public final class SsnalGatedSolver implements ConvexSolver {
      */
     StopReason afterStep(DenseMatrix prox, double[] pred, double[] xi, DenseMatrix atXi) {
       Certificate cert = certify(prox, pred, xi, atXi);
+      weights = prox;
+      prediction = pred;
+      residualCertificate = false;
       if (finite(cert) && cert.relativeGap() <= options.tolerance()) {
         DenseMatrix exact = problem.maskedAdjoint(xi);
         System.arraycopy(exact.data(), 0, atXi.data(), 0, exact.data().length);
         cert = certify(prox, pred, xi, atXi);
+        if (cert.relativeGap() <= options.tolerance()) {
+          // Convergence is claimed on the certificate every solver reports (from the residual
+          // at the weights), which callers such as column generation rebuild from the weights.
+          Certificate residual = Certificate.atPrediction(problem, prox, pred, 0.0);
+          if (residual.relativeGap() <= options.tolerance()) {
+            cert = residual;
+            residualCertificate = true;
+          }
+        }
       }
-      weights = prox;
       certificate = cert;
       double seconds = seconds();
       IterationRecord rec = new IterationRecord((int) newtonSteps, cgSteps, cert.objective(),
@@ -225,7 +268,7 @@ public final class SsnalGatedSolver implements ConvexSolver {
       if (!finite(cert)) {
         return StopReason.NUMERICAL_FAILURE;
       }
-      if (cert.relativeGap() <= options.tolerance()) {
+      if (residualCertificate) {
         return StopReason.CONVERGED;
       }
       if (!listener.onIteration(rec, prox)) {
@@ -240,9 +283,17 @@ public final class SsnalGatedSolver implements ConvexSolver {
       return null;
     }
 
+    /**
+     * The result at the last certified weights, with the residual certificate
+     * {@link Certificate#atPrediction} (one pass if the last record was certified from xi).
+     */
     private SolverResult result(StopReason reason) {
       lastConjugateGradientSteps = cgSteps;
-      return new SolverResult(weights.copy(), certificate, reason, List.copyOf(history),
+      Certificate cert = certificate;
+      if (!residualCertificate && finite(cert)) {
+        cert = Certificate.atPrediction(problem, weights, prediction, 0.0);
+      }
+      return new SolverResult(weights.copy(), cert, reason, List.copyOf(history),
           newtonSteps, seconds(), null);
     }
 
@@ -501,7 +552,7 @@ public final class SsnalGatedSolver implements ConvexSolver {
          */
         double[] conjugateGradient(double[] g, double sigma, double relTol) {
           Preconditioner pre = null;
-          if (cols.length > 0) {
+          if (cols.length >= d) {
             try {
               pre = new Preconditioner(sigma);
             } catch (ArithmeticException e) {
