@@ -71,7 +71,6 @@ public final class SsnalGatedSolver implements ConvexSolver {
   private final double initialSigmaScale;
   private final double sigmaGrowth;
   private final double sigmaMaxScale;
-  private volatile long lastConjugateGradientSteps;
 
   /** Defaults: sigma_0 = 1 / ||A||^2, growing by 5 per outer iteration up to 10^6 / ||A||^2. */
   public SsnalGatedSolver() {
@@ -106,11 +105,6 @@ public final class SsnalGatedSolver implements ConvexSolver {
   public static boolean supports(ConvexReluProblem problem) {
     return problem.formulation() == Formulation.GATED && problem.loss() instanceof SquaredLoss
         && (long) problem.n() * (problem.blockCount() + 2L * problem.d()) <= MAX_DOUBLES;
-  }
-
-  /** Conjugate-gradient steps of the last solve by this instance (measurement only). */
-  public long lastConjugateGradientSteps() {
-    return lastConjugateGradientSteps;
   }
 
   @Override
@@ -288,7 +282,6 @@ public final class SsnalGatedSolver implements ConvexSolver {
      * {@link Certificate#atPrediction} (one pass if the last record was certified from xi).
      */
     private SolverResult result(StopReason reason) {
-      lastConjugateGradientSteps = cgSteps;
       Certificate cert = certificate;
       if (!residualCertificate && finite(cert)) {
         cert = Certificate.atPrediction(problem, weights, prediction, 0.0);

@@ -42,15 +42,16 @@ public final class SsnalVersusFistaMeasurement {
           ? new SsnalGatedSolver(Double.parseDouble(args[2]), Double.parseDouble(args[3]),
               Double.parseDouble(args[4]))
           : new SsnalGatedSolver();
-      run("ssnal", ssnal, problem, options);
-      System.out.println("ssnal CG steps " + ssnal.lastConjugateGradientSteps());
+      SolverResult r = run("ssnal", ssnal, problem, options);
+      System.out.println("ssnal Newton steps " + r.iterations() + ", CG steps "
+          + r.history().get(r.history().size() - 1).innerIterations());
     }
     if (!which.equals("ssnal")) {
       run("fista", new GatedFistaSolver(), problem, options);
     }
   }
 
-  private static void run(String name, ConvexSolver solver, ConvexReluProblem problem,
+  private static SolverResult run(String name, ConvexSolver solver, ConvexReluProblem problem,
       SolverOptions options) throws IOException {
     System.out.println(name + " load " + load());
     double[] first = {Double.NaN, Double.NaN};
@@ -72,6 +73,7 @@ public final class SsnalVersusFistaMeasurement {
         "%s stop %s gap %.3e seconds %.2f iterations %d; first 1e-4 at %.2f s, 1e-6 at %.2f s;"
             + " load after %s%n", name, r.stopReason(), r.certificate().relativeGap(),
         r.seconds(), r.iterations(), first[0], first[1], load());
+    return r;
   }
 
   private static void note(IterationRecord rec, double[] first) {
