@@ -70,6 +70,6 @@ class BenchSuiteTest {
     assertTrue(scaling.get(1).get("secondsPerIteration").asDouble() > 0);
     assertTrue(scaling.get(1).get("peakRssBytesSoFar").asLong() > 0);
     String md = Files.readString(dir.resolve("results.md"));
-    assertTrue(md.contains("| tiny gated | GatedFistaSolver | 300 | 6 |"), md);
+    assertTrue(md.contains("| tiny gated | SsnalGatedSolver | 300 | 6 |"), md);
   }
 }

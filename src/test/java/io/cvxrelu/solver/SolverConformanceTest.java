@@ -29,6 +29,7 @@ class SolverConformanceTest {
     Stream.Builder<Arguments> b = Stream.builder();
     for (Fixtures.Instance f : all) {
       b.add(Arguments.of(f, "gated-fista"));
+      b.add(Arguments.of(f, "gated-ssnal"));
       b.add(Arguments.of(f, "relu-interior-point"));
       // ADMM serves the problems too large for the interior point's P d x P d normal
       // equations; its slow tail on the largest fixture (about 2e-6 after 2 minutes) is why
@@ -47,6 +48,8 @@ class SolverConformanceTest {
     switch (name) {
       case "gated-fista":
         return new GatedFistaSolver();
+      case "gated-ssnal":
+        return new SsnalGatedSolver();
       case "relu-interior-point":
         return new InteriorPointReluSolver();
       case "relu-admm":
