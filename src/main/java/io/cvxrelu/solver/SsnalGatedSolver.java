@@ -94,9 +94,11 @@ public final class SsnalGatedSolver implements ConvexSolver {
 
   /**
    * Budget for the solver's own arrays of n rows (compacted mask columns of the active groups,
-   * the preconditioner's n x d factors), in doubles: n (P + 2 d) at most.
+   * the preconditioner's n x d factors), in doubles: n (P + 2 d) at most, within a quarter of
+   * the JVM's heap and never below 5 10^7 (400 MB).
    */
-  public static final long MAX_DOUBLES = 50_000_000L;
+  public static final long MAX_DOUBLES = Math.max(50_000_000L,
+      Runtime.getRuntime().maxMemory() / Double.BYTES / 4);
 
   /**
    * Whether this is the default for the problem ({@link ConvexSolver#forProblem}): the gated
