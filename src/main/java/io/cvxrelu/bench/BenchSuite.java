@@ -48,10 +48,12 @@ import org.apache.spark.sql.SparkSession;
  * <ol>
  *   <li>gated and ReLU on a planted-teacher problem, n = 10,000, d = 100, P = 1,000,
  *       beta = 0.01 beta_max: seconds to relative gap 1e-4 and 1e-6, iterations and the
- *       effective GFLOP/s of the iteration kernels;
+ *       effective GFLOP/s of the iteration kernels (the default solvers; and gated FISTA
+ *       under a short cap, whose steps are exactly the two fused kernels, for the kernel
+ *       target);
  *   <li>ReLU on the fixture {@code syn_n1000_d20_P100}: seconds to gap 1e-6;
  *   <li>CIFAR-10 airplane vs automobile (standardised pixels plus a bias column, squared loss),
- *       gated (FISTA) and ReLU (augmented Lagrangian), P = 200: seconds to gap 1e-4 and test
+ *       gated (the default solver) and ReLU (augmented Lagrangian), P = 200: seconds to gap 1e-4 and test
  *       accuracy;
  *   <li>scaling: gated FISTA seconds per step for n = 10^4, 10^5 (and 10^6 without
  *       {@code --quick}), d = 100, P = 128, and the JVM's peak resident set (VmHWM);
@@ -132,6 +134,13 @@ public final class BenchSuite {
           new SquaredLoss(), 0.01 * synBetaMax, f);
       double cap = quick ? (f == Formulation.GATED ? 30 : 45) : 120;
       solveWorkload("synthetic " + f.id(), problem, 1e-6, cap, null);
+      if (f == Formulation.GATED) {
+        // The default gated solver (SSNAL) spends its time in CG on the active groups, whose
+        // flops the kernel count does not describe; FISTA's steps are exactly the two fused
+        // kernels, so the kernel target is measured on it.
+        solveWorkload("synthetic gated FISTA (kernels)", problem, new GatedFistaSolver(), 1e-6,
+            quick ? 15 : 30, null);
+      }
     }
 
     Path fixture = fixtures.resolve("syn_n1000_d20_P100");
@@ -380,9 +389,10 @@ public final class BenchSuite {
     ObjectNode t = om.createObjectNode();
     for (JsonNode w : workloads) {
       String name = w.get("name").asText();
-      if (name.equals("synthetic gated")) {
+      if (name.equals("synthetic gated FISTA (kernels)")) {
         t.put("gatedKernelFractionOfDgemm", w.path("fractionOfDgemm").asDouble());
         t.put("gatedKernelsAtLeast70Percent", w.path("fractionOfDgemm").asDouble() >= 0.7);
+      } else if (name.equals("synthetic gated")) {
         t.set("gatedSecondsTo1e-6", w.path("secondsToGap1e-6"));
         t.put("gatedUnder30s", w.path("secondsToGap1e-6").isNumber()
             && w.path("secondsToGap1e-6").asDouble() < 30);
