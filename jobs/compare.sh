@@ -4,6 +4,6 @@
 # holds the CIFAR-10 airplane vs automobile defaults.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-# The --polish solve (ADMM) keeps two n x n matrices: 8 GB for CIFAR-10's n = 10,000.
+# A ReLU --polish solve (ADMM) keeps two n x n matrices: 8 GB for CIFAR-10's n = 10,000.
 export CVXRELU_DRIVER_MEMORY="${CVXRELU_DRIVER_MEMORY:-8g}"
 cvxrelu_run io.cvxrelu.job.CompareJob "$@"
