@@ -2,7 +2,6 @@ package io.cvxrelu.problem;
 
 import io.cvxrelu.linalg.Blas;
 import io.cvxrelu.linalg.DenseMatrix;
-import io.cvxrelu.linalg.Parallel;
 import io.cvxrelu.patterns.SignPatterns;
 
 /**
@@ -20,9 +19,6 @@ import io.cvxrelu.patterns.SignPatterns;
  * Instances are immutable.
  */
 public final class ConvexReluProblem {
-  /** Fewest rows worth a part of a split kernel ({@link Parallel}). */
-  private static final int MIN_ROWS_PER_PART = 256;
-
   private final DenseMatrix x;
   private final double[] y;
   private final SignPatterns patterns;
@@ -162,12 +158,7 @@ public final class ConvexReluProblem {
 
   /** predict(X B) without the n x q product (tiled, see {@link RowBlock#predictWeights}). */
   public double[] predictWeights(DenseMatrix b) {
-    double[] out = new double[n()];
-    RowBlock rows = block();
-    int parts = Parallel.partsFor(n(), 2.0 * n() * d() * b.cols(), MIN_ROWS_PER_PART);
-    Parallel.forRanges(n(), parts,
-        (part, from, to) -> rows.predictWeights(b, formulation, from, to, out));
-    return out;
+    return block().predictWeightsSplit(b, formulation);
   }
 
   /**
@@ -175,23 +166,7 @@ public final class ConvexReluProblem {
    * without the n x q residual (tiled, see {@link RowBlock#addMaskedAdjoint}).
    */
   public DenseMatrix maskedAdjoint(double[] g) {
-    int q = blockCount();
-    RowBlock rows = block();
-    int parts = Parallel.partsFor(n(), 2.0 * n() * d() * q, MIN_ROWS_PER_PART);
-    DenseMatrix[] partial = new DenseMatrix[parts];
-    Parallel.forRanges(n(), parts, (part, from, to) -> {
-      partial[part] = new DenseMatrix(d(), q);
-      rows.addMaskedAdjoint(g, formulation, from, to, partial[part]);
-    });
-    // Parts are summed in a fixed order: the result depends on the split, never on the timing.
-    double[] grad = partial[0].data();
-    for (int part = 1; part < parts; part++) {
-      double[] other = partial[part].data();
-      for (int k = 0; k < grad.length; k++) {
-        grad[k] += other[k];
-      }
-    }
-    return partial[0];
+    return block().maskedAdjointSplit(g, formulation, blockCount());
   }
 
   /**

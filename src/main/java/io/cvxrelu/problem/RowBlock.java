@@ -2,6 +2,7 @@ package io.cvxrelu.problem;
 
 import io.cvxrelu.linalg.Blas;
 import io.cvxrelu.linalg.DenseMatrix;
+import io.cvxrelu.linalg.Parallel;
 import io.cvxrelu.patterns.SignPatterns;
 import java.io.Serializable;
 
@@ -282,6 +283,45 @@ public final class RowBlock implements Serializable {
       }
     }
   }
+  /** Fewest rows worth a part of a split kernel ({@link Parallel}). */
+  private static final int MIN_ROWS_PER_PART = 256;
+
+  /**
+   * {@link #predictWeights(DenseMatrix, Formulation, double[])} into a new array, the rows
+   * split across the cores ({@link Parallel}); each range writes only its own rows.
+   */
+  public double[] predictWeightsSplit(DenseMatrix b, Formulation formulation) {
+    int n = rows();
+    double[] out = new double[n];
+    int parts = Parallel.partsFor(n, 2.0 * n * d() * b.cols(), MIN_ROWS_PER_PART);
+    Parallel.forRanges(n, parts, (part, from, to) -> predictWeights(b, formulation, from, to,
+        out));
+    return out;
+  }
+
+  /**
+   * X_b^T R (d x q) as {@link #addMaskedAdjoint(double[], Formulation, DenseMatrix)} into a new
+   * matrix, the rows split across the cores; the parts' partial products are summed in a fixed
+   * order, so the result depends on the split, never on the timing.
+   */
+  public DenseMatrix maskedAdjointSplit(double[] g, Formulation formulation, int q) {
+    int n = rows();
+    int parts = Parallel.partsFor(n, 2.0 * n * d() * q, MIN_ROWS_PER_PART);
+    DenseMatrix[] partial = new DenseMatrix[parts];
+    Parallel.forRanges(n, parts, (part, from, to) -> {
+      partial[part] = new DenseMatrix(d(), q);
+      addMaskedAdjoint(g, formulation, from, to, partial[part]);
+    });
+    double[] sum = partial[0].data();
+    for (int part = 1; part < parts; part++) {
+      double[] other = partial[part].data();
+      for (int k = 0; k < sum.length; k++) {
+        sum[k] += other[k];
+      }
+    }
+    return partial[0];
+  }
+
   /**
    * Rows per tile of the fused kernels: a tile of X_b B (rows x q doubles) is kept near 2 MB so
    * that it is consumed from cache right after the GEMM that produced it.

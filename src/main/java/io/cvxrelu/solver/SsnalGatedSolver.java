@@ -484,32 +484,12 @@ public final class SsnalGatedSolver implements ConvexSolver {
         }
 
         private double[] predictSub(DenseMatrix sub) {
-          double[] out = new double[n];
-          if (cols.length == 0) {
-            return out;
-          }
-          int parts = Parallel.partsFor(n, 2.0 * n * d * cols.length, 256);
-          Parallel.forRanges(n, parts,
-              (part, from, to) -> rows.predictWeights(sub, Formulation.GATED, from, to, out));
-          return out;
+          return cols.length == 0 ? new double[n]
+              : rows.predictWeightsSplit(sub, Formulation.GATED);
         }
 
         private DenseMatrix adjointSub(double[] v) {
-          int r = cols.length;
-          int parts = Parallel.partsFor(n, 2.0 * n * d * r, 256);
-          DenseMatrix[] partial = new DenseMatrix[parts];
-          Parallel.forRanges(n, parts, (part, from, to) -> {
-            partial[part] = new DenseMatrix(d, r);
-            rows.addMaskedAdjoint(v, Formulation.GATED, from, to, partial[part]);
-          });
-          double[] sum = partial[0].data();
-          for (int part = 1; part < parts; part++) {
-            double[] other = partial[part].data();
-            for (int k = 0; k < sum.length; k++) {
-              sum[k] += other[k];
-            }
-          }
-          return partial[0];
+          return rows.maskedAdjointSplit(v, Formulation.GATED, cols.length);
         }
 
         /** (I + sigma A J A^T) v. */
