@@ -127,6 +127,23 @@ class SolverAgreementTest {
   }
 
   @Test
+  void interiorPointIsTheDefaultReluSolverUpToItsPatternDimension() {
+    // ADMM's tail is slow on the ReLU program (README, known limits), so the interior-point
+    // method takes every problem whose P d x P d normal equations it can afford.
+    DenseMatrix x = gaussian(300, 45, 7);
+    double[] y = teacher(x, 8);
+    ConvexReluProblem small = new ConvexReluProblem(x, y, SignPatterns.sample(x, 100, 1,
+        100_000), new SquaredLoss(), 1.0, Formulation.RELU);
+    assertEquals(4500, small.patternCount() * small.d());
+    assertTrue(ConvexSolver.forProblem(small) instanceof InteriorPointReluSolver);
+    ConvexReluProblem large = new ConvexReluProblem(x, y, SignPatterns.sample(x,
+        InteriorPointReluSolver.MAX_PATTERN_DIMENSION / 45 + 1, 1, 100_000), new SquaredLoss(),
+        1.0, Formulation.RELU);
+    assertTrue(large.patternCount() * large.d() > InteriorPointReluSolver.MAX_PATTERN_DIMENSION);
+    assertTrue(ConvexSolver.forProblem(large) instanceof AdmmReluSolver);
+  }
+
+  @Test
   void reluOptimumIsNeverBelowTheGatedOptimum() {
     // Gated ReLU relaxes the cone constraints: its optimum is a lower bound.
     ConvexReluProblem relu = problem(new SquaredLoss(), Formulation.RELU, null);
