@@ -183,6 +183,15 @@ class CompareJobTest {
     // 10 cats and 10 dogs per file; the airplanes are not part of the task.
     assertTrue(report.contains("| 20 / 20 / 3072 (+ bias) |"), report);
     assertTrue(s.get("convex").get("testAccuracy").asDouble() > 0.9, s.toString());
+    // The report states each convex row's test accuracy against the SGD median, as the
+    // summary's boolean does.
+    double median = s.get("sgd").get("medianTestAccuracy").asDouble();
+    boolean atLeast = s.get("convexTestAccuracyAtLeastSgdMedian").asBoolean();
+    assertEquals(s.get("convex").get("testAccuracy").asDouble() >= median, atLeast);
+    assertTrue(report.contains(String.format(java.util.Locale.ROOT,
+        "- Test accuracy against the median SGD run's %.4f: convex (gated) %.4f (%s)", median,
+        s.get("convex").get("testAccuracy").asDouble(),
+        atLeast ? "at least the median" : "below the median")), report);
   }
 
   /**
