@@ -47,6 +47,18 @@ import java.util.SplittableRandom;
  *   ../shared/data/cifar-10-batches-bin N LAW P BETA_FRAC SECONDS EPOCHS [PCA_K] [relu]
  * </pre>
  *
+ * <p>A second mode chooses the approximate program's hyperparameters on validation rows only:
+ *
+ * <pre>
+ * java -cp ... tools/CifarGatedStudy.java DIR validate N N_VAL P FRACS INITS [LOSS] [LR]
+ * </pre>
+ *
+ * trains on the first N training images, validates on the next N_VAL, and for each beta
+ * fraction in the comma-separated FRACS (largest first: each solve starts from the previous
+ * one) prints the certified gated optimum over P Gaussian gates and its train and validation
+ * accuracy, then the validation accuracy of INITS SGD runs at the same beta (squared loss and
+ * lr 1e-3 unless LOSS and LR say otherwise). It never reads test_batch.
+ *
  * LAW: {@code gaussian} (the jobs' g ~ N(0, I) over the standardised features and the bias
  * coordinate), {@code difference} (g = x_a - x_b of two random training rows, bias coordinate
  * 0: a hyperplane through the data mean orthogonal to a data direction) or {@code bisector}
@@ -57,6 +69,10 @@ public final class CifarGatedStudy {
   private CifarGatedStudy() {}
 
   public static void main(String[] a) throws IOException {
+    if (a.length > 1 && a[1].equals("validate")) {
+      validate(a);
+      return;
+    }
     Path dir = Path.of(a[0]);
     int n = Integer.parseInt(a[1]);
     String law = a[2];
@@ -124,6 +140,61 @@ public final class CifarGatedStudy {
     }
     Arrays.sort(finalTest);
     System.out.printf(Locale.ROOT, "SGD median test accuracy %.4f%n", finalTest[2]);
+  }
+
+  /** The {@code validate} mode (class comment): beta fractions and P chosen on held-out rows. */
+  private static void validate(String[] a) throws IOException {
+    Path dir = Path.of(a[0]);
+    int n = Integer.parseInt(a[2]);
+    int nv = Integer.parseInt(a[3]);
+    int p = Integer.parseInt(a[4]);
+    String[] fracs = a[5].split(",");
+    int inits = Integer.parseInt(a[6]);
+    Loss loss = a.length > 7 ? Loss.forName(a[7]) : new SquaredLoss();
+    double lr = a.length > 8 ? Double.parseDouble(a[8]) : 1e-3;
+    ClassSelection classes = ClassSelection.parse("airplane,automobile",
+        Cifar10Reader.CLASS_NAMES);
+    List<Path> batches = new ArrayList<>();
+    for (int k = 1; k <= 5; k++) {
+      batches.add(dir.resolve("data_batch_" + k + ".bin"));
+    }
+    LabeledData all = read(batches, classes);
+    DenseMatrix rawTrain = rows(all.x(), 0, n);
+    double[] y = Arrays.copyOfRange(all.y(), 0, n);
+    double[] yValidation = Arrays.copyOfRange(all.y(), n, n + nv);
+    FeatureTransform t = FeatureTransform.fit(rawTrain, true, FeatureTransform.Reduction.NONE,
+        0, 0);
+    DenseMatrix x = t.apply(rawTrain).withOnesColumn();
+    DenseMatrix xValidation = t.apply(rows(all.x(), n, nv)).withOnesColumn();
+    SignPatterns patterns = SignPatterns.sample(x, p, 0, 50 * p + 1000);
+    double betaMax = ConvexReluProblem.betaMax(x, y, patterns, loss);
+    DenseMatrix warm = null;
+    for (String f : fracs) {
+      double frac = Double.parseDouble(f);
+      double beta = frac * betaMax;
+      ConvexReluProblem problem = new ConvexReluProblem(x, y, patterns, loss, beta,
+          Formulation.GATED);
+      SolverResult r = ConvexSolver.forProblem(problem).solve(problem, warm,
+          new SolverOptions(1e-4, 1e-9, 1_000_000, 1800), IterationListener.NONE);
+      warm = r.weights();
+      ConvexReluModel m = new ConvexReluModel(Formulation.GATED, loss.name(), beta, true,
+          patterns.gates(), r.weights());
+      System.out.printf(Locale.ROOT, "beta %.4g beta_max, P = %d: convex objective %.6g gap "
+          + "%.2e %.0f s; train %.4f validation %.4f%n", frac, patterns.count(),
+          r.certificate().objective(), r.certificate().relativeGap(), r.seconds(),
+          accuracy(m.predictDesign(x), y), accuracy(m.predictDesign(xValidation), yValidation));
+      SgdTrainer sgd = SgdTrainer.forDesign(x, y, xValidation, yValidation, loss, beta);
+      double[] v = new double[inits];
+      for (int k = 0; k < inits; k++) {
+        SgdResult s = sgd.train(new SgdOptions(100, 30, 100, lr, Optimizer.SGD, 0.9, k),
+            e -> { });
+        v[k] = s.last().testAccuracy();
+        System.out.printf(Locale.ROOT, "  SGD init %d: objective %.1f train %.4f validation "
+            + "%.4f%n", k, s.last().objective(), s.last().trainAccuracy(), v[k]);
+      }
+      Arrays.sort(v);
+      System.out.printf(Locale.ROOT, "  SGD median validation %.4f%n", v[inits / 2]);
+    }
   }
 
   private static LabeledData read(List<Path> files, ClassSelection classes) throws IOException {
