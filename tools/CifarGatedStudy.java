@@ -83,14 +83,8 @@ public final class CifarGatedStudy {
     int pca = a.length > 7 ? Integer.parseInt(a[7]) : 0;
     boolean relu = a.length > 8 && a[8].equals("relu");
 
-    ClassSelection classes = ClassSelection.parse("airplane,automobile",
-        Cifar10Reader.CLASS_NAMES);
-    List<Path> batches = new ArrayList<>();
-    for (int k = 1; k <= 5; k++) {
-      batches.add(dir.resolve("data_batch_" + k + ".bin"));
-    }
-    LabeledData all = read(batches, classes);
-    LabeledData test = read(List.of(dir.resolve("test_batch.bin")), classes);
+    LabeledData all = readTraining(dir);
+    LabeledData test = read(List.of(dir.resolve("test_batch.bin")), CLASSES);
     DenseMatrix rawTrain = rows(all.x(), 0, n);
     double[] y = Arrays.copyOfRange(all.y(), 0, n);
     DenseMatrix rawValidation = rows(all.x(), n, n);
@@ -152,13 +146,7 @@ public final class CifarGatedStudy {
     int inits = Integer.parseInt(a[6]);
     Loss loss = a.length > 7 ? Loss.forName(a[7]) : new SquaredLoss();
     double lr = a.length > 8 ? Double.parseDouble(a[8]) : 1e-3;
-    ClassSelection classes = ClassSelection.parse("airplane,automobile",
-        Cifar10Reader.CLASS_NAMES);
-    List<Path> batches = new ArrayList<>();
-    for (int k = 1; k <= 5; k++) {
-      batches.add(dir.resolve("data_batch_" + k + ".bin"));
-    }
-    LabeledData all = read(batches, classes);
+    LabeledData all = readTraining(dir);
     DenseMatrix rawTrain = rows(all.x(), 0, n);
     double[] y = Arrays.copyOfRange(all.y(), 0, n);
     double[] yValidation = Arrays.copyOfRange(all.y(), n, n + nv);
@@ -195,6 +183,18 @@ public final class CifarGatedStudy {
       Arrays.sort(v);
       System.out.printf(Locale.ROOT, "  SGD median validation %.4f%n", v[inits / 2]);
     }
+  }
+
+  private static final ClassSelection CLASSES = ClassSelection.parse("airplane,automobile",
+      Cifar10Reader.CLASS_NAMES);
+
+  /** The airplane and automobile images of data_batch_1..5, in file order. */
+  private static LabeledData readTraining(Path dir) throws IOException {
+    List<Path> batches = new ArrayList<>();
+    for (int k = 1; k <= 5; k++) {
+      batches.add(dir.resolve("data_batch_" + k + ".bin"));
+    }
+    return read(batches, CLASSES);
   }
 
   private static LabeledData read(List<Path> files, ClassSelection classes) throws IOException {
