@@ -50,14 +50,15 @@ import java.util.SplittableRandom;
  * <p>A second mode chooses the approximate program's hyperparameters on validation rows only:
  *
  * <pre>
- * java -cp ... tools/CifarGatedStudy.java DIR validate N N_VAL P FRACS INITS [LOSS] [LR]
+ * java -cp ... tools/CifarGatedStudy.java DIR validate N N_VAL P FRACS INITS [LOSS] [LR] [CLASSES]
  * </pre>
  *
  * trains on the first N training images, validates on the next N_VAL, and for each beta
  * fraction in the comma-separated FRACS (largest first: each solve starts from the previous
  * one) prints the certified gated optimum over P Gaussian gates and its train and validation
  * accuracy, then the validation accuracy of INITS SGD runs at the same beta (squared loss and
- * lr 1e-3 unless LOSS and LR say otherwise). It never reads test_batch.
+ * lr 1e-3 unless LOSS and LR say otherwise; airplane,automobile unless CLASSES names another
+ * pair). It never reads test_batch.
  *
  * LAW: {@code gaussian} (the jobs' g ~ N(0, I) over the standardised features and the bias
  * coordinate), {@code difference} (g = x_a - x_b of two random training rows, bias coordinate
@@ -83,7 +84,7 @@ public final class CifarGatedStudy {
     int pca = a.length > 7 ? Integer.parseInt(a[7]) : 0;
     boolean relu = a.length > 8 && a[8].equals("relu");
 
-    LabeledData all = readTraining(dir);
+    LabeledData all = readTraining(dir, CLASSES);
     LabeledData test = read(List.of(dir.resolve("test_batch.bin")), CLASSES);
     DenseMatrix rawTrain = rows(all.x(), 0, n);
     double[] y = Arrays.copyOfRange(all.y(), 0, n);
@@ -146,7 +147,8 @@ public final class CifarGatedStudy {
     int inits = Integer.parseInt(a[6]);
     Loss loss = a.length > 7 ? Loss.forName(a[7]) : new SquaredLoss();
     double lr = a.length > 8 ? Double.parseDouble(a[8]) : 1e-3;
-    LabeledData all = readTraining(dir);
+    LabeledData all = readTraining(dir, a.length > 9
+        ? ClassSelection.parse(a[9], Cifar10Reader.CLASS_NAMES) : CLASSES);
     DenseMatrix rawTrain = rows(all.x(), 0, n);
     double[] y = Arrays.copyOfRange(all.y(), 0, n);
     double[] yValidation = Arrays.copyOfRange(all.y(), n, n + nv);
@@ -188,13 +190,13 @@ public final class CifarGatedStudy {
   private static final ClassSelection CLASSES = ClassSelection.parse("airplane,automobile",
       Cifar10Reader.CLASS_NAMES);
 
-  /** The airplane and automobile images of data_batch_1..5, in file order. */
-  private static LabeledData readTraining(Path dir) throws IOException {
+  /** The images of the two classes in data_batch_1..5, in file order. */
+  private static LabeledData readTraining(Path dir, ClassSelection classes) throws IOException {
     List<Path> batches = new ArrayList<>();
     for (int k = 1; k <= 5; k++) {
       batches.add(dir.resolve("data_batch_" + k + ".bin"));
     }
-    return read(batches, CLASSES);
+    return read(batches, classes);
   }
 
   private static LabeledData read(List<Path> files, ClassSelection classes) throws IOException {
