@@ -18,6 +18,7 @@ import io.cvxrelu.patterns.SignPatterns;
 import io.cvxrelu.problem.ConvexReluProblem;
 import io.cvxrelu.problem.Formulation;
 import io.cvxrelu.problem.SquaredLoss;
+import io.cvxrelu.solver.AdmmReluSolver;
 import io.cvxrelu.solver.AugmentedLagrangianSolver;
 import io.cvxrelu.solver.ConvexSolver;
 import io.cvxrelu.solver.GatedFistaSolver;
@@ -51,6 +52,9 @@ import org.apache.spark.sql.SparkSession;
  *       effective GFLOP/s of the iteration kernels (the default solvers; and gated FISTA
  *       under a short cap, whose steps are exactly the two fused kernels, for the kernel
  *       target);
+ *   <li>ReLU on a planted-teacher problem with n = 1,000, d = 30, P = 150 (P d = 4500, above
+ *       the interior point's old limit): seconds to gap 1e-6 with the default solver (the
+ *       interior point), and with ADMM in full mode;
  *   <li>ReLU on the fixture {@code syn_n1000_d20_P100}: seconds to gap 1e-6;
  *   <li>CIFAR-10 airplane vs automobile (standardised pixels plus a bias column, squared loss),
  *       gated (the default solver) and ReLU (augmented Lagrangian), P = 200: seconds to gap 1e-4 and test
@@ -141,6 +145,20 @@ public final class BenchSuite {
         solveWorkload("synthetic gated FISTA (kernels)", problem, new GatedFistaSolver(), 1e-6,
             quick ? 15 : 30, null);
       }
+    }
+
+    // A ReLU program just above the interior point's old limit (P d = 4096): it certifies in
+    // tens of seconds where ADMM's tail does not reach the target in minutes (README, known
+    // limits). ADMM runs on the same instance in full mode.
+    LabeledData medium = ScaleBench.plantedTeacher(1_000, 30, 2);
+    SignPatterns mediumPatterns = SignPatterns.sample(medium.x(), 150, 1, 50_000);
+    ConvexReluProblem mediumProblem = new ConvexReluProblem(medium.x(), medium.y(),
+        mediumPatterns, new SquaredLoss(), 0.01 * ConvexReluProblem.betaMax(medium.x(),
+            medium.y(), mediumPatterns, new SquaredLoss()), Formulation.RELU);
+    solveWorkload("synthetic relu P d = 4500", mediumProblem, 1e-6, quick ? 60 : 120, null);
+    if (!quick) {
+      solveWorkload("synthetic relu P d = 4500 ADMM", mediumProblem, new AdmmReluSolver(), 1e-6,
+          120, null);
     }
 
     Path fixture = fixtures.resolve("syn_n1000_d20_P100");
