@@ -34,11 +34,23 @@ public final class Cholesky {
    * @throws ArithmeticException when the matrix is not numerically positive definite
    */
   public static Cholesky factor(DenseMatrix a) {
+    return factorLower(a, a.data().clone());
+  }
+
+  /**
+   * As {@link #factor}, but factors {@code a}'s own storage, which the factor then owns: for a
+   * scratch matrix built only to be factored, this saves a copy of n^2 doubles. {@code a} must
+   * not be used afterwards.
+   */
+  public static Cholesky factorOverwriting(DenseMatrix a) {
+    return factorLower(a, a.data());
+  }
+
+  private static Cholesky factorLower(DenseMatrix a, double[] f) {
     if (a.rows() != a.cols()) {
       throw new IllegalArgumentException("Cholesky needs a square matrix, got " + a);
     }
     int n = a.rows();
-    double[] f = a.data().clone();
     int info = factorLower(f, n);
     if (info != 0) {
       throw new ArithmeticException("matrix is not positive definite (dpotrf info " + info + ")");

@@ -458,7 +458,7 @@ public final class AdmmReluSolver implements ConvexSolver {
     for (int i = 0; i < n; i++) {
       td[i + i * n] += 1.0;
     }
-    return Cholesky.factor(t);
+    return Cholesky.factorOverwriting(t);
   }
 
   /** out = S .* XU (the cone values K_j u_j). */

@@ -57,8 +57,8 @@ public final class InteriorPointReluSolver implements ConvexSolver {
    * True for the ReLU formulation with squared loss, P d at most
    * {@link #MAX_PATTERN_DIMENSION} and n small enough for the n x d(d+1)/2 Khatri-Rao products
    * and the n x 2P iterates (about 20 arrays) to stay within a few hundred megabytes, and the
-   * three P d x P d matrices (the pattern Gram matrix, the normal matrix and its factor) within
-   * half of the JVM's heap.
+   * two P d x P d matrices (the pattern Gram matrix, and the normal matrix factored in place)
+   * within half of the JVM's heap.
    */
   public static boolean supports(ConvexReluProblem problem) {
     long n = problem.n();
@@ -67,7 +67,7 @@ public final class InteriorPointReluSolver implements ConvexSolver {
     return problem.formulation() == Formulation.RELU && problem.loss() instanceof SquaredLoss
         && (long) p * d <= MAX_PATTERN_DIMENSION
         && n * d * (d + 1) / 2 <= MAX_DOUBLES && n * 2 * p <= MAX_DOUBLES / 2
-        && 3L * p * d * p * d <= Runtime.getRuntime().maxMemory() / Double.BYTES / 2;
+        && 2L * p * d * p * d <= Runtime.getRuntime().maxMemory() / Double.BYTES / 2;
   }
 
   @Override
@@ -76,7 +76,7 @@ public final class InteriorPointReluSolver implements ConvexSolver {
     if (!supports(problem)) {
       throw new IllegalArgumentException("the interior-point solver takes the ReLU formulation "
           + "with squared loss, P d <= " + MAX_PATTERN_DIMENSION + ", moderate n and heap for "
-          + "three P d x P d matrices");
+          + "two P d x P d matrices");
     }
     long start = System.nanoTime();
     double feasScale = 1.0;
@@ -644,7 +644,7 @@ public final class InteriorPointReluSolver implements ConvexSolver {
           }
         }
       }
-      normal = Cholesky.factor(k);
+      normal = Cholesky.factorOverwriting(k);
     }
 
     /** Solves L L^T x = b in place for the lower factor stored at {@code l[off ..]} (n x n). */

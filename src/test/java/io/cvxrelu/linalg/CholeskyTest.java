@@ -42,6 +42,22 @@ class CholeskyTest {
   }
 
   @Test
+  void factoringInPlaceGivesTheSameSolves() {
+    SplittableRandom rng = new SplittableRandom(5);
+    DenseMatrix a = spd(300, rng);
+    DenseMatrix b = RandomMatrices.gaussian(300, 3, rng);
+    DenseMatrix copied = b.copy();
+    Cholesky.factor(a).solveInPlace(copied);
+    DenseMatrix scratch = a.copy();
+    Cholesky owned = Cholesky.factorOverwriting(scratch);
+    DenseMatrix inPlace = b.copy();
+    owned.solveInPlace(inPlace);
+    assertArrayEquals(copied.data(), inPlace.data());
+    // The scratch storage now holds the factor: its diagonal is sqrt(a_11) first.
+    assertEquals(Math.sqrt(a.get(0, 0)), scratch.get(0, 0), 1e-14 * Math.sqrt(a.get(0, 0)));
+  }
+
+  @Test
   void blockedFactorMatchesLapackOnTheLowerTriangle() {
     SplittableRandom rng = new SplittableRandom(4);
     int n = 2100;
