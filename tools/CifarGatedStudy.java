@@ -1,5 +1,5 @@
-import io.cvxrelu.io.ClassSelection;
 import io.cvxrelu.io.Cifar10Reader;
+import io.cvxrelu.io.ClassSelection;
 import io.cvxrelu.io.FeatureTransform;
 import io.cvxrelu.io.ImageSet;
 import io.cvxrelu.io.LabeledData;

@@ -1,7 +1,7 @@
 package io.cvxrelu.job;
 
 import io.cvxrelu.io.DataFormatException;
-import io.cvxrelu.spark.SolverCheckpoint;
+import io.cvxrelu.solver.distributed.SolverCheckpoint;
 import java.util.function.Consumer;
 
 /**

@@ -20,7 +20,7 @@ import java.util.List;
  * this is a multi-start fixed-point ascent, u &lt;- X^T D(u) lambda / ||.||, the maximiser of the
  * linear piece of the current cell, run for all starts at once (two GEMMs per step) and for
  * both signs of lambda. It is a search, not a proof: see the exact check over an enumerated
- * arrangement in {@code io.cvxrelu.solver.ArrangementCertificate}.
+ * arrangement in {@code io.cvxrelu.solver.generation.ArrangementCertificate}.
  */
 public final class DualPatternSearch {
   private DualPatternSearch() {}

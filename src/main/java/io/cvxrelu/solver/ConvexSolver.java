@@ -3,6 +3,11 @@ package io.cvxrelu.solver;
 import io.cvxrelu.linalg.DenseMatrix;
 import io.cvxrelu.problem.ConvexReluProblem;
 import io.cvxrelu.problem.Formulation;
+import io.cvxrelu.solver.local.AdmmReluSolver;
+import io.cvxrelu.solver.local.AugmentedLagrangianSolver;
+import io.cvxrelu.solver.local.GatedFistaSolver;
+import io.cvxrelu.solver.local.InteriorPointReluSolver;
+import io.cvxrelu.solver.local.SsnalGatedSolver;
 
 /** A single-node solver of the convex program; stateless, safe to reuse. */
 public interface ConvexSolver {

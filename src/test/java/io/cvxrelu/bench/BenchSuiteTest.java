@@ -1,5 +1,6 @@
 package io.cvxrelu.bench;
 
+import io.cvxrelu.solver.local.SsnalGatedSolver;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

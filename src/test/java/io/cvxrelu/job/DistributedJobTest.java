@@ -1,5 +1,6 @@
 package io.cvxrelu.job;
 
+import io.cvxrelu.solver.distributed.DistributedGatedSolver;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,5 +1,6 @@
 package io.cvxrelu.job;
 
+import io.cvxrelu.solver.distributed.OrderedAggregate;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -16,9 +17,9 @@ import io.cvxrelu.problem.SquaredLoss;
 import io.cvxrelu.solver.IterationListener;
 import io.cvxrelu.solver.SolverOptions;
 import io.cvxrelu.solver.SolverResult;
-import io.cvxrelu.spark.DistributedData;
-import io.cvxrelu.spark.DistributedGatedSolver;
-import io.cvxrelu.spark.DistributedProblem;
+import io.cvxrelu.solver.distributed.DistributedData;
+import io.cvxrelu.solver.distributed.DistributedGatedSolver;
+import io.cvxrelu.solver.distributed.DistributedProblem;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;

@@ -1,5 +1,9 @@
 package io.cvxrelu.solver;
 
+import io.cvxrelu.solver.local.AdmmReluSolver;
+import io.cvxrelu.solver.local.AugmentedLagrangianSolver;
+import io.cvxrelu.solver.local.GatedFistaSolver;
+import io.cvxrelu.solver.local.InteriorPointReluSolver;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,5 +1,9 @@
 package io.cvxrelu.solver;
 
+import io.cvxrelu.solver.local.AdmmReluSolver;
+import io.cvxrelu.solver.local.AugmentedLagrangianSolver;
+import io.cvxrelu.solver.local.GatedFistaSolver;
+import io.cvxrelu.solver.local.InteriorPointReluSolver;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,8 +12,8 @@ import io.cvxrelu.model.ConvexReluModel;
 import io.cvxrelu.patterns.SignPatterns;
 import io.cvxrelu.problem.ConvexReluProblem;
 import io.cvxrelu.problem.Formulation;
-import io.cvxrelu.problem.Loss;
 import io.cvxrelu.problem.LogisticLoss;
+import io.cvxrelu.problem.Loss;
 import io.cvxrelu.problem.SquaredLoss;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;

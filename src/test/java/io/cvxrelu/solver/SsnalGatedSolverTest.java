@@ -1,5 +1,7 @@
 package io.cvxrelu.solver;
 
+import io.cvxrelu.solver.local.GatedFistaSolver;
+import io.cvxrelu.solver.local.SsnalGatedSolver;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,0 +1,44 @@
+package io.cvxrelu.solver.distributed;
+
+import io.cvxrelu.problem.ConvexReluProblem;
+import io.cvxrelu.problem.Formulation;
+import io.cvxrelu.solver.IterationListener;
+import io.cvxrelu.solver.SolverOptions;
+import io.cvxrelu.solver.SolverResult;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Runs the distributed solver matching a problem held on the driver: its rows become cached
+ * row blocks over the given number of partitions (masks computed on the executors), the gated
+ * or ReLU solver runs, and the blocks are released.
+ */
+public final class DistributedTraining {
+  private DistributedTraining() {}
+
+  /** The solver's result and its name (for the summary). */
+  public record Outcome(SolverResult result, String solverName) {}
+
+  /**
+   * @param patternBlocks pattern blocks of the passes (1: one task per row block over all
+   *     patterns; see {@link DistributedProblem#autoPatternBlocks})
+   * @param checkpoint state saved every few steps (null: none)
+   * @param resume continue from the checkpoint
+   */
+  public static Outcome solve(SparkSession spark, ConvexReluProblem problem, int partitions,
+      int patternBlocks, SolverOptions options, IterationListener listener, SolverCheckpoint checkpoint,
+      boolean resume) {
+    JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    try (DistributedData data = DistributedData.fromMatrix(sc, problem.x(), problem.y(),
+        problem.patterns().gates(), partitions, DistributedData.DEFAULT_BLOCK_ROWS)) {
+      DistributedProblem dp = new DistributedProblem(data, problem.loss(), problem.beta(),
+          problem.formulation(), patternBlocks);
+      if (problem.formulation() == Formulation.GATED) {
+        return new Outcome(new DistributedGatedSolver().solve(dp, options, listener, checkpoint,
+            resume), DistributedGatedSolver.class.getSimpleName());
+      }
+      return new Outcome(new DistributedReluSolver().solve(dp, options, listener, checkpoint,
+          resume), DistributedReluSolver.class.getSimpleName());
+    }
+  }
+}

@@ -1,0 +1,25 @@
+package io.cvxrelu.solver.iteration;
+
+import io.cvxrelu.linalg.DenseMatrix;
+import io.cvxrelu.solver.local.GatedFistaSolver;
+
+/**
+ * An accelerated proximal-gradient iteration for the group lasso as the solver loops see it:
+ * one implementation keeps the data on this node ({@link Fista}), another sums the gradient over
+ * row blocks on a cluster, and the same gated-ReLU loop ({@link GatedFistaSolver#iterate}) drives
+ * either.
+ */
+public interface ProxGradientIteration {
+  /**
+   * One accelerated step.
+   *
+   * @return false when the step size underflowed (no further progress is possible)
+   */
+  boolean step();
+
+  /** Steps taken so far. */
+  long steps();
+
+  /** Current iterate (live view; copy before keeping). */
+  DenseMatrix iterate();
+}
