@@ -1,5 +1,8 @@
 package io.cvxrelu.job;
 
+import io.cvxrelu.report.ComparisonReport;
+import io.cvxrelu.report.AccuracyHistory;
+import io.cvxrelu.report.ProgressLogger;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -394,7 +397,7 @@ public final class CompareJob {
       SolverOptions options, boolean bias, LabeledData test, double[] yTest,
       DenseMatrix warmStart) {
     AccuracyHistory accuracy = new AccuracyHistory(
-        new TrainConvexJob.ProgressLogger(options.tolerance(), 2.0), problem.formulation(),
+        new ProgressLogger(options.tolerance(), 2.0), problem.formulation(),
         problem.loss().name(), problem.beta(), bias, problem.patterns().gates(), problem.x(),
         problem.y(), test, yTest);
     SolverResult result = ConvexSolver.forProblem(problem).solve(problem, warmStart, options,

@@ -1,5 +1,7 @@
 package io.cvxrelu.job;
 
+import io.cvxrelu.report.AccuracyHistory;
+import io.cvxrelu.report.ProgressLogger;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -11,6 +13,7 @@ import io.cvxrelu.io.TextDataReader;
 import io.cvxrelu.linalg.Blas;
 import io.cvxrelu.linalg.DenseMatrix;
 import io.cvxrelu.model.ConvexReluModel;
+import io.cvxrelu.model.Metrics;
 import io.cvxrelu.model.ReluNetwork;
 import io.cvxrelu.patterns.ArrangementEnumerator;
 import io.cvxrelu.patterns.SignPatterns;
@@ -502,15 +505,15 @@ public final class TrainConvexJob {
     s.put("seconds", result.seconds());
     s.put("stopReason", result.stopReason().name());
     double[] predTrain = model.predictDesign(problem.x());
-    if (isPlusMinusOne(y)) {
-      s.put("trainAccuracy", accuracy(predTrain, y));
-      if (yTest != null && isPlusMinusOne(yTest)) {
-        s.put("testAccuracy", accuracy(model.predict(test.x()), yTest));
+    if (Metrics.isPlusMinusOne(y)) {
+      s.put("trainAccuracy", Metrics.accuracy(predTrain, y));
+      if (yTest != null && Metrics.isPlusMinusOne(yTest)) {
+        s.put("testAccuracy", Metrics.accuracy(model.predict(test.x()), yTest));
       }
     } else {
-      s.put("trainMse", mse(predTrain, y));
+      s.put("trainMse", Metrics.mse(predTrain, y));
       if (yTest != null) {
-        s.put("testMse", mse(model.predict(test.x()), yTest));
+        s.put("testMse", Metrics.mse(model.predict(test.x()), yTest));
       }
     }
     s.put("model", model.formulation().id());
@@ -529,69 +532,6 @@ public final class TrainConvexJob {
           .writeValueAsString(s) + "\n";
     } catch (IOException e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  static boolean isPlusMinusOne(double[] y) {
-    for (double v : y) {
-      if (v != 1.0 && v != -1.0) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  static double accuracy(double[] pred, double[] y) {
-    int ok = 0;
-    for (int i = 0; i < y.length; i++) {
-      if ((pred[i] > 0.0 ? 1.0 : -1.0) == y[i]) {
-        ok++;
-      }
-    }
-    return (double) ok / y.length;
-  }
-
-  static double mse(double[] pred, double[] y) {
-    double s = 0.0;
-    for (int i = 0; i < y.length; i++) {
-      double r = pred[i] - y[i];
-      s += r * r;
-    }
-    return s / y.length;
-  }
-
-  /**
-   * Logs solver progress (objective, lower bound, gap, violation, seconds and an ETA from the
-   * gap's decay rate) at most once per {@code minSeconds}; 0 logs every recorded iteration.
-   */
-  static final class ProgressLogger implements IterationListener {
-    private final double tolerance;
-    private final double minSeconds;
-    private double lastLog = Double.NEGATIVE_INFINITY;
-
-    ProgressLogger(double tolerance, double minSeconds) {
-      this.tolerance = tolerance;
-      this.minSeconds = minSeconds;
-    }
-
-    @Override
-    public boolean onIteration(IterationRecord r) {
-      if (LOG.isDebugEnabled() || r.seconds() - lastLog >= minSeconds) {
-        lastLog = r.seconds();
-        double gap = Math.max(r.relativeGap(), 1e-300);
-        String eta = "?";
-        if (gap > tolerance && r.seconds() > 0 && r.relativeGap() > 0) {
-          double rate = Math.log(1.0 / gap) / r.seconds();
-          if (rate > 0) {
-            eta = String.format(Locale.ROOT, "%.0fs", Math.log(gap / tolerance) / rate);
-          }
-        }
-        LOG.info(String.format(Locale.ROOT,
-            "iter %d (%d steps): objective %.10g, lower bound %.10g, gap %.2e, violation %.1e, %.1fs, eta %s",
-            r.iteration(), r.innerIterations(), r.objective(), r.lowerBound(), r.relativeGap(),
-            r.constraintViolation(), r.seconds(), eta));
-      }
-      return true;
     }
   }
 }

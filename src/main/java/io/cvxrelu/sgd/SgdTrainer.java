@@ -2,6 +2,7 @@ package io.cvxrelu.sgd;
 
 import io.cvxrelu.linalg.Blas;
 import io.cvxrelu.linalg.DenseMatrix;
+import io.cvxrelu.model.Metrics;
 import io.cvxrelu.model.ReluNetwork;
 import io.cvxrelu.problem.Loss;
 import java.util.ArrayList;
@@ -60,7 +61,7 @@ public final class SgdTrainer {
     this.yTest = yTest == null ? null : loss.canonicalLabels(yTest);
     this.loss = loss;
     this.beta = beta;
-    this.classification = plusMinusOne(this.y) && (this.yTest == null || plusMinusOne(this.yTest));
+    this.classification = Metrics.isPlusMinusOne(this.y) && (this.yTest == null || Metrics.isPlusMinusOne(this.yTest));
   }
 
   /** The trainer for design matrices in the usual n x d layout (transposed once here). */
@@ -196,8 +197,8 @@ public final class SgdTrainer {
   private EpochRecord evaluate(ReluNetwork net, int epoch, double seconds, long samples) {
     double[] pred = predict(net, xT);
     double obj = loss.value(pred, y) + 0.5 * beta * net.squaredNorm();
-    double trainAcc = classification ? accuracy(pred, y) : Double.NaN;
-    double testAcc = classification && testXT != null ? accuracy(predict(net, testXT), yTest)
+    double trainAcc = classification ? Metrics.accuracy(pred, y) : Double.NaN;
+    double testAcc = classification && testXT != null ? Metrics.accuracy(predict(net, testXT), yTest)
         : Double.NaN;
     return new EpochRecord(epoch, obj, trainAcc, testAcc, seconds, samples);
   }
@@ -220,25 +221,6 @@ public final class SgdTrainer {
       }
     }
     return out;
-  }
-
-  static double accuracy(double[] pred, double[] y) {
-    int ok = 0;
-    for (int i = 0; i < y.length; i++) {
-      if ((pred[i] > 0.0 ? 1.0 : -1.0) == y[i]) {
-        ok++;
-      }
-    }
-    return (double) ok / y.length;
-  }
-
-  private static boolean plusMinusOne(double[] v) {
-    for (double a : v) {
-      if (a != 1.0 && a != -1.0) {
-        return false;
-      }
-    }
-    return true;
   }
 
   public int rows() {

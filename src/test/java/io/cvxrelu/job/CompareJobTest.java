@@ -1,5 +1,6 @@
 package io.cvxrelu.job;
 
+import io.cvxrelu.report.ComparisonReport;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

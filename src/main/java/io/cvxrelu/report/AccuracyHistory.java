@@ -1,8 +1,9 @@
-package io.cvxrelu.job;
+package io.cvxrelu.report;
 
 import io.cvxrelu.io.LabeledData;
 import io.cvxrelu.linalg.DenseMatrix;
 import io.cvxrelu.model.ConvexReluModel;
+import io.cvxrelu.model.Metrics;
 import io.cvxrelu.problem.Formulation;
 import io.cvxrelu.solver.IterationListener;
 import io.cvxrelu.solver.IterationRecord;
@@ -22,7 +23,7 @@ import java.util.List;
  * thinning, roughly log-spaced subset on large ones); the last row is always evaluated.
  * Elsewhere the columns stay empty.
  */
-final class AccuracyHistory implements IterationListener {
+public final class AccuracyHistory implements IterationListener {
   /** Columns appended to {@link IterationRecord#CSV_HEADER}. */
   static final String COLUMNS = "trainAccuracy,testAccuracy";
 
@@ -47,7 +48,7 @@ final class AccuracyHistory implements IterationListener {
    * @param design training design matrix (bias column included when {@code bias})
    * @param test raw test features and labels (null when none); {@code yTest} its ±1 labels
    */
-  AccuracyHistory(IterationListener delegate, Formulation formulation, String loss, double beta,
+  public AccuracyHistory(IterationListener delegate, Formulation formulation, String loss, double beta,
       boolean bias, DenseMatrix gates, DenseMatrix design, double[] y, LabeledData test,
       double[] yTest) {
     this.delegate = delegate;
@@ -60,8 +61,8 @@ final class AccuracyHistory implements IterationListener {
     this.y = y;
     this.test = test;
     this.yTest = yTest;
-    this.classification = TrainConvexJob.isPlusMinusOne(y)
-        && (yTest == null || TrainConvexJob.isPlusMinusOne(yTest));
+    this.classification = Metrics.isPlusMinusOne(y)
+        && (yTest == null || Metrics.isPlusMinusOne(yTest));
   }
 
   @Override
@@ -85,8 +86,8 @@ final class AccuracyHistory implements IterationListener {
 
   private double[] evaluate(DenseMatrix weights) {
     ConvexReluModel m = new ConvexReluModel(formulation, loss, beta, bias, gates, weights);
-    double train = TrainConvexJob.accuracy(m.predictDesign(design), y);
-    double testAcc = test == null ? Double.NaN : TrainConvexJob.accuracy(m.predict(test.x()),
+    double train = Metrics.accuracy(m.predictDesign(design), y);
+    double testAcc = test == null ? Double.NaN : Metrics.accuracy(m.predict(test.x()),
         yTest);
     return new double[] {train, testAcc};
   }
@@ -97,7 +98,7 @@ final class AccuracyHistory implements IterationListener {
    * apply). A final row the solver did not show the listener (it stops on convergence first)
    * is evaluated at the returned weights.
    */
-  List<double[]> rows(SolverResult result) {
+  public List<double[]> rows(SolverResult result) {
     List<double[]> out = new ArrayList<>();
     List<IterationRecord> history = result.history();
     int k = 0;
@@ -116,7 +117,7 @@ final class AccuracyHistory implements IterationListener {
   }
 
   /** history.csv: the solver's rows with the accuracies appended (empty where n/a). */
-  String csv(SolverResult result) {
+  public String csv(SolverResult result) {
     StringBuilder sb = new StringBuilder(IterationRecord.CSV_HEADER).append(',')
         .append(COLUMNS).append('\n');
     List<IterationRecord> history = result.history();

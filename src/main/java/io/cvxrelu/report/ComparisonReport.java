@@ -1,4 +1,4 @@
-package io.cvxrelu.job;
+package io.cvxrelu.report;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,13 +21,13 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * iterations and against seconds (log scale of the excess over the best objective any run
  * reached), and test accuracy against seconds.
  */
-final class ComparisonReport {
-  static final String OBJECTIVE_VS_ITERATION = "objective_vs_iteration.png";
-  static final String OBJECTIVE_VS_SECONDS = "objective_vs_seconds.png";
-  static final String TEST_ACCURACY_VS_SECONDS = "test_accuracy_vs_seconds.png";
+public final class ComparisonReport {
+  public static final String OBJECTIVE_VS_ITERATION = "objective_vs_iteration.png";
+  public static final String OBJECTIVE_VS_SECONDS = "objective_vs_seconds.png";
+  public static final String TEST_ACCURACY_VS_SECONDS = "test_accuracy_vs_seconds.png";
 
   /** The group of the convex rows (exact and sampled programs). */
-  static final String CONVEX = "convex";
+  public static final String CONVEX = "convex";
 
   /**
    * One curve and its final numbers.
@@ -37,14 +37,14 @@ final class ComparisonReport {
    * @param iterations x for the iteration plot (solver steps or epochs)
    * @param relativeGap certified gap (NaN for SGD)
    */
-  record Run(String name, String group, int neurons, double[] iterations, double[] seconds,
+  public record Run(String name, String group, int neurons, double[] iterations, double[] seconds,
       double[] objective, double[] testAccuracy, double finalObjective, double relativeGap, double trainAccuracy,
       double testAccuracyFinal, double totalSeconds) {}
 
   private ComparisonReport() {}
 
   /** The best objective any run reached at any point (the reference of the log plots). */
-  static double best(List<Run> runs) {
+  public static double best(List<Run> runs) {
     double b = Double.POSITIVE_INFINITY;
     for (Run r : runs) {
       for (double v : r.objective()) {
@@ -54,7 +54,7 @@ final class ComparisonReport {
     return b;
   }
 
-  static Map<String, byte[]> plots(List<Run> runs) {
+  public static Map<String, byte[]> plots(List<Run> runs) {
     double best = best(runs);
     Map<String, byte[]> out = new LinkedHashMap<>();
     out.put(OBJECTIVE_VS_ITERATION, png(excessChart(runs, best, true)));
@@ -129,7 +129,7 @@ final class ComparisonReport {
     }
   }
 
-  static String csv(List<Run> runs) {
+  public static String csv(List<Run> runs) {
     StringBuilder sb = new StringBuilder(
         "method,objective,relativeGap,trainAccuracy,testAccuracy,seconds\n");
     for (Run r : runs) {
@@ -149,7 +149,7 @@ final class ComparisonReport {
    * report.md: the settings, the final table with a median row per SGD group, the checks (one
    * statement per line, e.g. whether an SGD run ended below the optimum) and the plots.
    */
-  static String markdown(String title, Map<String, String> settings, List<Run> runs,
+  public static String markdown(String title, Map<String, String> settings, List<Run> runs,
       String note, List<String> checks, boolean accuracyPlot) {
     StringBuilder sb = new StringBuilder("# ").append(title).append("\n\n## Settings\n\n");
     sb.append("| setting | value |\n|---|---|\n");
@@ -195,7 +195,7 @@ final class ComparisonReport {
     return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.4f", v);
   }
 
-  static double median(List<Run> runs, java.util.function.ToDoubleFunction<Run> f) {
+  public static double median(List<Run> runs, java.util.function.ToDoubleFunction<Run> f) {
     double[] v = runs.stream().mapToDouble(f).toArray();
     Arrays.sort(v);
     if (v.length == 0 || Double.isNaN(v[v.length - 1])) {
