@@ -54,7 +54,7 @@ public final class TextDataReader {
       String line;
       while ((line = in.readLine()) != null) {
         lineNo++;
-        String trimmed = line.strip();
+        String trimmed = (lineNo == 1 ? withoutByteOrderMark(line) : line).strip();
         if (trimmed.isEmpty()) {
           continue;
         }
@@ -130,6 +130,9 @@ public final class TextDataReader {
       String line;
       while ((line = in.readLine()) != null) {
         lineNo++;
+        if (lineNo == 1) {
+          line = withoutByteOrderMark(line);
+        }
         int hash = line.indexOf('#');
         String t = (hash >= 0 ? line.substring(0, hash) : line).strip();
         if (t.isEmpty()) {
@@ -184,5 +187,13 @@ public final class TextDataReader {
       }
     }
     return new LabeledData(x, y);
+  }
+
+  /**
+   * The line without a leading UTF-8 byte-order mark (U+FEFF), which spreadsheet exports put
+   * before the first field; without this the first field reads as non-numeric.
+   */
+  static String withoutByteOrderMark(String line) {
+    return line.startsWith("\uFEFF") ? line.substring(1) : line;
   }
 }

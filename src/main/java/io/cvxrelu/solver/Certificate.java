@@ -87,6 +87,11 @@ public record Certificate(double objective, double lowerBound, double relativeGa
    */
   public static Certificate fromDualNorm(ConvexReluProblem problem, double objective,
       double[] lambda, double dualNorm, double violation) {
+    if (!Double.isFinite(dualNorm)) {
+      // An overflowed dual norm gives no lower bound: NaN makes every solver stop with
+      // NUMERICAL_FAILURE instead of reading it as zero and certifying a zero gap.
+      return atScale(objective, Double.NaN, Double.NaN, violation);
+    }
     Loss loss = problem.loss();
     double[] y = problem.y();
     double sMax = dualNorm > 0.0 ? problem.beta() / dualNorm : Double.POSITIVE_INFINITY;

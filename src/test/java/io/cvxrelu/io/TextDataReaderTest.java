@@ -27,6 +27,17 @@ class TextDataReaderTest {
     assertArrayEquals(new double[] {4, 5}, d.x().row(1));
   }
 
+  @Test
+  void acceptsAUtf8ByteOrderMarkBeforeTheFirstField() {
+    LabeledData csv = TextDataReader.readCsv(in("\uFEFF1,2,3\n-1,4,5\n"), "bom.csv");
+    assertArrayEquals(new double[] {1, -1}, csv.y());
+    assertArrayEquals(new double[] {2, 3}, csv.x().row(0));
+    LabeledData header = TextDataReader.readCsv(in("\uFEFFy,a\n1,2\n"), "bom.csv");
+    assertEquals(1, header.n());
+    LabeledData libsvm = TextDataReader.readLibsvm(in("\uFEFF1 1:2\n-1 2:3\n"), "bom.txt", 0);
+    assertArrayEquals(new double[] {1, -1}, libsvm.y());
+  }
+
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
       "''|empty file",
