@@ -19,7 +19,8 @@ import org.apache.spark.sql.Dataset;
  * (1 - sigma(f(x)), sigma(f(x))) and {@code prediction}.
  *
  * <p>Usable after {@code VectorAssembler} in a {@code Pipeline}; saved and loaded with
- * {@code write().save(path)} / {@code ConvexReluClassifier.load(path)}. Training currently
+ * {@code write().save(path)} / {@code ConvexReluClassifier.load(path)}; its params are those of
+ * {@link ConvexReluParams}. Training currently
  * collects the rows to the driver and runs the single-node solver (see
  * {@code ConvexReluTraining.fitOnDriver}): the data must fit in driver memory.
  */

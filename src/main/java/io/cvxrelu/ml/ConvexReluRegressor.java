@@ -18,7 +18,8 @@ import org.apache.spark.sql.Dataset;
  * certificate.
  *
  * <p>Usable after {@code VectorAssembler} in a {@code Pipeline}; saved and loaded with
- * {@code write().save(path)} / {@code ConvexReluRegressor.load(path)}. Training currently
+ * {@code write().save(path)} / {@code ConvexReluRegressor.load(path)}; its params are those of
+ * {@link ConvexReluParams}. Training currently
  * collects the rows to the driver and runs the single-node solver (see
  * {@code ConvexReluTraining.fitOnDriver}): the data must fit in driver memory.
  */
