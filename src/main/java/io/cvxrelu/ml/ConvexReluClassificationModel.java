@@ -1,6 +1,5 @@
 package io.cvxrelu.ml;
 
-import io.cvxrelu.model.ConvexReluModel;
 import org.apache.spark.ml.classification.ProbabilisticClassificationModel;
 import org.apache.spark.ml.linalg.DenseVector;
 import org.apache.spark.ml.linalg.Vector;
@@ -12,24 +11,24 @@ import org.apache.spark.ml.util.MLWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;
-import scala.Option;
 
 /**
  * A fitted {@link ConvexReluClassifier}. With f(x) the output of the recovered ReLU network
  * (Pilanci and Ergen 2020, Theorem 1) or of the gated network: {@code rawPrediction} =
  * (-f(x), f(x)) (the logistic margins, as Spark's LogisticRegression gives them),
  * {@code probability} = (1 - sigma(f(x)), sigma(f(x))), {@code prediction} the likelier class
- * (or per {@code thresholds}), computed over blocks of rows ({@link BlockTransform}). Saved as Spark ML params metadata plus the project's
- * {@code model.json} and the certificate in {@code training.json}.
+ * (or per {@code thresholds}), computed over blocks of rows ({@link BlockTransform}). Saved as
+ * Spark ML params metadata plus the project's {@code model.json} and the certificate in
+ * {@code training.json}.
  */
 public final class ConvexReluClassificationModel
     extends ProbabilisticClassificationModel<Vector, ConvexReluClassificationModel>
-    implements MLWritable {
+    implements ConvexReluFittedModel, MLWritable {
   private static final long serialVersionUID = 1L;
   static final String UID_PREFIX = "convexReluClassificationModel";
 
   private String uid;
-  private final TrainedNetwork network;
+  final TrainedNetwork network;
 
   ConvexReluClassificationModel(String uid, TrainedNetwork network) {
     this(Uids.park(uid), network);
@@ -37,26 +36,14 @@ public final class ConvexReluClassificationModel
 
   private ConvexReluClassificationModel(Uids.Parked parked, TrainedNetwork network) {
     super();
-    uid();
+    uid(); // claims the parked uid, should super() not have asked for it
     this.network = network;
   }
 
   @Override
   public String uid() {
-    if (uid == null) {
-      uid = Uids.claim(UID_PREFIX);
-    }
+    uid = Uids.claim(uid, UID_PREFIX);
     return uid;
-  }
-
-  /** The trained convex model (gates, blocks, recovered network), as in model.json. */
-  public ConvexReluModel convexModel() {
-    return network.model();
-  }
-
-  /** The solver's certificate and run statistics. */
-  public TrainingSummary summary() {
-    return network.summary();
   }
 
   @Override
@@ -144,26 +131,12 @@ public final class ConvexReluClassificationModel
 
   @Override
   public MLWriter write() {
-    return new MLWriter() {
-      @Override
-      public void saveImpl(String path) {
-        network.save(ConvexReluClassificationModel.this, path, sparkSession());
-      }
-    };
+    return network.writer(this);
   }
 
   public static MLReader<ConvexReluClassificationModel> read() {
-    return new MLReader<>() {
-      @Override
-      public ConvexReluClassificationModel load(String path) {
-        TrainedNetwork.Loaded l = TrainedNetwork.load(path, sparkSession(),
-            ConvexReluClassificationModel.class.getName());
-        ConvexReluClassificationModel m = new ConvexReluClassificationModel(l.metadata().uid(),
-            l.network());
-        l.metadata().getAndSetParams(m, Option.empty());
-        return m;
-      }
-    };
+    return TrainedNetwork.reader(ConvexReluClassificationModel.class,
+        ConvexReluClassificationModel::new);
   }
 
   public static ConvexReluClassificationModel load(String path) {

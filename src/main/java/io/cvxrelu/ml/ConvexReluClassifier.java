@@ -3,14 +3,10 @@ package io.cvxrelu.ml;
 import io.cvxrelu.problem.LogisticLoss;
 import org.apache.spark.ml.classification.ProbabilisticClassifier;
 import org.apache.spark.ml.linalg.Vector;
-import org.apache.spark.ml.param.BooleanParam;
-import org.apache.spark.ml.param.DoubleParam;
-import org.apache.spark.ml.param.IntParam;
-import org.apache.spark.ml.param.LongParam;
-import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.DefaultParamsWritable;
+import org.apache.spark.ml.util.Identifiable;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
 
@@ -23,21 +19,22 @@ import org.apache.spark.sql.Dataset;
  * (1 - sigma(f(x)), sigma(f(x))) and {@code prediction}.
  *
  * <p>Usable after {@code VectorAssembler} in a {@code Pipeline}; saved and loaded with
- * {@code write().save(path)} / {@code ConvexReluClassifier.load(path)}. Training currently
+ * {@code write().save(path)} / {@code ConvexReluClassifier.load(path)}; its params are those of
+ * {@link ConvexReluParams}. Training currently
  * collects the rows to the driver and runs the single-node solver (see
  * {@code ConvexReluTraining.fitOnDriver}): the data must fit in driver memory.
  */
 public final class ConvexReluClassifier
     extends ProbabilisticClassifier<Vector, ConvexReluClassifier, ConvexReluClassificationModel>
-    implements DefaultParamsWritable {
+    implements ConvexReluParams<ConvexReluClassifier>, DefaultParamsWritable {
   private static final long serialVersionUID = 1L;
   static final String UID_PREFIX = "convexReluClassifier";
 
   private String uid;
-  private final TrainingParams training;
+  final TrainingParams training;
 
   public ConvexReluClassifier() {
-    this(Uids.park(org.apache.spark.ml.util.Identifiable.randomUID(UID_PREFIX)));
+    this(Identifiable.randomUID(UID_PREFIX));
   }
 
   public ConvexReluClassifier(String uid) {
@@ -46,107 +43,20 @@ public final class ConvexReluClassifier
 
   private ConvexReluClassifier(Uids.Parked parked) {
     super();
-    uid();
+    uid(); // claims the parked uid, should super() not have asked for it
     training = new TrainingParams(this);
   }
 
   @Override
   public String uid() {
-    if (uid == null) {
-      uid = Uids.claim(UID_PREFIX);
-    }
+    uid = Uids.claim(uid, UID_PREFIX);
     return uid;
-  }
-
-  // Params (one accessor per param: Spark discovers params through these methods).
-
-  /** relu (exact ReLU network, default) or gated. */
-  public Param<String> formulation() {
-    return training.formulation;
-  }
-
-  /** Regularisation strength; when unset, betaFraction * beta_max. */
-  public DoubleParam beta() {
-    return training.beta;
-  }
-
-  /** beta / beta_max when beta is unset (default 0.01). */
-  public DoubleParam betaFraction() {
-    return training.betaFraction;
-  }
-
-  /** Number of sampled sign patterns P (default 100). */
-  public IntParam patterns() {
-    return training.patterns;
-  }
-
-  /** Seed of the gate sample (default 0). */
-  public LongParam seed() {
-    return training.seed;
-  }
-
-  /** Append a column of ones (default false). */
-  public BooleanParam bias() {
-    return training.bias;
-  }
-
-  /** Target relative duality gap (default 1e-6). */
-  public DoubleParam tol() {
-    return training.tol;
-  }
-
-  /** Iteration budget. */
-  public IntParam maxIter() {
-    return training.maxIter;
-  }
-
-  /** Time budget in seconds. */
-  public DoubleParam maxSeconds() {
-    return training.maxSeconds;
-  }
-
-  public ConvexReluClassifier setFormulation(String v) {
-    return (ConvexReluClassifier) set(training.formulation, v);
-  }
-
-  public ConvexReluClassifier setBeta(double v) {
-    return (ConvexReluClassifier) set(training.beta, v);
-  }
-
-  public ConvexReluClassifier setBetaFraction(double v) {
-    return (ConvexReluClassifier) set(training.betaFraction, v);
-  }
-
-  public ConvexReluClassifier setPatterns(int v) {
-    return (ConvexReluClassifier) set(training.patterns, v);
-  }
-
-  public ConvexReluClassifier setSeed(long v) {
-    return (ConvexReluClassifier) set(training.seed, v);
-  }
-
-  public ConvexReluClassifier setBias(boolean v) {
-    return (ConvexReluClassifier) set(training.bias, v);
-  }
-
-  public ConvexReluClassifier setTol(double v) {
-    return (ConvexReluClassifier) set(training.tol, v);
-  }
-
-  public ConvexReluClassifier setMaxIter(int v) {
-    return (ConvexReluClassifier) set(training.maxIter, v);
-  }
-
-  public ConvexReluClassifier setMaxSeconds(double v) {
-    return (ConvexReluClassifier) set(training.maxSeconds, v);
   }
 
   @Override
   public ConvexReluClassificationModel train(Dataset<?> dataset) {
-    ConvexReluTraining.Fit fit = ConvexReluTraining.fitOnDriver(dataset, getFeaturesCol(),
-        getLabelCol(), new LogisticLoss(), training.settings(this));
     return new ConvexReluClassificationModel(uid(),
-        new TrainedNetwork(fit.model(), fit.summary()));
+        training.fit(this, dataset, getFeaturesCol(), getLabelCol(), new LogisticLoss()));
   }
 
   @Override

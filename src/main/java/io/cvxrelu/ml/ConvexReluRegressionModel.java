@@ -1,6 +1,5 @@
 package io.cvxrelu.ml;
 
-import io.cvxrelu.model.ConvexReluModel;
 import org.apache.spark.ml.PredictionModel;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.param.ParamMap;
@@ -10,21 +9,22 @@ import org.apache.spark.ml.util.MLWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;
-import scala.Option;
 
 /**
  * A fitted {@link ConvexReluRegressor}: {@code transform} adds {@code prediction} = f(x), the
  * output of the network recovered from the convex solution (Pilanci and Ergen 2020, Theorem 1)
- * or of the gated network, computed over blocks of rows ({@link BlockTransform}). Saved as Spark ML params metadata plus the project's
- * {@code model.json} and the certificate in {@code training.json}.
+ * or of the gated network, computed over blocks of rows ({@link BlockTransform}). Saved as Spark
+ * ML params metadata plus the project's {@code model.json} and the certificate in
+ * {@code training.json}.
  */
 public final class ConvexReluRegressionModel
-    extends PredictionModel<Vector, ConvexReluRegressionModel> implements MLWritable {
+    extends PredictionModel<Vector, ConvexReluRegressionModel>
+    implements ConvexReluFittedModel, MLWritable {
   private static final long serialVersionUID = 1L;
   static final String UID_PREFIX = "convexReluRegressionModel";
 
   private String uid;
-  private final TrainedNetwork network;
+  final TrainedNetwork network;
 
   ConvexReluRegressionModel(String uid, TrainedNetwork network) {
     this(Uids.park(uid), network);
@@ -32,26 +32,14 @@ public final class ConvexReluRegressionModel
 
   private ConvexReluRegressionModel(Uids.Parked parked, TrainedNetwork network) {
     super();
-    uid();
+    uid(); // claims the parked uid, should super() not have asked for it
     this.network = network;
   }
 
   @Override
   public String uid() {
-    if (uid == null) {
-      uid = Uids.claim(UID_PREFIX);
-    }
+    uid = Uids.claim(uid, UID_PREFIX);
     return uid;
-  }
-
-  /** The trained convex model (gates, blocks, recovered network), as in model.json. */
-  public ConvexReluModel convexModel() {
-    return network.model();
-  }
-
-  /** The solver's certificate and run statistics. */
-  public TrainingSummary summary() {
-    return network.summary();
   }
 
   @Override
@@ -82,26 +70,11 @@ public final class ConvexReluRegressionModel
 
   @Override
   public MLWriter write() {
-    return new MLWriter() {
-      @Override
-      public void saveImpl(String path) {
-        network.save(ConvexReluRegressionModel.this, path, sparkSession());
-      }
-    };
+    return network.writer(this);
   }
 
   public static MLReader<ConvexReluRegressionModel> read() {
-    return new MLReader<>() {
-      @Override
-      public ConvexReluRegressionModel load(String path) {
-        TrainedNetwork.Loaded l = TrainedNetwork.load(path, sparkSession(),
-            ConvexReluRegressionModel.class.getName());
-        ConvexReluRegressionModel m = new ConvexReluRegressionModel(l.metadata().uid(),
-            l.network());
-        l.metadata().getAndSetParams(m, Option.empty());
-        return m;
-      }
-    };
+    return TrainedNetwork.reader(ConvexReluRegressionModel.class, ConvexReluRegressionModel::new);
   }
 
   public static ConvexReluRegressionModel load(String path) {

@@ -11,6 +11,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
+import java.util.function.BiFunction;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -18,7 +19,10 @@ import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.param.Params;
 import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.DefaultParamsWriter;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.ml.util.MLWriter;
 import org.apache.spark.sql.SparkSession;
+import scala.Option;
 
 /**
  * A trained {@link ConvexReluModel} inside a Spark ML model: serialisable (it travels to
@@ -84,7 +88,34 @@ final class TrainedNetwork implements Serializable {
     return outputs(new DenseMatrix(1, features.size(), features.toArray()))[0];
   }
 
-  void save(Params stage, String path, SparkSession spark) {
+  /** Spark ML writer for {@code stage}, a model holding this network. */
+  MLWriter writer(Params stage) {
+    return new MLWriter() {
+      @Override
+      public void saveImpl(String path) {
+        TrainedNetwork.this.save(stage, path, sparkSession());
+      }
+    };
+  }
+
+  /**
+   * Spark ML reader for a model class: reads what {@link #writer} wrote and rebuilds the model
+   * with {@code make} (uid, network), then restores its params.
+   */
+  static <M extends Params> MLReader<M> reader(Class<M> type,
+      BiFunction<String, TrainedNetwork, M> make) {
+    return new MLReader<>() {
+      @Override
+      public M load(String path) {
+        Loaded l = TrainedNetwork.load(path, sparkSession(), type.getName());
+        M m = make.apply(l.metadata().uid(), l.network());
+        l.metadata().getAndSetParams(m, Option.empty());
+        return m;
+      }
+    };
+  }
+
+  private void save(Params stage, String path, SparkSession spark) {
     DefaultParamsWriter.saveMetadata(stage, path, spark);
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     write(conf, new Path(path, MODEL_FILE), modelJson);
@@ -103,7 +134,7 @@ final class TrainedNetwork implements Serializable {
   }
 
   /** Reads what {@link #save} wrote; returns the metadata (uid, params) and the network. */
-  static Loaded load(String path, SparkSession spark, String className) {
+  private static Loaded load(String path, SparkSession spark, String className) {
     DefaultParamsReader.Metadata md = DefaultParamsReader.loadMetadata(path, spark, className);
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     Path modelFile = new Path(path, MODEL_FILE);
@@ -112,7 +143,7 @@ final class TrainedNetwork implements Serializable {
     return new Loaded(md, new TrainedNetwork(read(conf, modelFile), s, modelFile.toString()));
   }
 
-  record Loaded(DefaultParamsReader.Metadata metadata, TrainedNetwork network) {}
+  private record Loaded(DefaultParamsReader.Metadata metadata, TrainedNetwork network) {}
 
   private static String read(Configuration conf, Path file) {
     try {

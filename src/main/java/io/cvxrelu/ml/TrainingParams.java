@@ -1,6 +1,7 @@
 package io.cvxrelu.ml;
 
 import io.cvxrelu.problem.Formulation;
+import io.cvxrelu.problem.Loss;
 import io.cvxrelu.solver.SolverOptions;
 import java.io.Serializable;
 import org.apache.spark.ml.param.BooleanParam;
@@ -10,11 +11,11 @@ import org.apache.spark.ml.param.LongParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamValidators;
 import org.apache.spark.ml.param.Params;
+import org.apache.spark.sql.Dataset;
 
 /**
- * The training params shared by {@link ConvexReluRegressor} and {@link ConvexReluClassifier}
- * (the two extend different Spark base classes, so each exposes these through its own
- * accessor methods, which is what Spark's reflection-based param discovery looks for).
+ * The param objects behind {@link ConvexReluParams}, one set per estimator (an interface holds
+ * no state), with their docs, validators and defaults, and the fit that reads their values.
  */
 final class TrainingParams implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -70,5 +71,13 @@ final class TrainingParams implements Serializable {
         (Long) owner.getOrDefault(seed), (Boolean) owner.getOrDefault(bias),
         (Double) owner.getOrDefault(tol), (Integer) owner.getOrDefault(maxIter),
         (Double) owner.getOrDefault(maxSeconds));
+  }
+
+  /** Fits {@code data} with the values set on {@code owner}: the network its model wraps. */
+  TrainedNetwork fit(Params owner, Dataset<?> data, String featuresCol, String labelCol,
+      Loss loss) {
+    ConvexReluTraining.Fit fit = ConvexReluTraining.fitOnDriver(data, featuresCol, labelCol, loss,
+        settings(owner));
+    return new TrainedNetwork(fit.model(), fit.summary());
   }
 }

@@ -3,9 +3,10 @@ package io.cvxrelu.ml;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cvxrelu.io.DataFormatException;
 import io.cvxrelu.problem.ConvexReluProblem;
+import io.cvxrelu.solver.Certification;
+import io.cvxrelu.solver.SolverOptions;
 import io.cvxrelu.solver.SolverResult;
 import java.io.IOException;
 import java.io.Serializable;
@@ -14,61 +15,94 @@ import java.io.Serializable;
  * The certificate and run statistics of a fit, kept with the Spark ML model and saved next to
  * its {@code model.json} as {@code training.json} (same names as the job's summary.json).
  *
+ * <p>The gap bounds the distance to the optimum of the sampled program only when the solve is
+ * certified ({@link Certification}): stopped as CONVERGED, gap within the tolerance and cone
+ * violation within the feasibility tolerance. A run stopped by its budget may show a small or
+ * even negative gap at an infeasible point; {@link #certified()} says which case holds.
+ *
  * @param objective convex objective at the solution
  * @param lowerBound dual objective (a lower bound on the optimum)
  * @param relativeGap (objective - lowerBound) / objective
  * @param constraintViolation largest cone-constraint violation (0 for gated)
+ * @param certified whether the gap is a certificate, by {@link Certification#of}
+ * @param certification "certified", or "not certified (REASON, violation V)"
  */
 public record TrainingSummary(double objective, double lowerBound, double relativeGap,
     double constraintViolation, String stopReason, long iterations, double seconds, int n,
-    int patterns, double beta, double betaMax, String solver) implements Serializable {
+    int patterns, double beta, double betaMax, String solver, boolean certified,
+    String certification) implements Serializable {
 
-  static TrainingSummary of(SolverResult r, ConvexReluProblem p, double betaMax, String solver) {
+  /** What a summary saved before certification was recorded says: no claim is made. */
+  static final String NOT_RECORDED = "not certified (not recorded: saved by an older version)";
+
+  /** The fields every training.json has, in the order they are written. */
+  private static final String[] REQUIRED = {"objective", "lowerBound", "relativeGap",
+      "constraintViolation", "stopReason", "iterations", "seconds", "n", "patterns", "beta",
+      "betaMax", "solver"};
+
+  /** A summary without a certification (as saved by older versions): reads as not certified. */
+  public TrainingSummary(double objective, double lowerBound, double relativeGap,
+      double constraintViolation, String stopReason, long iterations, double seconds, int n,
+      int patterns, double beta, double betaMax, String solver) {
+    this(objective, lowerBound, relativeGap, constraintViolation, stopReason, iterations,
+        seconds, n, patterns, beta, betaMax, solver, false, NOT_RECORDED);
+  }
+
+  /**
+   * The summary of a solve of {@code p} run with {@code options}: certified only when
+   * {@link Certification#of} says so for those tolerances and the problem's labels.
+   */
+  static TrainingSummary of(SolverResult r, ConvexReluProblem p, SolverOptions options,
+      double betaMax, String solver) {
     var c = r.certificate();
+    Certification cert = Certification.of(r, options, Certification.labelScale(p.y()));
     return new TrainingSummary(c.objective(), c.lowerBound(), c.relativeGap(),
         c.constraintViolation(), r.stopReason().name(), r.iterations(), r.seconds(), p.n(),
-        p.patternCount(), p.beta(), betaMax, solver);
+        p.patternCount(), p.beta(), betaMax, solver, cert.certified(), cert.label());
+  }
+
+  /**
+   * The summary of a solve, certified against {@link SolverOptions#DEFAULTS}' tolerances (the
+   * estimators' default {@code tol}).
+   *
+   * @deprecated the run's own options decide certification; pass them to
+   *     {@link #of(SolverResult, ConvexReluProblem, SolverOptions, double, String)}
+   */
+  @Deprecated
+  static TrainingSummary of(SolverResult r, ConvexReluProblem p, double betaMax, String solver) {
+    return of(r, p, SolverOptions.DEFAULTS, betaMax, solver);
   }
 
   String toJson() {
     ObjectMapper om = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    ObjectNode s = om.createObjectNode();
-    s.put("objective", objective);
-    s.put("lowerBound", lowerBound);
-    s.put("relativeGap", relativeGap);
-    s.put("constraintViolation", constraintViolation);
-    s.put("stopReason", stopReason);
-    s.put("iterations", iterations);
-    s.put("seconds", seconds);
-    s.put("n", n);
-    s.put("patterns", patterns);
-    s.put("beta", beta);
-    s.put("betaMax", betaMax);
-    s.put("solver", solver);
     try {
-      return om.writeValueAsString(s) + "\n";
+      // A record serialises as its components, in declaration order.
+      return om.writeValueAsString(this) + "\n";
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
   }
 
+  /** Reads {@link #toJson}; a file without the certification reads as {@link #NOT_RECORDED}. */
   static TrainingSummary fromJson(String json, String source) {
+    JsonNode s;
     try {
-      JsonNode s = new ObjectMapper().readTree(json);
-      for (String k : new String[] {"objective", "lowerBound", "relativeGap",
-          "constraintViolation", "stopReason", "iterations", "seconds", "n", "patterns", "beta",
-          "betaMax", "solver"}) {
-        if (s == null || !s.has(k)) {
-          throw new DataFormatException(source + ": training summary lacks '" + k + "'");
-        }
-      }
-      return new TrainingSummary(s.get("objective").asDouble(), s.get("lowerBound").asDouble(),
-          s.get("relativeGap").asDouble(), s.get("constraintViolation").asDouble(),
-          s.get("stopReason").asText(), s.get("iterations").asLong(),
-          s.get("seconds").asDouble(), s.get("n").asInt(), s.get("patterns").asInt(),
-          s.get("beta").asDouble(), s.get("betaMax").asDouble(), s.get("solver").asText());
+      s = new ObjectMapper().readTree(json);
     } catch (IOException e) {
       throw new DataFormatException(source + ": not valid JSON");
     }
+    for (String k : REQUIRED) {
+      if (s == null || !s.has(k)) {
+        throw new DataFormatException(source + ": training summary lacks '" + k + "'");
+      }
+    }
+    boolean recorded = s.has("certified") && s.has("certification");
+    return new TrainingSummary(s.get("objective").asDouble(), s.get("lowerBound").asDouble(),
+        s.get("relativeGap").asDouble(), s.get("constraintViolation").asDouble(),
+        s.get("stopReason").asText(), s.get("iterations").asLong(),
+        s.get("seconds").asDouble(), s.get("n").asInt(), s.get("patterns").asInt(),
+        s.get("beta").asDouble(), s.get("betaMax").asDouble(), s.get("solver").asText(),
+        recorded && s.get("certified").asBoolean(),
+        recorded ? s.get("certification").asText() : NOT_RECORDED);
   }
 }

@@ -7,8 +7,9 @@ import org.apache.spark.ml.util.Identifiable;
  *
  * <p>Spark's shared params ({@code featuresCol}, ...) are created inside the Scala superclass
  * constructor and record {@code uid()} as their parent, before any Java field of the subclass
- * is assigned. A Java stage therefore computes its uid lazily in {@code uid()}: the public
- * constructor parks the wanted uid here and a private constructor chains to {@code super()}.
+ * is assigned. A Java stage therefore computes its uid lazily in {@code uid()} ({@link #claim}):
+ * the public constructor parks the wanted uid here and a private constructor chains to
+ * {@code super()}.
  */
 final class Uids {
   /** Marker type of the private constructors that receive a parked uid. */
@@ -27,8 +28,14 @@ final class Uids {
     return TOKEN;
   }
 
-  /** The parked uid (consumed), or a fresh random one with {@code prefix}. */
-  static String claim(String prefix) {
+  /**
+   * A stage's uid: {@code current} once it is set, else the parked uid (consumed), else a fresh
+   * random one with {@code prefix}.
+   */
+  static String claim(String current, String prefix) {
+    if (current != null) {
+      return current;
+    }
     String uid = PARKED.get();
     PARKED.remove();
     return uid != null ? uid : Identifiable.randomUID(prefix);

@@ -2,6 +2,7 @@ package io.cvxrelu.ml;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -13,6 +14,7 @@ import io.cvxrelu.patterns.SignPatterns;
 import io.cvxrelu.problem.ConvexReluProblem;
 import io.cvxrelu.problem.Formulation;
 import io.cvxrelu.problem.SquaredLoss;
+import io.cvxrelu.solver.Certification;
 import io.cvxrelu.solver.ConvexSolver;
 import io.cvxrelu.solver.IterationListener;
 import io.cvxrelu.solver.SolverOptions;
@@ -95,6 +97,8 @@ class ConvexReluEstimatorTest {
     TrainingSummary s = model.summary();
     assertEquals("CONVERGED", s.stopReason());
     assertTrue(s.relativeGap() <= 1e-6, s.toString());
+    assertTrue(s.certified(), s.toString());
+    assertEquals("certified", s.certification());
     assertEquals(300, s.n());
     assertEquals(5, model.numFeatures());
 
@@ -141,6 +145,7 @@ class ConvexReluEstimatorTest {
     ConvexReluClassificationModel model = (ConvexReluClassificationModel) fitted.stages()[1];
     assertEquals("CONVERGED", model.summary().stopReason());
     assertTrue(model.summary().relativeGap() <= 1e-6);
+    assertTrue(model.summary().certified(), model.summary().toString());
     assertEquals(2, model.numClasses());
 
     Dataset<Row> out = fitted.transform(train);
@@ -214,10 +219,85 @@ class ConvexReluEstimatorTest {
     assertEquals(direct.certificate().lowerBound(), s.lowerBound(), 0.0);
     assertEquals(direct.certificate().relativeGap(), s.relativeGap(), 0.0);
     assertEquals(direct.stopReason().name(), s.stopReason());
+    assertEquals(Certification.of(direct, SolverOptions.DEFAULTS,
+        Certification.labelScale(f.y())).label(), s.certification());
+    assertTrue(s.certified(), s.certification());
     // All 23 cells of the arrangement were sampled, so this is the global optimum.
     assertEquals(23, s.patterns());
     assertEquals(f.reluOptimum(), s.objective(), 1e-6 * f.reluOptimum());
     assertTrue(s.relativeGap() <= 1e-6);
+  }
+
+  @Test
+  void aFitStoppedByItsIterationBudgetSaysNotCertifiedAndKeepsSayingItAfterSaving() {
+    Dataset<Row> train = new VectorAssembler().setInputCols(FEATURES).setOutputCol("features")
+        .transform(sample("data-samples/planted_n300_d5.csv"));
+    ConvexReluRegressionModel model = new ConvexReluRegressor().setFormulation("gated")
+        .setPatterns(20).setSeed(3).setMaxIter(1).fit(train);
+    TrainingSummary s = model.summary();
+    assertEquals("MAX_ITERATIONS", s.stopReason());
+    assertFalse(s.certified(), s.toString());
+    assertTrue(s.certification().startsWith("not certified (MAX_ITERATIONS, violation "),
+        s.certification());
+    String path = tmp.resolve("budget-model").toString();
+    try {
+      model.write().save(path);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    assertEquals(s, ConvexReluRegressionModel.load(path).summary());
+  }
+
+  /**
+   * Models and an estimator saved by the code before the shared params trait and before
+   * training.json recorded certification (src/test/resources): they load with their uids and
+   * params, predict as their model.json says, and make no certification claim.
+   */
+  @Test
+  void modelsSavedByAnEarlierVersionKeepLoading() throws Exception {
+    Path saved = Path.of(getClass().getResource("saved-before-certification").toURI());
+    Dataset<Row> data = new VectorAssembler().setInputCols(FEATURES).setOutputCol("features")
+        .transform(sample("data-samples/planted_n300_d5_test.csv"));
+    double[][] rows = data.select(FEATURES[0], Arrays.copyOfRange(FEATURES, 1, 5))
+        .collectAsList().stream().map(r -> new double[] {r.getDouble(0), r.getDouble(1),
+            r.getDouble(2), r.getDouble(3), r.getDouble(4)}).toArray(double[][]::new);
+    DenseMatrix x = DenseMatrix.fromRows(rows, 5);
+
+    ConvexReluRegressionModel reg =
+        ConvexReluRegressionModel.load(saved.resolve("regression-model").toString());
+    assertEquals("convexReluRegressor_frozen0001", reg.uid());
+    assertEquals("CONVERGED", reg.summary().stopReason());
+    assertEquals(198.55389136983052, reg.summary().objective(), 0.0);
+    assertFalse(reg.summary().certified());
+    assertEquals(TrainingSummary.NOT_RECORDED, reg.summary().certification());
+    assertArrayEquals(reg.convexModel().predict(x), column(reg.transform(data), "prediction"),
+        1e-12);
+
+    ConvexReluClassificationModel cls =
+        ConvexReluClassificationModel.load(saved.resolve("classification-model").toString());
+    assertEquals("convexReluClassifier_frozen0001", cls.uid());
+    assertEquals("MAX_ITERATIONS", cls.summary().stopReason());
+    assertFalse(cls.summary().certified());
+    assertEquals(5, cls.numFeatures());
+    // A ReLU model predicts with the network recovered from its blocks (Theorem 1).
+    double[] f = cls.convexModel().network().predict(cls.convexModel().design(x));
+    List<Vector> raw = vectors(cls.transform(data), "rawPrediction");
+    for (int i = 0; i < f.length; i++) {
+      assertEquals(f[i], raw.get(i).apply(1), 1e-12);
+    }
+
+    ConvexReluClassifier est =
+        ConvexReluClassifier.load(saved.resolve("classifier-estimator").toString());
+    assertEquals("convexReluClassifier_frozen0001", est.uid());
+    assertEquals("relu", est.getOrDefault(est.formulation()));
+    assertEquals(0.05, (Double) est.getOrDefault(est.betaFraction()), 0.0);
+    assertEquals(5, (Integer) est.getOrDefault(est.patterns()));
+    assertEquals(5L, (Long) est.getOrDefault(est.seed()));
+    assertEquals(true, est.getOrDefault(est.bias()));
+    assertEquals(1e-5, (Double) est.getOrDefault(est.tol()), 0.0);
+    assertEquals(999, (Integer) est.getOrDefault(est.maxIter()));
+    assertEquals(12.5, (Double) est.getOrDefault(est.maxSeconds()), 0.0);
+    assertFalse(est.isDefined(est.beta()));
   }
 
   @Test
