@@ -86,7 +86,7 @@ cvxrelu_run_bench() {
 }
 
 # cvxrelu_sweep_1d CONF DEFAULT_OUT "N1 N2 ..." ARGS...
-# One compare report per n on the one-dimensional task (GenerateSyntheticData oned: n training
+# One compare report per n on the one-dimensional task (GenerateSyntheticData --task oned: n training
 # rows, 200 test rows, seeded by n), in OUT/n<N>, with the data in OUT/data. ARGS may set
 # --out DIR and --sizes "N1 N2 ..."; the rest go to compare.sh (they override CONF). Prints
 # each report's checks; fails when a compare run fails.
@@ -108,8 +108,9 @@ cvxrelu_sweep_1d() {
   mkdir -p "$out/data"
   local n
   for n in $sizes; do
-    (cvxrelu_run io.cvxrelu.job.GenerateSyntheticData oned "$out/data/train_n$n.csv" \
-      "$out/data/test_n$n.csv" "$n" 200 "$n")
+    (cvxrelu_run io.cvxrelu.job.GenerateSyntheticData --task oned \
+      --train "$out/data/train_n$n.csv" --test "$out/data/test_n$n.csv" --n-train "$n" \
+      --n-test 200 --seed "$n")
     "$CVXRELU_HOME/jobs/compare.sh" --conf "$conf" --train "$out/data/train_n$n.csv" \
       --test "$out/data/test_n$n.csv" --out "$out/n$n" --overwrite ${rest[@]+"${rest[@]}"}
     echo "n = $n: $out/n$n/report.md"
