@@ -102,10 +102,14 @@ public final class GenerateSyntheticData {
     return sd;
   }
 
+  private static PrintWriter csv(Path file) throws IOException {
+    return new PrintWriter(Files.newBufferedWriter(file, StandardCharsets.UTF_8));
+  }
+
   /** The one-dimensional task (see the class comment): CSV, label first, n rows. */
   static void writeOneDimensional(Path out, int n, long seed) throws IOException {
     SplittableRandom rng = new SplittableRandom(seed);
-    try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(out, StandardCharsets.UTF_8))) {
+    try (PrintWriter w = csv(out)) {
       for (int i = 0; i < n; i++) {
         double x = rng.nextDouble(-2.0, 2.0);
         boolean outer = Math.abs(x) > 1.0;
@@ -126,8 +130,7 @@ public final class GenerateSyntheticData {
       }
       a[j] = rng.nextGaussian();
     }
-    try (PrintWriter wTrain = new PrintWriter(Files.newBufferedWriter(train, StandardCharsets.UTF_8));
-        PrintWriter wTest = new PrintWriter(Files.newBufferedWriter(test, StandardCharsets.UTF_8))) {
+    try (PrintWriter wTrain = csv(train); PrintWriter wTest = csv(test)) {
       for (int i = 0; i < nTrain + nTest; i++) {
         PrintWriter w = i < nTrain ? wTrain : wTest;
         double[] x = new double[d];
