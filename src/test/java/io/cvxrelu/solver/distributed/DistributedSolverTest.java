@@ -19,6 +19,7 @@ import io.cvxrelu.solver.StopReason;
 import io.cvxrelu.solver.local.AugmentedLagrangianSolver;
 import io.cvxrelu.solver.local.GatedFistaSolver;
 import io.cvxrelu.testutil.Fixtures;
+import io.cvxrelu.testutil.SparkTestSession;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
@@ -44,14 +45,13 @@ class DistributedSolverTest {
 
   @BeforeAll
   static void startSpark() {
-    spark = SparkSession.builder().master("local[2]").appName("DistributedSolverTest")
-        .config("spark.ui.enabled", "false").getOrCreate();
+    spark = SparkTestSession.start();
     sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
   }
 
   @AfterAll
   static void stopSpark() {
-    spark.stop();
+    SparkTestSession.stop(spark);
   }
 
   /** Rows per block so that each partition holds about two blocks. */
