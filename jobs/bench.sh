@@ -5,10 +5,19 @@
 # bench/results.json and bench/results.md. --quick caps every workload tighter, drops n = 10^6
 # and finishes in under 5 minutes.
 # Usage: jobs/bench.sh [--quick] [--out DIR] [--fixtures DIR] [--cifar DIR]
-# (per-fixture timings: io.cvxrelu.bench.FixtureBench; see README)
+#        jobs/bench.sh --main CLASS ARGS...   (another program of the bench source set,
+#        src/bench/java/io/cvxrelu/bench, e.g. FixtureBench, ScaleBench, DistributedScaleBench,
+#        SgdThroughputBench, CifarGatedStudy; each class comment gives its arguments)
+# The bench is in neither jar: it runs embedded from target/test-classes, also with SPARK_HOME.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$CVXRELU_HOME"
+if [[ "${1:-}" == "--main" ]]; then
+  [[ $# -ge 2 ]] || { echo "bench.sh: --main needs a class name" >&2; exit 2; }
+  main="$2"; shift 2
+  [[ "$main" == *.* ]] || main="io.cvxrelu.bench.$main"
+  cvxrelu_run_bench "$main" "$@"
+fi
 quick=false
 for a in "$@"; do [[ "$a" == "--quick" ]] && quick=true; done
 # The ReLU solve at n = 10,000 (ADMM) holds n x n factors (0.8 GB each) next to the n x 2P
@@ -18,4 +27,4 @@ if [[ "$quick" == true ]]; then
 else
   export CVXRELU_DRIVER_MEMORY="${CVXRELU_DRIVER_MEMORY:-12g}"
 fi
-cvxrelu_run io.cvxrelu.bench.BenchSuite "$@"
+cvxrelu_run_bench io.cvxrelu.bench.BenchSuite "$@"

@@ -19,32 +19,33 @@ cvxrelu_spark_jar() {
   ls "$CVXRELU_HOME"/target/cvxrelu-*-spark.jar 2>/dev/null | head -n 1 || true
 }
 
+# The compiled bench source set (src/bench/java, built with the tests by `mvn package`, which
+# compiles the tests even with -DskipTests).
+CVXRELU_BENCH_CLASSES="$CVXRELU_HOME/target/test-classes"
+
+# cvxrelu_build_if_needed [bench]: runs `mvn package` when a jar or the runtime classpath is
+# missing or older than the sources; with "bench", also when the bench classes are.
 cvxrelu_build_if_needed() {
-  local jar spark_jar
+  local jar spark_jar stamp sources=("$CVXRELU_HOME/src/main" "$CVXRELU_HOME/pom.xml")
   jar="$(cvxrelu_jar)"
   spark_jar="$(cvxrelu_spark_jar)"
-  if [[ -z "$jar" || -z "$spark_jar" || ! -f "$CVXRELU_HOME/target/runtime.classpath" ]] \
-      || [[ -n "$(find "$CVXRELU_HOME/src/main" "$CVXRELU_HOME/pom.xml" -newer "$spark_jar" -print -quit)" ]]; then
+  stamp="$spark_jar"
+  if [[ "${1:-}" == bench ]]; then
+    stamp="$CVXRELU_BENCH_CLASSES/io/cvxrelu/bench/BenchSuite.class"
+    sources+=("$CVXRELU_HOME/src/bench")
+  fi
+  if [[ -z "$jar" || -z "$spark_jar" || ! -f "$stamp" \
+      || ! -f "$CVXRELU_HOME/target/runtime.classpath" ]] \
+      || [[ -n "$(find "${sources[@]}" -newer "$stamp" -print -quit)" ]]; then
     echo "building cvxrelu (mvn package)..." >&2
     (cd "$CVXRELU_HOME" && mvn -B -q -DskipTests package >&2)
   fi
 }
 
-# cvxrelu_run MAIN_CLASS ARGS...
-cvxrelu_run() {
-  local main="$1"; shift
-  cvxrelu_build_if_needed
-  local jar
-  jar="$(cvxrelu_jar)"
-  if [[ -n "${SPARK_HOME:-}" ]]; then
-    # The job takes spark-submit's master unless --master is given.
-    exec "$SPARK_HOME/bin/spark-submit" --class "$main" \
-      --master "${CVXRELU_MASTER:-local[*]}" \
-      --driver-memory "${CVXRELU_DRIVER_MEMORY:-4g}" \
-      --driver-java-options "-Dlog4j2.configurationFile=$CVXRELU_HOME/src/main/resources/log4j2.properties" \
-      --conf spark.executorEnv.OPENBLAS_NUM_THREADS=1 \
-      "$(cvxrelu_spark_jar)" "$@"
-  fi
+# cvxrelu_java CLASSPATH MAIN_CLASS ARGS...: an embedded run (Spark in local mode inside this
+# JVM) with the module flags Spark 4 needs on Java 17 (the list spark-submit adds itself).
+cvxrelu_java() {
+  local classpath="$1" main="$2"; shift 2
   exec java -Xmx"${CVXRELU_DRIVER_MEMORY:-4g}" \
     -XX:+IgnoreUnrecognizedVMOptions --add-modules=jdk.incubator.vector \
     --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED \
@@ -55,11 +56,37 @@ cvxrelu_run() {
     --add-opens=java.base/jdk.internal.ref=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED \
     --add-opens=java.base/sun.nio.cs=ALL-UNNAMED --add-opens=java.base/sun.security.action=ALL-UNNAMED \
     --add-opens=java.base/sun.util.calendar=ALL-UNNAMED \
-    -cp "$jar:$(cat "$CVXRELU_HOME/target/runtime.classpath")" "$main" "$@"
+    -cp "$classpath" "$main" "$@"
+}
+
+# cvxrelu_run MAIN_CLASS ARGS...
+cvxrelu_run() {
+  local main="$1"; shift
+  cvxrelu_build_if_needed
+  if [[ -n "${SPARK_HOME:-}" ]]; then
+    # The job takes spark-submit's master unless --master is given.
+    exec "$SPARK_HOME/bin/spark-submit" --class "$main" \
+      --master "${CVXRELU_MASTER:-local[*]}" \
+      --driver-memory "${CVXRELU_DRIVER_MEMORY:-4g}" \
+      --driver-java-options "-Dlog4j2.configurationFile=$CVXRELU_HOME/src/main/resources/log4j2.properties" \
+      --conf spark.executorEnv.OPENBLAS_NUM_THREADS=1 \
+      "$(cvxrelu_spark_jar)" "$@"
+  fi
+  cvxrelu_java "$(cvxrelu_jar):$(cat "$CVXRELU_HOME/target/runtime.classpath")" "$main" "$@"
+}
+
+# cvxrelu_run_bench MAIN_CLASS ARGS...: a class of the bench source set. It is in neither jar,
+# so it always runs embedded (also when SPARK_HOME is set), from the compiled bench classes on
+# the runtime classpath.
+cvxrelu_run_bench() {
+  local main="$1"; shift
+  cvxrelu_build_if_needed bench
+  cvxrelu_java "$CVXRELU_BENCH_CLASSES:$(cvxrelu_jar):$(cat "$CVXRELU_HOME/target/runtime.classpath")" \
+    "$main" "$@"
 }
 
 # cvxrelu_sweep_1d CONF DEFAULT_OUT "N1 N2 ..." ARGS...
-# One compare report per n on the one-dimensional task (GenerateSyntheticData oned: n training
+# One compare report per n on the one-dimensional task (GenerateSyntheticData --task oned: n training
 # rows, 200 test rows, seeded by n), in OUT/n<N>, with the data in OUT/data. ARGS may set
 # --out DIR and --sizes "N1 N2 ..."; the rest go to compare.sh (they override CONF). Prints
 # each report's checks; fails when a compare run fails.
@@ -81,8 +108,9 @@ cvxrelu_sweep_1d() {
   mkdir -p "$out/data"
   local n
   for n in $sizes; do
-    (cvxrelu_run io.cvxrelu.job.GenerateSyntheticData oned "$out/data/train_n$n.csv" \
-      "$out/data/test_n$n.csv" "$n" 200 "$n")
+    (cvxrelu_run io.cvxrelu.job.GenerateSyntheticData --task oned \
+      --train "$out/data/train_n$n.csv" --test "$out/data/test_n$n.csv" --n-train "$n" \
+      --n-test 200 --seed "$n")
     "$CVXRELU_HOME/jobs/compare.sh" --conf "$conf" --train "$out/data/train_n$n.csv" \
       --test "$out/data/test_n$n.csv" --out "$out/n$n" --overwrite ${rest[@]+"${rest[@]}"}
     echo "n = $n: $out/n$n/report.md"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prepares a fresh machine: native OpenBLAS for netlib (when apt is available) and the build:
-# target/cvxrelu-VERSION.jar + target/runtime.classpath (embedded runs) and
-# target/cvxrelu-VERSION-spark.jar (the shaded jar jobs/*.sh hand to spark-submit).
+# target/cvxrelu-VERSION.jar + target/runtime.classpath (embedded runs),
+# target/cvxrelu-VERSION-spark.jar (the shaded jar jobs/*.sh hand to spark-submit) and the
+# bench source set in target/test-classes (jobs/bench.sh; -DskipTests still compiles it).
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 if command -v apt-get >/dev/null 2>&1 && ! ldconfig -p 2>/dev/null | grep -q libopenblas; then

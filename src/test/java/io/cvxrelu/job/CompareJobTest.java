@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cvxrelu.testutil.SparkTestSession;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,13 +33,12 @@ class CompareJobTest {
 
   @BeforeAll
   static void startSpark() {
-    spark = SparkSession.builder().master("local[2]").appName("CompareJobTest")
-        .config("spark.ui.enabled", "false").getOrCreate();
+    spark = SparkTestSession.start();
   }
 
   @AfterAll
   static void stopSpark() {
-    spark.stop();
+    SparkTestSession.stop(spark);
   }
 
   private Path oneDimensional(String name, int n, long seed) throws IOException {
@@ -100,8 +100,8 @@ class CompareJobTest {
   void figure2ConfigReportsNoSgdRunBelowTheOptimum() throws IOException {
     Path train = tmp.resolve("train_n20.csv");
     Path test = tmp.resolve("test_n20.csv");
-    GenerateSyntheticData.main(new String[] {"oned", train.toString(), test.toString(), "20",
-        "200", "20"});
+    assertEquals(0, GenerateSyntheticData.run(new String[] {"--task", "oned", "--train",
+        train.toString(), "--test", test.toString(), "--n-train", "20", "--seed", "20"}));
     Path out = tmp.resolve("figure2");
     assertEquals(0, CompareJob.run(new String[] {"--conf", "conf/figure2.properties", "--train",
         train.toString(), "--test", test.toString(), "--out", out.toString()}));
@@ -127,8 +127,8 @@ class CompareJobTest {
   void exactVsSampledConfigOrdersTheThreeObjectives() throws IOException {
     Path train = tmp.resolve("train_n50.csv");
     Path test = tmp.resolve("test_n50.csv");
-    GenerateSyntheticData.main(new String[] {"oned", train.toString(), test.toString(), "50",
-        "200", "50"});
+    assertEquals(0, GenerateSyntheticData.run(new String[] {"--task", "oned", "--train",
+        train.toString(), "--test", test.toString(), "--n-train", "50", "--seed", "50"}));
     Path out = tmp.resolve("evs");
     assertEquals(0, CompareJob.run(new String[] {"--conf", "conf/exact-vs-sampled.properties",
         "--train", train.toString(), "--test", test.toString(), "--out", out.toString()}));

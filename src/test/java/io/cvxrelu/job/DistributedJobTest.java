@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cvxrelu.testutil.SparkTestSession;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,13 +29,12 @@ class DistributedJobTest {
 
   @BeforeAll
   static void startSpark() {
-    spark = SparkSession.builder().master("local[2]").appName("DistributedJobTest")
-        .config("spark.ui.enabled", "false").getOrCreate();
+    spark = SparkTestSession.start();
   }
 
   @AfterAll
   static void stopSpark() {
-    spark.stop();
+    SparkTestSession.stop(spark);
   }
 
   private static JsonNode summary(Path out) throws IOException {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cvxrelu.testutil.SparkTestSession;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -54,8 +55,7 @@ class HdfsJobTest {
     cluster.waitActive();
     fs = cluster.getFileSystem();
     hdfs = fs.getUri().toString();
-    spark = SparkSession.builder().master("local[2]").appName("HdfsJobTest")
-        .config("spark.ui.enabled", "false").getOrCreate();
+    spark = SparkTestSession.start();
     copyToHdfs(Path.of("data-samples/planted_n300_d5.csv"), "/data/train.csv");
     copyToHdfs(Path.of("data-samples/planted_n300_d5_test.csv"), "/data/test.csv");
     writeSparkMlParquet(spark, "data-samples/planted_n300_d5.csv", hdfs + "/data/train_pq");
@@ -65,9 +65,7 @@ class HdfsJobTest {
 
   @AfterAll
   static void stop() {
-    if (spark != null) {
-      spark.stop();
-    }
+    SparkTestSession.stop(spark);
     if (cluster != null) {
       cluster.shutdown();
     }

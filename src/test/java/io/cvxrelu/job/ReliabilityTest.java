@@ -20,6 +20,7 @@ import io.cvxrelu.solver.SolverResult;
 import io.cvxrelu.solver.distributed.DistributedData;
 import io.cvxrelu.solver.distributed.DistributedGatedSolver;
 import io.cvxrelu.solver.distributed.DistributedProblem;
+import io.cvxrelu.testutil.SparkTestSession;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -67,14 +68,13 @@ class ReliabilityTest {
 
   @BeforeAll
   static void startSpark() {
-    spark = SparkSession.builder().master("local[2,2]").appName("ReliabilityTest")
-        .config("spark.ui.enabled", "false").getOrCreate();
+    spark = SparkTestSession.start("local[2,2]");
     sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
   }
 
   @AfterAll
   static void stopSpark() {
-    spark.stop();
+    SparkTestSession.stop(spark);
   }
 
   private Path write(String name, String content) throws IOException {

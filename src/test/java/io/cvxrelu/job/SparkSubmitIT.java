@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cvxrelu.testutil.SparkTestSession;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -32,13 +33,12 @@ class SparkSubmitIT {
 
   @BeforeAll
   static void start() {
-    spark = SparkSession.builder().master("local[2]").appName("SparkSubmitIT")
-        .config("spark.ui.enabled", "false").getOrCreate();
+    spark = SparkTestSession.start();
   }
 
   @AfterAll
   static void stop() {
-    spark.stop();
+    SparkTestSession.stop(spark);
   }
 
   private static String property(String name) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cvxrelu.testutil.Fixtures;
+import io.cvxrelu.testutil.SparkTestSession;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,13 +35,12 @@ class TrainConvexJobTest {
 
   @BeforeAll
   static void startSpark() {
-    spark = SparkSession.builder().master("local[2]").appName("TrainConvexJobTest")
-        .config("spark.ui.enabled", "false").getOrCreate();
+    spark = SparkTestSession.start();
   }
 
   @AfterAll
   static void stopSpark() {
-    spark.stop();
+    SparkTestSession.stop(spark);
   }
 
   private static JsonNode summary(Path out) throws IOException {

@@ -20,6 +20,7 @@ import io.cvxrelu.solver.IterationListener;
 import io.cvxrelu.solver.SolverOptions;
 import io.cvxrelu.solver.SolverResult;
 import io.cvxrelu.testutil.Fixtures;
+import io.cvxrelu.testutil.SparkTestSession;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,13 +55,12 @@ class ConvexReluEstimatorTest {
 
   @BeforeAll
   static void startSpark() {
-    spark = SparkSession.builder().master("local[2]").appName("ConvexReluEstimatorTest")
-        .config("spark.ui.enabled", "false").getOrCreate();
+    spark = SparkTestSession.start();
   }
 
   @AfterAll
   static void stopSpark() {
-    spark.stop();
+    SparkTestSession.stop(spark);
   }
 
   /** The label-first sample CSV with named columns: label, x1..x5. */

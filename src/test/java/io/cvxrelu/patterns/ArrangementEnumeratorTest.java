@@ -1,16 +1,17 @@
 package io.cvxrelu.patterns;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.cvxrelu.linalg.Blas;
 import io.cvxrelu.linalg.DenseMatrix;
+import io.cvxrelu.testutil.Fixtures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -18,7 +19,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** Exact hyperplane-arrangement enumeration against Cover's count, sampling and fixtures. */
@@ -146,14 +146,13 @@ class ArrangementEnumeratorTest {
 
   @Test
   void toyFixturesHoldExactlyTheEnumeratedPatterns() throws IOException {
-    Path fixtures = Paths.get(System.getProperty("cvxrelu.shared", "../shared"), "fixtures");
-    Assumptions.assumeTrue(Files.isDirectory(fixtures), "no fixtures at " + fixtures);
+    Path fixtures = Fixtures.root();
     List<Path> toys;
     try (Stream<Path> s = Files.list(fixtures)) {
       toys = s.filter(p -> Files.isDirectory(p) && p.getFileName().toString().startsWith("toy_"))
           .sorted().toList();
     }
-    Assumptions.assumeFalse(toys.isEmpty(), "no toy_* fixtures in " + fixtures);
+    assertFalse(toys.isEmpty(), "no toy_* fixtures in " + fixtures);
     for (Path toy : toys) {
       DenseMatrix x = readCsv(toy.resolve("X.csv"));
       DenseMatrix g = readCsv(toy.resolve("G.csv")).transpose();

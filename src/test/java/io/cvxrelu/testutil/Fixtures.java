@@ -5,16 +5,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cvxrelu.linalg.DenseMatrix;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * Reference instances from {@code ../shared/fixtures} (optima computed by an interior-point
- * solver). Tests that use them skip when the folder is absent.
+ * The reference instances of {@code src/test/resources/fixtures} (optima computed by an
+ * independent interior-point solver; see the README there), read from the test classpath. They
+ * are part of the repository, so a suite that finds none fails instead of skipping.
  */
 public final class Fixtures {
   private Fixtures() {}
@@ -28,25 +30,42 @@ public final class Fixtures {
     }
   }
 
-  /** The fixtures folder, or null when absent. */
+  /** The fixtures folder on the test classpath; fails when it is missing. */
   public static Path root() {
-    Path p = Paths.get(System.getProperty("cvxrelu.shared", "../shared"), "fixtures");
-    return Files.isDirectory(p) ? p : null;
+    URL url = Fixtures.class.getResource("/fixtures");
+    if (url == null) {
+      throw new IllegalStateException("no fixtures folder on the test classpath "
+          + "(src/test/resources/fixtures)");
+    }
+    try {
+      return Path.of(url.toURI());
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException("fixtures folder at an unreadable location " + url, e);
+    }
   }
 
-  /** All instances, sorted by name; empty when the folder is absent. */
+  /** One instance by name (a folder of the fixtures); fails when it is missing. */
+  public static Instance named(String name) {
+    Path dir = root().resolve(name);
+    if (!Files.isDirectory(dir)) {
+      throw new IllegalStateException("no fixture " + name + " in " + root());
+    }
+    return load(dir);
+  }
+
+  /** All instances, sorted by name; fails when there are none. */
   public static List<Instance> all() {
     Path root = root();
     List<Instance> out = new ArrayList<>();
-    if (root == null) {
-      return out;
-    }
     try (Stream<Path> dirs = Files.list(root)) {
       for (Path dir : dirs.filter(Files::isDirectory).sorted().toList()) {
         out.add(load(dir));
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+    if (out.isEmpty()) {
+      throw new IllegalStateException("no fixture instances in " + root);
     }
     return out;
   }

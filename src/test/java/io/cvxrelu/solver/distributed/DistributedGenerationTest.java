@@ -17,6 +17,7 @@ import io.cvxrelu.solver.SolverOptions;
 import io.cvxrelu.solver.SolverResult;
 import io.cvxrelu.solver.generation.ColumnGeneration;
 import io.cvxrelu.solver.local.GatedFistaSolver;
+import io.cvxrelu.testutil.SparkTestSession;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,13 +40,12 @@ class DistributedGenerationTest {
 
   @BeforeAll
   static void startSpark() {
-    spark = SparkSession.builder().master("local[2]").appName("DistributedGenerationTest")
-        .config("spark.ui.enabled", "false").getOrCreate();
+    spark = SparkTestSession.start();
   }
 
   @AfterAll
   static void stopSpark() {
-    spark.stop();
+    SparkTestSession.stop(spark);
   }
 
   /** y from a planted ReLU teacher with two neurons of opposite sign. */

@@ -3,7 +3,6 @@ package io.cvxrelu.solver.distributed;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.cvxrelu.linalg.DenseMatrix;
 import io.cvxrelu.patterns.SignPatterns;
@@ -20,6 +19,7 @@ import io.cvxrelu.solver.StopReason;
 import io.cvxrelu.solver.local.AugmentedLagrangianSolver;
 import io.cvxrelu.solver.local.GatedFistaSolver;
 import io.cvxrelu.testutil.Fixtures;
+import io.cvxrelu.testutil.SparkTestSession;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
@@ -45,14 +45,13 @@ class DistributedSolverTest {
 
   @BeforeAll
   static void startSpark() {
-    spark = SparkSession.builder().master("local[2]").appName("DistributedSolverTest")
-        .config("spark.ui.enabled", "false").getOrCreate();
+    spark = SparkTestSession.start();
     sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
   }
 
   @AfterAll
   static void stopSpark() {
-    spark.stop();
+    SparkTestSession.stop(spark);
   }
 
   /** Rows per block so that each partition holds about two blocks. */
@@ -144,12 +143,10 @@ class DistributedSolverTest {
    * restart and backtracking), so after the same number of steps both stand at the same point
    * with the same certificate, however the rows are partitioned and the patterns blocked.
    */
-  @ParameterizedTest(name = "{0}, {1} partitions, {2} pattern blocks",
-      allowZeroInvocations = true)
+  @ParameterizedTest(name = "{0}, {1} partitions, {2} pattern blocks")
   @MethodSource("fixtureCases")
   void followsTheSingleNodeIterationOnFixtures(Fixtures.Instance f, int partitions,
       int patternBlocks) {
-    assumeTrue(Fixtures.root() != null, "fixtures absent");
     assertStepForStep(fixtureProblem(f, Formulation.GATED), partitions, patternBlocks, 15);
     // ReLU once per pattern-block count (pair tasks are many small tasks on these fixtures).
     if (partitions == (patternBlocks == 1 ? 7 : 2)) {
@@ -181,7 +178,6 @@ class DistributedSolverTest {
 
   @Test
   void gatedReachesTheCertifiedReferenceOptimum() {
-    assumeTrue(Fixtures.root() != null, "fixtures absent");
     Fixtures.Instance f = Fixtures.load(Fixtures.root().resolve("toy_n5"));
     ConvexReluProblem p = fixtureProblem(f, Formulation.GATED);
     SolverResult local = solveLocal(p, SolverOptions.DEFAULTS);

@@ -3,7 +3,7 @@
 summed squared loss plus weight decay, SGD with momentum 0.9, batch 100, on Gaussian data of
 the CIFAR-10 two-class shape. Prints training samples per second (no per-epoch evaluation).
 
-Usage: tools/sgd_throughput_torch.py [n] [d] [neurons] [batch] [epochs] [threads] [dtype]
+Usage: src/bench/python/sgd_throughput_torch.py [n] [d] [neurons] [batch] [epochs] [threads] [dtype]
 (dtype float64, as cvxrelu computes, or float32, PyTorch's default).
 Debian's python3-torch installs for the system interpreter: run it with /usr/bin/python3.
 """

@@ -1,3 +1,5 @@
+package io.cvxrelu.bench;
+
 import io.cvxrelu.io.Cifar10Reader;
 import io.cvxrelu.io.ClassSelection;
 import io.cvxrelu.io.FeatureTransform;
@@ -5,6 +7,7 @@ import io.cvxrelu.io.ImageSet;
 import io.cvxrelu.io.LabeledData;
 import io.cvxrelu.linalg.DenseMatrix;
 import io.cvxrelu.model.ConvexReluModel;
+import io.cvxrelu.model.Metrics;
 import io.cvxrelu.patterns.SignPatterns;
 import io.cvxrelu.problem.ConvexReluProblem;
 import io.cvxrelu.problem.Formulation;
@@ -39,18 +42,17 @@ import java.util.SplittableRandom;
  * from 5 initialisations at the same beta, printing objective and accuracies at epochs 30,
  * 100, 300 and the last.
  *
- * <p>Run from the repository root after {@code mvn -o -q -DskipTests package}, as a single-file
- * program:
+ * <p>Run from the repository root (it builds the bench source set when needed):
  *
  * <pre>
- * java -cp "target/classes:$(cat target/runtime.classpath)" tools/CifarGatedStudy.java \
+ * jobs/bench.sh --main CifarGatedStudy \
  *   ../shared/data/cifar-10-batches-bin N LAW P BETA_FRAC SECONDS EPOCHS [PCA_K] [relu]
  * </pre>
  *
  * <p>A second mode chooses the approximate program's hyperparameters on validation rows only:
  *
  * <pre>
- * java -cp ... tools/CifarGatedStudy.java DIR validate N N_VAL P FRACS INITS [LOSS] [LR] [CLASSES]
+ * jobs/bench.sh --main CifarGatedStudy DIR validate N N_VAL P FRACS INITS [LOSS] [LR] [CLASSES]
  * </pre>
  *
  * trains on the first N training images, validates on the next N_VAL, and for each beta
@@ -113,8 +115,9 @@ public final class CifarGatedStudy {
           + "objective %.6g gap %.2e %s %.0f s; train %.4f validation %.4f test %.4f%n", f.id(),
           n, x.cols(), patterns.count(), beta, frac, r.certificate().objective(),
           r.certificate().relativeGap(), r.stopReason(), r.seconds(),
-          accuracy(m.predictDesign(x), y), accuracy(m.predictDesign(xValidation), yValidation),
-          accuracy(m.predictDesign(xTest), test.y()));
+          Metrics.accuracy(m.predictDesign(x), y),
+          Metrics.accuracy(m.predictDesign(xValidation), yValidation),
+          Metrics.accuracy(m.predictDesign(xTest), test.y()));
     }
     SgdTrainer sgd = SgdTrainer.forDesign(x, y, xTest, test.y(), loss, beta);
     double[] finalTest = new double[5];
@@ -129,7 +132,7 @@ public final class CifarGatedStudy {
         }
       }
       sb.append(String.format(Locale.ROOT, " validation %.4f",
-          accuracy(r.network().predict(xValidation), yValidation)));
+          Metrics.accuracy(r.network().predict(xValidation), yValidation)));
       finalTest[k] = r.last().testAccuracy();
       System.out.println(sb);
     }
@@ -172,7 +175,8 @@ public final class CifarGatedStudy {
       System.out.printf(Locale.ROOT, "beta %.4g beta_max, P = %d: convex objective %.6g gap "
           + "%.2e %.0f s; train %.4f validation %.4f%n", frac, patterns.count(),
           r.certificate().objective(), r.certificate().relativeGap(), r.seconds(),
-          accuracy(m.predictDesign(x), y), accuracy(m.predictDesign(xValidation), yValidation));
+          Metrics.accuracy(m.predictDesign(x), y),
+          Metrics.accuracy(m.predictDesign(xValidation), yValidation));
       SgdTrainer sgd = SgdTrainer.forDesign(x, y, xValidation, yValidation, loss, beta);
       double[] v = new double[inits];
       for (int k = 0; k < inits; k++) {
@@ -257,15 +261,5 @@ public final class CifarGatedStudy {
     System.out.printf(Locale.ROOT, "gates %s, P = %d: active fraction min %.3f median %.3f "
         + "max %.3f%n", law, active.length, active[0], active[active.length / 2],
         active[active.length - 1]);
-  }
-
-  private static double accuracy(double[] prediction, double[] y) {
-    int correct = 0;
-    for (int i = 0; i < y.length; i++) {
-      if ((prediction[i] > 0 ? 1.0 : -1.0) == y[i]) {
-        correct++;
-      }
-    }
-    return (double) correct / y.length;
   }
 }

@@ -26,18 +26,20 @@ import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
 /**
- * Benchmark entry point ({@code jobs/bench.sh}): the machine's dgemm GFLOP/s through the netlib
- * backend in use, then time to a certified gap of 1e-6 for every reference instance in a
- * fixtures folder (ReLU and gated, median of the repeats after a warm-up), with the error
- * against the reference optimum. Writes {@code bench/fixtures.json} and a markdown table.
+ * Per-fixture timings ({@code jobs/bench.sh --main FixtureBench ...}): the machine's dgemm
+ * GFLOP/s through the netlib backend in use, then time to a certified gap of 1e-6 for every
+ * reference instance in a fixtures folder (ReLU and gated, median of the repeats after a
+ * warm-up), with the error against the reference optimum. Writes {@code bench/fixtures.json}
+ * and a markdown table.
  *
- * <p>Usage: {@code FixtureBench [fixturesDir] [repeats] [outDir] [maxSecondsPerSolve]}
+ * <p>Usage: {@code FixtureBench [fixturesDir] [repeats] [outDir] [maxSecondsPerSolve]}; the
+ * fixtures default to the repository's copy, {@code src/test/resources/fixtures}.
  */
 public final class FixtureBench {
   private FixtureBench() {}
 
   public static void main(String[] args) throws IOException {
-    Path fixtures = Path.of(args.length > 0 ? args[0] : "../shared/fixtures");
+    Path fixtures = Path.of(args.length > 0 ? args[0] : "src/test/resources/fixtures");
     int repeats = args.length > 1 ? Integer.parseInt(args[1]) : 3;
     Path outDir = Path.of(args.length > 2 ? args[2] : "bench");
     double maxSeconds = args.length > 3 ? Double.parseDouble(args[3]) : 300.0;

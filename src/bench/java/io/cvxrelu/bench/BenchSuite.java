@@ -14,6 +14,7 @@ import io.cvxrelu.linalg.Blas;
 import io.cvxrelu.linalg.DenseMatrix;
 import io.cvxrelu.linalg.Parallel;
 import io.cvxrelu.model.ConvexReluModel;
+import io.cvxrelu.model.Metrics;
 import io.cvxrelu.patterns.SignPatterns;
 import io.cvxrelu.problem.ConvexReluProblem;
 import io.cvxrelu.problem.Formulation;
@@ -76,7 +77,9 @@ import org.apache.spark.sql.SparkSession;
  * Newton steps of many CG steps, and the ReLU interior point, ADMM and augmented Lagrangian) the
  * same count per reported iteration is a nominal figure, since their iterations do other work.
  *
- * <p>Usage: {@code BenchSuite [--quick] [--out DIR] [--fixtures DIR] [--cifar DIR]}
+ * <p>Usage: {@code BenchSuite [--quick] [--out DIR] [--fixtures DIR] [--cifar DIR]}; the
+ * fixtures default to the repository's copy ({@code src/test/resources/fixtures}), CIFAR-10 to
+ * {@code ../shared/data/cifar-10-batches-bin} (its workloads are skipped when it is absent).
  */
 public final class BenchSuite {
   private static final double FEASIBILITY = 1e-9;
@@ -94,7 +97,7 @@ public final class BenchSuite {
   public static void main(String[] args) throws IOException {
     boolean quick = false;
     Path out = Path.of("bench");
-    Path fixtures = Path.of("../shared/fixtures");
+    Path fixtures = Path.of("src/test/resources/fixtures");
     Path cifar = Path.of("../shared/data/cifar-10-batches-bin");
     for (int k = 0; k < args.length; k++) {
       switch (args[k]) {
@@ -295,7 +298,7 @@ public final class BenchSuite {
     if (test != null) {
       ConvexReluModel model = new ConvexReluModel(problem.formulation(), "squared",
           problem.beta(), true, problem.patterns().gates(), r.weights());
-      w.put("testAccuracy", accuracy(model.predict(test.x()), test.y()));
+      w.put("testAccuracy", Metrics.accuracy(model.predict(test.x()), test.y()));
     }
     log(String.format(Locale.ROOT, "%s: gap %.2e after %d iterations, %.1f s, %s, target %s;"
             + " kernels %.1f GFLOP/s (%.0f%% of dgemm)", name, r.certificate().relativeGap(),
@@ -566,16 +569,6 @@ public final class BenchSuite {
       m = Math.max(m, Math.abs(a));
     }
     return m;
-  }
-
-  private static double accuracy(double[] pred, double[] y) {
-    int ok = 0;
-    for (int i = 0; i < y.length; i++) {
-      if ((pred[i] > 0.0 ? 1.0 : -1.0) == y[i]) {
-        ok++;
-      }
-    }
-    return (double) ok / y.length;
   }
 
   /** Peak resident set of this JVM (VmHWM of /proc/self/status), -1 where unavailable. */

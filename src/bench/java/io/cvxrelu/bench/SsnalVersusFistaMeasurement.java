@@ -17,7 +17,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * Scratch measurement (not a test): relative gap against seconds for SSNAL and FISTA, back to
+ * A measurement: relative gap against seconds for SSNAL and FISTA, back to
  * back, on the benchmark's gated target (planted teacher, n = 10,000, d = 100, P = 1,000,
  * beta = 0.01 beta_max, built as {@link BenchSuite} builds it), with the load average before
  * each run. Run with {@code OPENBLAS_NUM_THREADS=1} so that the kernels use both cores.

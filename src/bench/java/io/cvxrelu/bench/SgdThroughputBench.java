@@ -14,7 +14,8 @@ import java.util.SplittableRandom;
  * SGD throughput (training samples per second, per-epoch evaluation excluded) of one
  * {@link SgdTrainer} on Gaussian data, next to the time of the two mini-batch GEMMs alone, so
  * the share spent outside BLAS is visible. The comparison point is a PyTorch CPU loop over the
- * same shapes (two bias-free {@code nn.Linear} layers, ReLU, MSE sum, SGD with momentum).
+ * same shapes (two bias-free {@code nn.Linear} layers, ReLU, MSE sum, SGD with momentum):
+ * {@code src/bench/python/sgd_throughput_torch.py}.
  *
  * <p>Usage: {@code SgdThroughputBench [n] [d] [neurons] [batch] [epochs] [optimizer]}
  * (defaults 10000 3072 100 100 3 sgd: CIFAR-10 two-class shapes).
