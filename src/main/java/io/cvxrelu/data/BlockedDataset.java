@@ -51,9 +51,10 @@ public final class BlockedDataset implements AutoCloseable {
     try {
       long n = blocks.map(b -> (long) b.rows()).fold(0L, Long::sum);
       return new BlockedDataset(blocks, n, d, source, owned);
-    } catch (RuntimeException e) {
+    } catch (Exception e) {
       release(blocks, owned);
-      throw DistributedInput.asDataError(e);
+      DistributedInput.throwIfDataError(e);
+      throw e;
     }
   }
 

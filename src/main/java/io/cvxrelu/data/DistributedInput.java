@@ -187,8 +187,14 @@ public final class DistributedInput {
     return Optional.empty();
   }
 
-  /** The data error behind {@code e} when there is one, else {@code e} itself. */
-  static RuntimeException asDataError(RuntimeException e) {
-    return unwrap(e).<RuntimeException>map(d -> d).orElse(e);
+  /**
+   * Throws the data error behind a failure, if there is one. Callers catch {@code Exception}
+   * (Scala throws the checked {@code SparkException} undeclared) and rethrow it after this.
+   */
+  static void throwIfDataError(Exception failure) {
+    Optional<DataFormatException> d = unwrap(failure);
+    if (d.isPresent()) {
+      throw d.get();
+    }
   }
 }

@@ -100,8 +100,9 @@ final class ParquetBlocks {
     List<Row> first;
     try {
       first = rows.select(FEATURES).where(functions.col(FEATURES).isNotNull()).takeAsList(1);
-    } catch (RuntimeException e) {
-      throw DistributedInput.asDataError(e);
+    } catch (Exception e) {
+      DistributedInput.throwIfDataError(e);
+      throw e;
     }
     if (first.isEmpty()) {
       throw new DataFormatException(source + ": no data rows (empty input)");

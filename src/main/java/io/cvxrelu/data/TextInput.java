@@ -44,6 +44,9 @@ final class TextInput {
   static BlockedDataset csv(JavaSparkContext sc, List<FileStatus> files, String source,
       int partitions, int blockRows) {
     int width = firstLineWidth(sc.hadoopConfiguration(), files, source);
+    if (width == 0) {
+      throw new DataFormatException(source + ": no data rows (empty input)");
+    }
     if (width < 2) {
       throw new DataFormatException(source + ": needs a label and at least one feature per row");
     }
@@ -75,9 +78,10 @@ final class TextInput {
           return List.of(reader.maxIndex).iterator();
         }, true).fold(0, Math::max);
       }
-    } catch (RuntimeException e) {
+    } catch (Exception e) {
       conf.destroy();
-      throw DistributedInput.asDataError(e);
+      DistributedInput.throwIfDataError(e);
+      throw e;
     }
     if (d == 0) {
       conf.destroy();
