@@ -20,7 +20,8 @@ import io.cvxrelu.io.FeatureTransform;
  * @param seed the random projection's seed
  * @param numFeatures LIBSVM dimension, an index above it being a record error; 0 to take the
  *     largest index of the training data
- * @param partitions at least this many input splits (0: the file system's block size decides)
+ * @param partitions at least this many input splits for the text and binary formats (0: the
+ *     file system's block size decides); Parquet keeps Spark SQL's file splits
  * @param blockRows rows per block
  */
 public record DataSpec(DataFormat format, String train, String test, String classes,
@@ -55,46 +56,69 @@ public record DataSpec(DataFormat format, String train, String test, String clas
     }
   }
 
-  /** Training data at {@code train}, format by its name, nothing else. */
-  public static DataSpec of(String train) {
-    return new DataSpec(DataFormat.AUTO, train, null, null, Standardise.AUTO,
-        FeatureTransform.Reduction.NONE, 0, 0L, 0, 0, DEFAULT_BLOCK_ROWS);
+  /**
+   * A spec for training data at {@code train} and test data at {@code test} (null: none) in
+   * {@code format}; the other options keep the jobs' defaults until set.
+   */
+  public static Builder builder(DataFormat format, String train, String test) {
+    return new Builder(format, train, test);
   }
 
-  public DataSpec withFormat(DataFormat f) {
-    return new DataSpec(f, train, test, classes, standardise, reduction, dimensions, seed,
-        numFeatures, partitions, blockRows);
-  }
+  /** Sets a spec's options one by one; unset ones keep the jobs' defaults. */
+  public static final class Builder {
+    private final DataFormat format;
+    private final String train;
+    private final String test;
+    private String classes;
+    private Standardise standardise = Standardise.AUTO;
+    private FeatureTransform.Reduction reduction = FeatureTransform.Reduction.NONE;
+    private int dimensions;
+    private long seed;
+    private int numFeatures;
+    private int partitions;
+    private int blockRows = DEFAULT_BLOCK_ROWS;
 
-  public DataSpec withTest(String t) {
-    return new DataSpec(format, train, t, classes, standardise, reduction, dimensions, seed,
-        numFeatures, partitions, blockRows);
-  }
+    private Builder(DataFormat format, String train, String test) {
+      this.format = format;
+      this.train = train;
+      this.test = test;
+    }
 
-  public DataSpec withClasses(String c) {
-    return new DataSpec(format, train, test, c, standardise, reduction, dimensions, seed,
-        numFeatures, partitions, blockRows);
-  }
+    /** Two classes for the image formats, positive first (null: none). */
+    public Builder classes(String spec) {
+      classes = spec;
+      return this;
+    }
 
-  public DataSpec withStandardise(Standardise s) {
-    return new DataSpec(format, train, test, classes, s, reduction, dimensions, seed,
-        numFeatures, partitions, blockRows);
-  }
+    /** Reduces to {@code k} dimensions by {@code r} (the seed drives a random projection). */
+    public Builder reduction(FeatureTransform.Reduction r, int k, long projectionSeed) {
+      reduction = r;
+      dimensions = k;
+      seed = projectionSeed;
+      return this;
+    }
 
-  /** Reduces to {@code k} dimensions by {@code r} (the seed drives a random projection). */
-  public DataSpec withReduction(FeatureTransform.Reduction r, int k, long s) {
-    return new DataSpec(format, train, test, classes, standardise, r, k, s, numFeatures,
-        partitions, blockRows);
-  }
+    public Builder standardise(Standardise s) {
+      standardise = s;
+      return this;
+    }
 
-  public DataSpec withNumFeatures(int d) {
-    return new DataSpec(format, train, test, classes, standardise, reduction, dimensions, seed,
-        d, partitions, blockRows);
-  }
+    /** At least {@code p} partitions (0: by block size) of {@code rows}-row blocks. */
+    public Builder layout(int p, int rows) {
+      partitions = p;
+      blockRows = rows;
+      return this;
+    }
 
-  /** Lays the rows out in at least {@code p} partitions of {@code rows}-row blocks. */
-  public DataSpec withLayout(int p, int rows) {
-    return new DataSpec(format, train, test, classes, standardise, reduction, dimensions, seed,
-        numFeatures, p, rows);
+    /** The LIBSVM dimension (0: the largest index). */
+    public Builder numFeatures(int d) {
+      numFeatures = d;
+      return this;
+    }
+
+    public DataSpec build() {
+      return new DataSpec(format, train, test, classes, standardise, reduction, dimensions, seed,
+          numFeatures, partitions, blockRows);
+    }
   }
 }

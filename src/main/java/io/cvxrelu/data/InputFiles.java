@@ -89,7 +89,7 @@ final class InputFiles {
     }
   }
 
-  /** CIFAR-10 class names: the folder's {@code batches.meta.txt} when present, else the standard. */
+  /** CIFAR-10 class names: the folder's {@code batches.meta.txt} if present, else the standard. */
   static List<String> cifarClassNames(Configuration conf, String train) {
     String meta = child(train, Cifar10Reader.META_FILE);
     if (!isDirectory(conf, train) || !exists(conf, meta)) {
@@ -143,7 +143,8 @@ final class InputFiles {
     if (!isDirectory(conf, location)) {
       images = location;
     } else {
-      for (String name : List.of(prefix + "-images-idx3-ubyte.gz", prefix + "-images-idx3-ubyte")) {
+      for (String name : List.of(prefix + "-images-idx3-ubyte.gz",
+          prefix + "-images-idx3-ubyte")) {
         String f = child(location, name);
         if (images == null && exists(conf, f)) {
           images = f;

@@ -20,6 +20,11 @@ final class Collected {
         .config("spark.ui.enabled", "false").getOrCreate();
   }
 
+  /** Loads the spec being built. */
+  static DistributedInput.Loaded load(SparkSession spark, DataSpec.Builder spec) {
+    return DistributedInput.load(spark, spec.build());
+  }
+
   /** The rows of every block, in block id order, as one matrix. */
   static LabeledData rows(BlockedDataset data) {
     List<LabeledBlock> blocks = new ArrayList<>(data.blocks().collect());

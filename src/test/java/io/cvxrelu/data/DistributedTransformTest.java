@@ -84,13 +84,10 @@ class DistributedTransformTest {
   private void assertMatchesTheDriverPath(boolean standardise, Reduction reduction, int k) {
     FeatureTransform expected = FeatureTransform.fit(trainRows.x(), standardise, reduction, k,
         42L);
-    DataSpec spec = DataSpec.of(train.toString()).withTest(test.toString())
-        .withStandardise(standardise ? DataSpec.Standardise.TRUE : DataSpec.Standardise.FALSE)
-        .withReduction(reduction, Math.max(k, 1), 42L).withLayout(4, 7);
-    if (reduction == Reduction.NONE) {
-      spec = spec.withReduction(Reduction.NONE, 0, 42L);
-    }
-    try (DistributedInput.Loaded loaded = DistributedInput.load(spark, spec)) {
+    DataSpec.Builder spec = DataSpec.builder(DataFormat.AUTO, train.toString(), test.toString())
+        .standardise(standardise ? DataSpec.Standardise.TRUE : DataSpec.Standardise.FALSE)
+        .reduction(reduction, k, 42L).layout(4, 7);
+    try (DistributedInput.Loaded loaded = Collected.load(spark, spec)) {
       String what = standardise + " " + reduction;
       Collected.assertClose(expected.apply(trainRows), Collected.rows(loaded.train()), 1e-10);
       Collected.assertClose(expected.apply(testRows),
@@ -126,12 +123,12 @@ class DistributedTransformTest {
   @Test
   void aReductionBeyondTheDimensionIsAUsageError() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> DistributedInput.load(spark, DataSpec.of(train.toString())
-            .withReduction(Reduction.PCA, 7, 0L)));
+        () -> Collected.load(spark, DataSpec.builder(DataFormat.AUTO, train.toString(), null)
+            .reduction(Reduction.PCA, 7, 0L)));
     assertTrue(e.getMessage().contains("cannot reduce 6 features to 7 dimensions"),
         e.getMessage());
-    e = assertThrows(IllegalArgumentException.class, () -> DistributedInput.load(spark,
-        DataSpec.of(train.toString()).withClasses("0,1")));
+    e = assertThrows(IllegalArgumentException.class, () -> Collected.load(spark,
+        DataSpec.builder(DataFormat.AUTO, train.toString(), null).classes("0,1")));
     assertTrue(e.getMessage().contains("--classes applies to"), e.getMessage());
   }
 }

@@ -76,9 +76,9 @@ class ImageInputTest {
     return set.toLabeledData(what);
   }
 
-  private static DataSpec raw(Path train, DataFormat format, String classes) {
-    return DataSpec.of(train.toString()).withFormat(format).withClasses(classes)
-        .withStandardise(DataSpec.Standardise.FALSE);
+  private static DataSpec.Builder raw(Path train, DataFormat format, String classes) {
+    return DataSpec.builder(format, train.toString(), null).classes(classes)
+        .standardise(DataSpec.Standardise.FALSE);
   }
 
   @Test
@@ -92,8 +92,8 @@ class ImageInputTest {
     Files.write(dir.resolve("test_batch.bin"), t);
     Files.writeString(dir.resolve("batches.meta.txt"), String.join("\n",
         Cifar10Reader.CLASS_NAMES) + "\n\n");
-    DataSpec spec = raw(dir, DataFormat.CIFAR10, "airplane,automobile").withLayout(5, 9);
-    try (DistributedInput.Loaded loaded = DistributedInput.load(spark, spec)) {
+    DataSpec.Builder spec = raw(dir, DataFormat.CIFAR10, "airplane,automobile").layout(5, 9);
+    try (DistributedInput.Loaded loaded = Collected.load(spark, spec)) {
       assertTrue(loaded.train().partitions() >= 5);
       Collected.assertClose(driverCifar("training data", b1, b2),
           Collected.rows(loaded.train()), 1e-12);
@@ -110,12 +110,12 @@ class ImageInputTest {
     l[33] = 12;
     Files.write(dir.resolve("data_batch_1.bin"), cifarBytes(labels(20, 5)));
     Files.write(dir.resolve("data_batch_2.bin"), cifarBytes(l));
-    DataFormatException e = assertThrows(DataFormatException.class, () -> DistributedInput.load(
-        spark, raw(dir, DataFormat.CIFAR10, "0,1").withLayout(6, 4)));
+    DataFormatException e = assertThrows(DataFormatException.class, () -> Collected.load(spark,
+        raw(dir, DataFormat.CIFAR10, "0,1").layout(6, 4)));
     assertTrue(e.getMessage().endsWith("data_batch_2.bin: record 33 (byte "
         + 33 * 3073 + ") has label byte 12 (CIFAR-10 labels are 0-9)"), e.getMessage());
     Files.write(dir.resolve("data_batch_1.bin"), new byte[3073 * 2 + 5]);
-    e = assertThrows(DataFormatException.class, () -> DistributedInput.load(spark,
+    e = assertThrows(DataFormatException.class, () -> Collected.load(spark,
         raw(dir, DataFormat.CIFAR10, "0,1")));
     assertTrue(e.getMessage().contains("multiple of the CIFAR-10 record size"), e.getMessage());
   }
@@ -125,7 +125,7 @@ class ImageInputTest {
     Path f = tmp.resolve("data_batch_1.bin");
     Files.write(f, cifarBytes(0, 0, 5));
     DataFormatException e = assertThrows(DataFormatException.class,
-        () -> DistributedInput.load(spark, raw(f, DataFormat.CIFAR10, "airplane,automobile")));
+        () -> Collected.load(spark, raw(f, DataFormat.CIFAR10, "airplane,automobile")));
     DataFormatException driver = assertThrows(DataFormatException.class,
         () -> driverCifar("training data", cifarBytes(0, 0, 5)));
     assertEquals(driver.getMessage(), e.getMessage());
@@ -176,8 +176,8 @@ class ImageInputTest {
       Files.write(dir.resolve("t10k-images-idx3-ubyte" + suffix), img);
       Files.write(dir.resolve("t10k-labels-idx1-ubyte" + suffix), lab);
       LabeledData expected = driverIdx(img, lab, sel, rows * cols);
-      try (DistributedInput.Loaded loaded = DistributedInput.load(spark,
-          raw(dir, DataFormat.IDX, "trouser,ankle boot").withLayout(4, 3))) {
+      try (DistributedInput.Loaded loaded = Collected.load(spark,
+          raw(dir, DataFormat.IDX, "trouser,ankle boot").layout(4, 3))) {
         assertEquals(gz ? 1 : 4, Math.min(4, loaded.train().partitions()), "gzip is one split");
         Collected.assertClose(expected, Collected.rows(loaded.train()), 1e-12);
         Collected.assertClose(expected, Collected.rows(loaded.test().orElseThrow()), 1e-12);
@@ -192,14 +192,14 @@ class ImageInputTest {
         false));
     Files.write(dir.resolve("train-labels-idx1-ubyte"), idx(new int[] {2}, new byte[2], false));
     DataFormatException e = assertThrows(DataFormatException.class,
-        () -> DistributedInput.load(spark, raw(dir, DataFormat.IDX, "0,1")));
+        () -> Collected.load(spark, raw(dir, DataFormat.IDX, "0,1")));
     assertTrue(e.getMessage().endsWith("3 images but the label file has 2 labels"),
         e.getMessage());
     Files.write(dir.resolve("train-labels-idx1-ubyte"), idx(new int[] {3}, new byte[3], false));
     Files.write(dir.resolve("train-images-idx3-ubyte"), idx(new int[] {3, 2, 2}, new byte[11],
         false));
     e = assertThrows(DataFormatException.class,
-        () -> DistributedInput.load(spark, raw(dir, DataFormat.IDX, "0,1")));
+        () -> Collected.load(spark, raw(dir, DataFormat.IDX, "0,1")));
     assertTrue(e.getMessage().contains("file ends before the size its header declares"),
         e.getMessage());
     Path gz = Files.createDirectories(tmp.resolve("idxgz"));
@@ -208,7 +208,7 @@ class ImageInputTest {
     Files.write(gz.resolve("train-labels-idx1-ubyte.gz"), idx(new int[] {3}, new byte[] {0, 1,
         0}, true));
     e = assertThrows(DataFormatException.class,
-        () -> DistributedInput.load(spark, raw(gz, DataFormat.IDX, "0,1")));
+        () -> Collected.load(spark, raw(gz, DataFormat.IDX, "0,1")));
     assertTrue(e.getMessage().endsWith("train-images-idx3-ubyte.gz: file ends inside record 2 "
         + "(byte 25): truncated?"), e.getMessage());
     assertFalse(e.getMessage().contains("\n"));
@@ -218,8 +218,8 @@ class ImageInputTest {
   void imagesAreStandardisedByDefault() throws IOException {
     Path f = tmp.resolve("data_batch_1.bin");
     Files.write(f, cifarBytes(labels(50, 6)));
-    try (DistributedInput.Loaded loaded = DistributedInput.load(spark,
-        DataSpec.of(f.toString()).withFormat(DataFormat.CIFAR10).withClasses("0,1"))) {
+    try (DistributedInput.Loaded loaded = Collected.load(spark,
+        DataSpec.builder(DataFormat.CIFAR10, f.toString(), null).classes("0,1"))) {
       assertTrue(loaded.transform().mean() != null);
       assertTrue(loaded.description().endsWith(", standardised"), loaded.description());
     }

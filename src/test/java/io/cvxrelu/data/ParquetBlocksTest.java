@@ -81,8 +81,8 @@ class ParquetBlocksTest {
     String dir = write(rows(300, 5, -1), 3, "train.parquet");
     Dataset<Row> df = spark.read().parquet(dir);
     LabeledData expected = CollectedData.collect(df, "features", "label", dir);
-    try (DistributedInput.Loaded loaded = DistributedInput.load(spark,
-        DataSpec.of(dir).withLayout(0, 16))) {
+    try (DistributedInput.Loaded loaded = Collected.load(spark,
+        DataSpec.builder(DataFormat.AUTO, dir, null).layout(0, 16))) {
       assertEquals(5, loaded.train().d());
       Collected.assertClose(expected, Collected.rows(loaded.train()), 1e-12);
     }
@@ -91,7 +91,8 @@ class ParquetBlocksTest {
   @Test
   void aFolderWithoutTheParquetSuffixIsFoundByItsParts() {
     String dir = write(rows(40, 3, -1), 2, "plainname");
-    try (DistributedInput.Loaded loaded = DistributedInput.load(spark, DataSpec.of(dir))) {
+    try (DistributedInput.Loaded loaded = Collected.load(spark,
+        DataSpec.builder(DataFormat.AUTO, dir, null))) {
       assertEquals(40, loaded.train().n());
     }
   }
@@ -100,7 +101,7 @@ class ParquetBlocksTest {
   void aShortVectorIsNamedByItsFileAndRow() {
     String dir = write(rows(60, 4, 50), 1, "bad.parquet");
     DataFormatException e = assertThrows(DataFormatException.class,
-        () -> DistributedInput.load(spark, DataSpec.of(dir)));
+        () -> Collected.load(spark, DataSpec.builder(DataFormat.AUTO, dir, null)));
     assertTrue(e.getMessage().matches("file:.*/bad\\.parquet/part-[^/]*\\.parquet: row \\d+: 3 "
         + "features, expected 4"), e.getMessage());
     // The row is counted from 1 within the file, in the file's order.
@@ -114,7 +115,7 @@ class ParquetBlocksTest {
     String dir = tmp.resolve("nolabel.parquet").toString();
     spark.createDataFrame(rows(5, 2, -1), SCHEMA).drop("label").write().parquet(dir);
     DataFormatException e = assertThrows(DataFormatException.class,
-        () -> DistributedInput.load(spark, DataSpec.of(dir)));
+        () -> Collected.load(spark, DataSpec.builder(DataFormat.AUTO, dir, null)));
     assertTrue(e.getMessage().contains("no column 'label' (columns: features, weight)"),
         e.getMessage());
   }

@@ -78,13 +78,13 @@ class TextInputTest {
         StandardCharsets.UTF_8));
   }
 
-  private static DataSpec csv(Path p, int partitions, int blockRows) {
-    return DataSpec.of(p.toString()).withFormat(DataFormat.CSV).withLayout(partitions,
+  private static DataSpec.Builder csv(Path p, int partitions, int blockRows) {
+    return DataSpec.builder(DataFormat.CSV, p.toString(), null).layout(partitions,
         blockRows);
   }
 
-  private static LabeledData read(DataSpec spec) {
-    try (DistributedInput.Loaded loaded = DistributedInput.load(spark, spec)) {
+  private static LabeledData read(DataSpec.Builder spec) {
+    try (DistributedInput.Loaded loaded = Collected.load(spark, spec)) {
       return Collected.rows(loaded.train());
     }
   }
@@ -93,7 +93,7 @@ class TextInputTest {
   void csvWithByteOrderMarkAndHeaderOverPartitionsEqualsTheDriverReader() throws IOException {
     Path p = write("bom.csv", "\uFEFFlabel,a,b,c\n" + csvRows(400, 3, 1));
     LabeledData expected = driverCsv(p);
-    try (DistributedInput.Loaded loaded = DistributedInput.load(spark, csv(p, 5, 16))) {
+    try (DistributedInput.Loaded loaded = Collected.load(spark, csv(p, 5, 16))) {
       assertTrue(loaded.train().partitions() >= 5, "partitions " + loaded.train().partitions());
       assertEquals(400, loaded.train().n());
       Collected.assertClose(expected, Collected.rows(loaded.train()), 1e-12);
@@ -155,7 +155,7 @@ class TextInputTest {
     long offset = text.indexOf(lines[bad - 1] + "\n");
     assertTrue(offset > text.length() * 3 / 4, "the bad row is in the last of four splits");
     DataFormatException e = assertThrows(DataFormatException.class,
-        () -> DistributedInput.load(spark, csv(p, 4, 64)));
+        () -> Collected.load(spark, csv(p, 4, 64)));
     assertEquals(p.toUri().getPath(), e.getMessage().substring(5,
         e.getMessage().indexOf(": line")), e.getMessage());
     assertTrue(e.getMessage().endsWith(": line " + bad + " (byte " + offset
@@ -169,7 +169,7 @@ class TextInputTest {
     Path p = write("crlf.csv", text);
     DataFormatException driver = assertThrows(DataFormatException.class, () -> driverCsv(p));
     DataFormatException e = assertThrows(DataFormatException.class,
-        () -> DistributedInput.load(spark, csv(p, 3, 64)));
+        () -> Collected.load(spark, csv(p, 3, 64)));
     // The driver reader says "<file>:<line>: <reason>"; the same line and reason here.
     String line = driver.getMessage().split(":")[1];
     assertTrue(e.getMessage().contains(": line " + line + " (byte "), e.getMessage());
@@ -180,14 +180,14 @@ class TextInputTest {
   void emptyAndLabelOnlyInputsAreOneLineErrors() throws IOException {
     Path empty = write("empty.csv", "\n\n");
     DataFormatException e = assertThrows(DataFormatException.class,
-        () -> DistributedInput.load(spark, csv(empty, 0, 16)));
+        () -> Collected.load(spark, csv(empty, 0, 16)));
     assertTrue(e.getMessage().contains("no data rows"), e.getMessage());
     Path labels = write("labels.csv", "1\n2\n");
     e = assertThrows(DataFormatException.class,
-        () -> DistributedInput.load(spark, csv(labels, 0, 16)));
+        () -> Collected.load(spark, csv(labels, 0, 16)));
     assertTrue(e.getMessage().contains("needs a label and at least one feature"), e.getMessage());
     e = assertThrows(DataFormatException.class,
-        () -> DistributedInput.load(spark, csv(tmp.resolve("missing.csv"), 0, 16)));
+        () -> Collected.load(spark, csv(tmp.resolve("missing.csv"), 0, 16)));
     assertTrue(e.getMessage().contains("not found"), e.getMessage());
   }
 
@@ -218,11 +218,11 @@ class TextInputTest {
     try (BufferedReader r = open(p)) {
       padded = TextDataReader.readLibsvm(r, p.toString(), 12);
     }
-    DataSpec spec = DataSpec.of(p.toString()).withLayout(4, 32);
+    DataSpec.Builder spec = DataSpec.builder(DataFormat.AUTO, p.toString(), null).layout(4, 32);
     Collected.assertClose(found, read(spec), 1e-12);
-    Collected.assertClose(padded, read(spec.withNumFeatures(12)), 1e-12);
+    Collected.assertClose(padded, read(spec.numFeatures(12)), 1e-12);
     DataFormatException e = assertThrows(DataFormatException.class,
-        () -> DistributedInput.load(spark, spec.withNumFeatures(5)));
+        () -> Collected.load(spark, spec.numFeatures(5)));
     assertTrue(e.getMessage().matches(".*train\\.libsvm: line \\d+ \\(byte \\d+\\): feature "
         + "index [67] exceeds the dimension 5"), e.getMessage());
   }
@@ -231,8 +231,8 @@ class TextInputTest {
   void libsvmTestDataTakeTheTrainingDimension() throws IOException {
     Path train = write("a.svm", "1 1:1 4:2\n-1 2:3\n");
     Path test = write("b.svm", "1 2:5\n-1 3:1 #\n");
-    try (DistributedInput.Loaded loaded = DistributedInput.load(spark,
-        DataSpec.of(train.toString()).withTest(test.toString()))) {
+    try (DistributedInput.Loaded loaded = Collected.load(spark,
+        DataSpec.builder(DataFormat.AUTO, train.toString(), test.toString()))) {
       assertEquals(4, loaded.test().orElseThrow().d());
       LabeledData t = Collected.rows(loaded.test().orElseThrow());
       assertEquals(5.0, t.x().get(0, 1), 0.0);
@@ -240,13 +240,14 @@ class TextInputTest {
     }
     Path wide = write("c.svm", "1 2:5\n-1 3:1 9:2\n");
     DataFormatException e = assertThrows(DataFormatException.class,
-        () -> DistributedInput.load(spark, DataSpec.of(train.toString())
-            .withTest(wide.toString())));
+        () -> Collected.load(spark, DataSpec.builder(DataFormat.AUTO, train.toString(),
+            wide.toString())));
     assertTrue(e.getMessage().endsWith("c.svm: line 2 (byte 6): feature index 9 exceeds the "
         + "dimension 4"), e.getMessage());
     Path decreasing = write("d.svm", "1 2:5\n-1 3:1 2:2\n");
     e = assertThrows(DataFormatException.class,
-        () -> DistributedInput.load(spark, DataSpec.of(decreasing.toString())));
+        () -> Collected.load(spark, DataSpec.builder(DataFormat.AUTO,
+            decreasing.toString(), null)));
     assertTrue(e.getMessage().endsWith("d.svm: line 2 (byte 6): indices must be 1-based and "
         + "increasing, got 2 after 3"), e.getMessage());
   }
