@@ -35,6 +35,21 @@ public record DataSpec(DataFormat format, String train, String test, String clas
   public enum Standardise {
     AUTO, TRUE, FALSE;
 
+    /**
+     * The value of {@code --standardize}.
+     *
+     * @throws IllegalArgumentException for another value (a usage error)
+     */
+    public static Standardise of(String value) {
+      for (Standardise s : values()) {
+        if (s.name().equalsIgnoreCase(value.strip())) {
+          return s;
+        }
+      }
+      throw new IllegalArgumentException("--standardize must be auto, true or false, got '"
+          + value + "'");
+    }
+
     /** Whether to standardise data of the given kind. */
     public boolean resolve(boolean image) {
       return this == TRUE || this == AUTO && image;

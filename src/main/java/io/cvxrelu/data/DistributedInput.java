@@ -54,7 +54,8 @@ public final class DistributedInput {
   }
 
   /**
-   * Reads and preprocesses the data a spec names.
+   * Reads and preprocesses the data a spec names. An {@link DataFormat#AUTO} format is chosen
+   * by the training path and used for both parts; LIBSVM test data take the training dimension.
    *
    * @throws IllegalArgumentException for a usage error: classes with a text format, an unknown
    *     or missing class, k outside 1..d

@@ -2,6 +2,7 @@ package io.cvxrelu.data;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cvxrelu.io.DataFormatException;
@@ -47,6 +48,18 @@ class UnwrapTest {
     assertTrue(DistributedInput.unwrap(new SparkException("Lost executor 1",
         new OutOfMemoryError())).isEmpty());
     assertTrue(DistributedInput.unwrap(new IllegalStateException((String) null)).isEmpty());
+  }
+
+  @Test
+  void optionValuesParseOrNameTheChoices() {
+    assertEquals(DataSpec.Standardise.TRUE, DataSpec.Standardise.of(" True"));
+    assertEquals(DataFormat.CIFAR10, DataFormat.of("cifar10"));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> DataSpec.Standardise.of("yes"));
+    assertEquals("--standardize must be auto, true or false, got 'yes'", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> DataFormat.of("xls"));
+    assertTrue(e.getMessage().startsWith("--format must be auto, csv, libsvm"), e.getMessage());
   }
 
   private static LabeledBlock roundTrip(SerializerInstance s, LabeledBlock b) {
