@@ -87,7 +87,7 @@ public final class ComparisonReport {
       double test = rows == null || rows.isEmpty() ? Double.NaN : rows.get(k - 1)[6];
       Certificate c = result.certificate();
       // The scale Certification measures the violation on.
-      double allowed = options.feasibilityTolerance() * Math.max(1.0, labelScale);
+      double allowed = Certification.allowedViolation(options, labelScale);
       Duality d = new Duality(Certification.of(result, options, labelScale),
           result.stopReason(), c.lowerBound(), c.constraintViolation(), lower, violation,
           allowed);

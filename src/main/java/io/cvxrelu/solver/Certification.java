@@ -20,7 +20,7 @@ public record Certification(boolean certified, String label) {
    */
   public static Certification of(SolverResult result, SolverOptions options, double labelScale) {
     Certificate c = result.certificate();
-    double allowed = options.feasibilityTolerance() * Math.max(1.0, labelScale);
+    double allowed = allowedViolation(options, labelScale);
     boolean ok = result.stopReason() == StopReason.CONVERGED
         && Double.isFinite(c.objective()) && Double.isFinite(c.lowerBound())
         && Double.isFinite(c.relativeGap()) && c.relativeGap() <= options.tolerance()
@@ -31,6 +31,14 @@ public record Certification(boolean certified, String label) {
     return new Certification(false, String.format(Locale.ROOT,
         "not certified (%s, violation %.1e)", result.stopReason().name(),
         c.constraintViolation()));
+  }
+
+  /**
+   * The largest cone violation a certified run may have: the feasibility tolerance times
+   * max(1, max |y|).
+   */
+  public static double allowedViolation(SolverOptions options, double labelScale) {
+    return options.feasibilityTolerance() * Math.max(1.0, labelScale);
   }
 
   /** max |y_i|, the scale of the violation tolerance. */
