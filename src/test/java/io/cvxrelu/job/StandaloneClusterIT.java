@@ -66,7 +66,7 @@ class StandaloneClusterIT {
     record("cluster stopped", (System.nanoTime() - start) * 1e-9);
     record("whole class", (System.nanoTime() - CLASS_START) * 1e-9);
     StringBuilder b = new StringBuilder("StandaloneClusterIT timings:\n");
-    SECONDS.forEach((step, s) -> b.append(String.format(Locale.ROOT, "  %-48s %7.1f s%n", step,
+    SECONDS.forEach((step, s) -> b.append(String.format(Locale.ROOT, "  %-58s %7.1f s%n", step,
         s)));
     System.out.print(b);
   }
