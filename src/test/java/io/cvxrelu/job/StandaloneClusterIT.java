@@ -1,0 +1,192 @@
+package io.cvxrelu.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Issue 15's real cluster: a Spark standalone Master and two one-core Workers from the project's
+ * own jars ({@link StandaloneCluster}), and every job submitted to it through
+ * {@code org.apache.spark.deploy.SparkSubmit} with the shaded jar, as a user would. Executors
+ * run in JVMs of their own whose classpath is Spark's jars plus the shaded jar, so a class the
+ * shaded jar lacks fails here. Each job must run its tasks on both executors (spark-submit's
+ * master is the job's master), write complete outputs, and train-convex must equal the same
+ * run in {@code local[2]} to 1e-6. Budgets are small: the distributed solvers stop after a
+ * fixed number of steps, so both runs make the same iterations and must give the same numbers.
+ * Prints the seconds of every step. Needs {@code mvn package}, so it runs under failsafe in
+ * {@code mvn verify}.
+ */
+class StandaloneClusterIT {
+  private static final int WORKERS = 2;
+  private static final double START_SECONDS = 180;
+  private static final double SUBMIT_SECONDS = 300;
+  private static final double RELATIVE_TOLERANCE = 1e-6;
+  private static final String TRAIN = sample("planted_n300_d5.csv");
+  private static final String TEST = sample("planted_n300_d5_test.csv");
+  private static final Map<String, Double> SECONDS = new LinkedHashMap<>();
+  private static final long CLASS_START = System.nanoTime();
+
+  @TempDir
+  static Path tmp;
+  private static StandaloneCluster cluster;
+
+  @BeforeAll
+  static void startCluster() throws Exception {
+    long start = System.nanoTime();
+    cluster = StandaloneCluster.start(tmp, Path.of(property("cvxrelu.runtimeClasspath")),
+        WORKERS, START_SECONDS);
+    record("cluster up (master + " + WORKERS + " workers registered)",
+        (System.nanoTime() - start) * 1e-9);
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    long start = System.nanoTime();
+    if (cluster != null) {
+      cluster.close();
+    }
+    record("cluster stopped", (System.nanoTime() - start) * 1e-9);
+    record("whole class", (System.nanoTime() - CLASS_START) * 1e-9);
+    StringBuilder b = new StringBuilder("StandaloneClusterIT timings:\n");
+    SECONDS.forEach((step, s) -> b.append(String.format(Locale.ROOT, "  %-58s %7.1f s%n", step,
+        s)));
+    System.out.print(b);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"relu", "gated"})
+  void trainConvexOnTheClusterEqualsTheSameRunInLocalMode(String model) throws Exception {
+    String[] args = {"--train", TRAIN, "--test", TEST, "--model", model, "--patterns", "20",
+        "--seed", "3", "--solver", "distributed", "--partitions", "4", "--max-iter", "10"};
+    Path onCluster = succeed("train-convex-" + model, cluster.masterUrl(),
+        "io.cvxrelu.job.TrainConvexJob", args);
+    assertRanOnTheExecutors("train-convex-" + model);
+    for (String f : List.of("summary.json", "model.json", "history.csv")) {
+      assertTrue(Files.size(onCluster.resolve(f)) > 0, f + " missing or empty");
+    }
+    assertTrue(Files.readAllLines(onCluster.resolve("history.csv")).size() > 1,
+        "history.csv has no iteration rows");
+
+    Path local = succeed("train-convex-" + model + "-local", "local[2]",
+        "io.cvxrelu.job.TrainConvexJob", args);
+    JsonNode c = summary(onCluster);
+    JsonNode l = summary(local);
+    assertEquals(300, c.get("n").asInt());
+    assertEquals(l.get("iterations").asLong(), c.get("iterations").asLong());
+    assertEquals(l.get("stopReason").asText(), c.get("stopReason").asText());
+    for (String key : List.of("objective", "lowerBound", "constraintViolation")) {
+      double a = c.get(key).asDouble();
+      double b = l.get(key).asDouble();
+      assertTrue(Math.abs(a - b) <= RELATIVE_TOLERANCE * Math.max(1.0, Math.abs(b)),
+          key + " on the cluster " + a + ", in local mode " + b);
+    }
+    System.out.printf(Locale.ROOT, "StandaloneClusterIT: %s on the cluster: objective %.10g,"
+        + " relative gap %.3g after %d steps (local: %.10g)%n", model,
+        c.get("objective").asDouble(), c.get("relativeGap").asDouble(),
+        c.get("iterations").asLong(), l.get("objective").asDouble());
+  }
+
+  @Test
+  void trainSgdRunsItsInitialisationsOnTheExecutors() throws Exception {
+    Path out = succeed("train-sgd", cluster.masterUrl(), "io.cvxrelu.job.TrainSgdJob",
+        "--train", TRAIN, "--test", TEST, "--neurons", "10", "--inits", "2", "--epochs", "5",
+        "--seed", "3");
+    assertRanOnTheExecutors("train-sgd");
+    assertEquals(2, summary(out).get("inits").size());
+    for (int k = 0; k < 2; k++) {
+      for (String f : List.of("history.csv", "network.csv")) {
+        assertTrue(Files.size(out.resolve("init-" + k).resolve(f)) > 0, "init-" + k + "/" + f);
+      }
+    }
+  }
+
+  @Test
+  void compareFinishesWithItsReportAndPlots() throws Exception {
+    Path out = succeed("compare", cluster.masterUrl(), "io.cvxrelu.job.CompareJob",
+        "--train", TRAIN, "--test", TEST, "--patterns", "10", "--neurons", "10", "--inits", "2",
+        "--epochs", "5", "--seed", "3");
+    assertRanOnTheExecutors("compare");
+    for (String f : List.of("report.md", "comparison.csv", "summary.json", "convex-history.csv",
+        "sgd-init-0.csv", "sgd-init-1.csv")) {
+      assertTrue(Files.size(out.resolve(f)) > 0, f + " missing or empty");
+    }
+    // Regression data: no accuracy, so the two objective plots (ComparisonReport.plots).
+    byte[] pngSignature = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    String report = Files.readString(out.resolve("report.md"));
+    for (String plot : List.of("objective_vs_iteration.png", "objective_vs_seconds.png")) {
+      byte[] png = Files.readAllBytes(out.resolve(plot));
+      assertTrue(png.length > 1000 && Arrays.equals(pngSignature,
+          Arrays.copyOf(png, pngSignature.length)), plot + " is not a PNG image");
+      assertTrue(report.contains(plot), "report.md does not show " + plot);
+    }
+  }
+
+  /**
+   * Submits {@code mainClass} with {@code jobArgs} plus {@code --out}, records its seconds and
+   * asserts exit code 0; returns the output folder.
+   */
+  private static Path succeed(String name, String master, String mainClass, String... jobArgs)
+      throws IOException, InterruptedException {
+    Path out = tmp.resolve("out").resolve(name);
+    List<String> args = new ArrayList<>(List.of(jobArgs));
+    args.addAll(List.of("--out", out.toString()));
+    StandaloneCluster.Submission s = cluster.submit(name, master, eventLog(name),
+        property("cvxrelu.shadedJar"), mainClass, args, SUBMIT_SECONDS);
+    record("spark-submit " + name + " (" + master + ")", s.seconds());
+    assertEquals(0, s.exitCode(), "spark-submit " + name + " exited " + s.exitCode()
+        + "; driver log:\n" + s.tail());
+    return out;
+  }
+
+  /** Every task of the application ran on an executor, and each of the two executors ran some. */
+  private static void assertRanOnTheExecutors(String name) throws IOException {
+    Map<String, Integer> tasks = StandaloneCluster.tasksPerExecutor(eventLog(name));
+    System.out.println("StandaloneClusterIT: " + name + " tasks per executor " + tasks);
+    assertFalse(tasks.containsKey("driver"), name + " ran its tasks in the driver (local"
+        + " mode), not on the cluster spark-submit named: " + tasks);
+    assertTrue(tasks.size() >= WORKERS, name + " did not run tasks on all " + WORKERS
+        + " executors: " + tasks);
+  }
+
+  private static Path eventLog(String name) {
+    return tmp.resolve("event-logs").resolve(name);
+  }
+
+  private static JsonNode summary(Path out) throws IOException {
+    return new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+  }
+
+  private static synchronized void record(String step, double seconds) {
+    SECONDS.put(step, seconds);
+    System.out.printf(Locale.ROOT, "StandaloneClusterIT: %s: %.1f s%n", step, seconds);
+  }
+
+  private static String sample(String file) {
+    return Path.of("data-samples", file).toAbsolutePath().toString();
+  }
+
+  private static String property(String name) {
+    String v = System.getProperty(name);
+    assertTrue(v != null && Files.exists(Path.of(v)), name + " (" + v + ") missing: run mvn"
+        + " verify, which packages the jar before the integration tests");
+    return v;
+  }
+}
