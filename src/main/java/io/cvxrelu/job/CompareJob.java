@@ -23,6 +23,7 @@ import io.cvxrelu.sgd.SgdOptions;
 import io.cvxrelu.solver.ConvexSolver;
 import io.cvxrelu.solver.SolverOptions;
 import io.cvxrelu.solver.SolverResult;
+import io.cvxrelu.train.SolverChoice;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.StringReader;
@@ -175,7 +176,7 @@ public final class CompareJob {
       ConvexReluProblem problem = new ConvexReluProblem(x, y, patterns, loss, b, formulation);
       LOG.info("convex: n={} d={} P={} model={} loss={} beta={} (beta_max={})", x.rows(),
           x.cols(), patterns.count(), formulation.id(), loss.name(), b, betaMax);
-      ConvexSolver solver = ConvexSolver.forProblem(problem);
+      ConvexSolver solver = SolverChoice.local(problem);
       Solved exact = solveConvex("convex (" + formulation.id() + ")", problem, solverOptions,
           bias, test, yTest);
       SolverResult result = exact.result();
@@ -400,7 +401,7 @@ public final class CompareJob {
         new ProgressLogger(options.tolerance(), 2.0), problem.formulation(),
         problem.loss().name(), problem.beta(), bias, problem.patterns().gates(), problem.x(),
         problem.y(), test, yTest);
-    SolverResult result = ConvexSolver.forProblem(problem).solve(problem, warmStart, options,
+    SolverResult result = SolverChoice.local(problem).solve(problem, warmStart, options,
         accuracy);
     LOG.info("{}: {} after {} steps, {} s, objective {}, gap {}", name, result.stopReason(),
         result.iterations(), String.format(Locale.ROOT, "%.1f", result.seconds()),

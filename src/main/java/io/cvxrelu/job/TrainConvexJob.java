@@ -34,6 +34,7 @@ import io.cvxrelu.solver.distributed.DistributedTraining;
 import io.cvxrelu.solver.distributed.SolverCheckpoint;
 import io.cvxrelu.solver.generation.ArrangementCertificate;
 import io.cvxrelu.solver.generation.ColumnGeneration;
+import io.cvxrelu.train.SolverChoice;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.util.LinkedHashMap;
@@ -281,11 +282,11 @@ public final class TrainConvexJob {
         patterns = problem.patterns();
         solverName = (distributed ? (problem.formulation() == Formulation.GATED
             ? DistributedGatedSolver.class : DistributedReluSolver.class).getSimpleName()
-            : ConvexSolver.forProblem(problem).getClass().getSimpleName())
+            : SolverChoice.local(problem).getClass().getSimpleName())
             + " + ColumnGeneration";
       } else {
         spark.sparkContext().setJobDescription("cvxrelu: solve");
-        ConvexSolver solver = ConvexSolver.forProblem(problem);
+        ConvexSolver solver = SolverChoice.local(problem);
         // A seed network is a feasible point of the program over its own patterns: start there,
         // so that the solve polishes it (see ReluNetwork#convexWeights).
         DenseMatrix warmStart = seedNetwork == null ? null
