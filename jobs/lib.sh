@@ -64,7 +64,7 @@ cvxrelu_run() {
   local main="$1"; shift
   cvxrelu_build_if_needed
   if [[ -n "${SPARK_HOME:-}" ]]; then
-    # The job takes spark-submit's master unless --master is given.
+    # The job runs on spark-submit's master (it wins over the job's own --master).
     exec "$SPARK_HOME/bin/spark-submit" --class "$main" \
       --master "${CVXRELU_MASTER:-local[*]}" \
       --driver-memory "${CVXRELU_DRIVER_MEMORY:-4g}" \

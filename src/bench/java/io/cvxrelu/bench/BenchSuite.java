@@ -30,6 +30,7 @@ import io.cvxrelu.solver.distributed.DistributedProblem;
 import io.cvxrelu.solver.local.AdmmReluSolver;
 import io.cvxrelu.solver.local.AugmentedLagrangianSolver;
 import io.cvxrelu.solver.local.GatedFistaSolver;
+import io.cvxrelu.train.SolverChoice;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -189,7 +190,7 @@ public final class BenchSuite {
         // ReLU: the augmented Lagrangian, not the default ADMM, whose one-time n x n
         // factorisation at d = 3073 does not heed the time cap (83 s against a 25 s cap).
         ConvexSolver solver = f == Formulation.RELU ? new AugmentedLagrangianSolver()
-            : ConvexSolver.forProblem(problem);
+            : SolverChoice.local(problem);
         solveWorkload("cifar10 airplane/automobile " + f.id(), problem, solver, 1e-4,
             quick ? 25 : 120, tt[1]);
       }
@@ -229,7 +230,7 @@ public final class BenchSuite {
    */
   ObjectNode solveWorkload(String name, ConvexReluProblem problem, double target, double cap,
       LabeledData test) {
-    return solveWorkload(name, problem, ConvexSolver.forProblem(problem), target, cap, test);
+    return solveWorkload(name, problem, SolverChoice.local(problem), target, cap, test);
   }
 
   /** As above with a given solver. */

@@ -18,10 +18,10 @@ import io.cvxrelu.sgd.Optimizer;
 import io.cvxrelu.sgd.SgdOptions;
 import io.cvxrelu.sgd.SgdResult;
 import io.cvxrelu.sgd.SgdTrainer;
-import io.cvxrelu.solver.ConvexSolver;
 import io.cvxrelu.solver.IterationListener;
 import io.cvxrelu.solver.SolverOptions;
 import io.cvxrelu.solver.SolverResult;
+import io.cvxrelu.train.SolverChoice;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -107,7 +107,7 @@ public final class CifarGatedStudy {
     for (Formulation f : relu ? new Formulation[] {Formulation.GATED, Formulation.RELU}
         : new Formulation[] {Formulation.GATED}) {
       ConvexReluProblem problem = new ConvexReluProblem(x, y, patterns, loss, beta, f);
-      SolverResult r = ConvexSolver.forProblem(problem).solve(problem, null,
+      SolverResult r = SolverChoice.local(problem).solve(problem, null,
           new SolverOptions(1e-4, 1e-9, 1_000_000, seconds), IterationListener.NONE);
       ConvexReluModel m = new ConvexReluModel(f, "squared", beta, true, patterns.gates(),
           r.weights());
@@ -167,7 +167,7 @@ public final class CifarGatedStudy {
       double beta = frac * betaMax;
       ConvexReluProblem problem = new ConvexReluProblem(x, y, patterns, loss, beta,
           Formulation.GATED);
-      SolverResult r = ConvexSolver.forProblem(problem).solve(problem, warm,
+      SolverResult r = SolverChoice.local(problem).solve(problem, warm,
           new SolverOptions(1e-4, 1e-9, 1_000_000, 1800), IterationListener.NONE);
       warm = r.weights();
       ConvexReluModel m = new ConvexReluModel(Formulation.GATED, loss.name(), beta, true,

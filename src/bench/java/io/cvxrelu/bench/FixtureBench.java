@@ -16,6 +16,7 @@ import io.cvxrelu.solver.ConvexSolver;
 import io.cvxrelu.solver.IterationListener;
 import io.cvxrelu.solver.SolverOptions;
 import io.cvxrelu.solver.SolverResult;
+import io.cvxrelu.train.SolverChoice;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -69,7 +70,7 @@ public final class FixtureBench {
           ConvexReluProblem problem = new ConvexReluProblem(x, y, patterns, new SquaredLoss(),
               params.get("beta").asDouble(), f);
           double reference = ref.get(f.id()).get("objective").asDouble();
-          ConvexSolver solver = ConvexSolver.forProblem(problem);
+          ConvexSolver solver = SolverChoice.local(problem);
           SolverOptions options = new SolverOptions(1e-6, 1e-9, 1_000_000, maxSeconds);
           long w0 = System.nanoTime();
           SolverResult last = solver.solve(problem, null, options, IterationListener.NONE);

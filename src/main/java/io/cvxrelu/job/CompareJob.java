@@ -1,31 +1,21 @@
 package io.cvxrelu.job;
 
-import io.cvxrelu.report.ComparisonReport;
-import io.cvxrelu.report.AccuracyHistory;
-import io.cvxrelu.report.ProgressLogger;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.cvxrelu.io.DataFormatException;
 import io.cvxrelu.io.LabeledData;
-import io.cvxrelu.io.NetworkCsv;
+import io.cvxrelu.job.ComparisonRuns.Polished;
+import io.cvxrelu.job.ComparisonRuns.Solved;
 import io.cvxrelu.linalg.Blas;
 import io.cvxrelu.linalg.DenseMatrix;
 import io.cvxrelu.model.ConvexReluModel;
-import io.cvxrelu.model.ReluNetwork;
-import io.cvxrelu.patterns.SignPatterns;
 import io.cvxrelu.problem.ConvexReluProblem;
 import io.cvxrelu.problem.Formulation;
-import io.cvxrelu.problem.Loss;
+import io.cvxrelu.report.ComparisonReport;
 import io.cvxrelu.sgd.Optimizer;
 import io.cvxrelu.sgd.SgdOptions;
-import io.cvxrelu.solver.ConvexSolver;
+import io.cvxrelu.sgd.distributed.DistributedSgd;
+import io.cvxrelu.sgd.distributed.DistributedSgd.InitRun;
 import io.cvxrelu.solver.SolverOptions;
-import io.cvxrelu.solver.SolverResult;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.StringReader;
+import io.cvxrelu.train.ProblemSetup;
+import io.cvxrelu.train.TrainingSpec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,9 +23,6 @@ import java.util.Locale;
 import java.util.Map;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
-import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.sql.SparkSession;
 
 /**
  * {@code jobs/compare.sh}: the convex program and SGD from several initialisations on one task,
@@ -51,7 +38,7 @@ public final class CompareJob {
   private CompareJob() {}
 
   static JobOptions options() {
-    return DataLoader.declareOptions(new JobOptions(
+    JobOptions opts = DataLoader.declareOptions(new JobOptions(
         "Usage: compare.sh --train PATH --out DIR [options]\n"
         + "Solves the convex program and runs SGD from several initialisations on the same\n"
         + "objective, then writes report.md, comparison.csv, summary.json and PNG plots."))
@@ -75,14 +62,8 @@ public final class CompareJob {
         .option("max-iter", "200000", "convex: iteration budget")
         .option("max-seconds", "900", "convex: time budget in seconds")
         .option("neurons", "100", "SGD: hidden neurons m, or a list of widths (5,20): "
-            + "--inits runs for each")
-        .option("inits", "5", "SGD: random initialisations (parallel Spark tasks)")
-        .option("epochs", "30", "SGD: passes over the training data")
-        .option("batch-size", "100", "SGD: rows per mini-batch")
-        .option("lr", "0.001", "SGD: learning rate on F/n")
-        .option("optimizer", "sgd", "SGD: sgd (momentum) | adam")
-        .option("momentum", "0.9", "SGD: momentum")
-        .option("master", null, "Spark master (default: $CVXRELU_MASTER or local[*])");
+            + "--inits runs for each");
+    return JobContext.declareMaster(TrainingSpecs.declareSgdOptions(opts));
   }
 
   public static void main(String[] args) {
@@ -94,532 +75,222 @@ public final class CompareJob {
     return JobRunner.run("compare", options(), args, CompareJob::execute);
   }
 
+  /**
+   * What compare runs besides the convex program of its {@link TrainingSpec}.
+   *
+   * @param sampledCount patterns of the approximate program solved beside the exact one (0:
+   *     none)
+   * @param polishFormulation the program of the polish row (null: no polish)
+   * @param widths SGD widths m, each run from {@code inits} initialisations
+   */
+  private record Plan(TrainingSpec convex, int sampledCount, Formulation polishFormulation,
+      double polishSeconds, int[] widths, int inits, SgdOptions sgd) {
+
+    static Plan of(JobOptions opts) {
+      TrainingSpec convex = TrainingSpecs.onDriver(opts);
+      boolean enumerate = convex.patterns().all();
+      int sampledCount = 0;
+      if (opts.get("sampled-patterns") != null) {
+        if (!enumerate) {
+          throw new UsageException("--sampled-patterns compares the approximate program with "
+              + "the exact one: it needs --patterns all");
+        }
+        sampledCount = (int) Math.min(Integer.MAX_VALUE, opts.positiveLong("sampled-patterns"));
+      }
+      boolean polish = opts.flagSet("polish");
+      double polishSeconds = opts.positiveDouble("polish-seconds");
+      Formulation polishFormulation = opts.get("polish-model") == null ? convex.formulation()
+          : TrainingSpecs.parse("--polish-model: ", () -> Formulation.parse(
+              opts.get("polish-model")));
+      if (polish && enumerate) {
+        throw new UsageException("--polish adds an SGD network's patterns to sampled ones; "
+            + "with --patterns all the program already has every pattern");
+      }
+      int[] widths = opts.positiveIntList("neurons");
+      return new Plan(convex, sampledCount, polish ? polishFormulation : null, polishSeconds,
+          widths, TrainingSpecs.inits(opts), TrainingSpecs.sgd(opts, widths[0]));
+    }
+  }
+
+  /** The runs of a comparison, convex rows first. */
+  private record Runs(Solved exact, Solved sampled, Polished polished,
+      List<DistributedSgd.Init> tasks, List<InitRun> sgd) {}
+
+  /** Options, then the data and the program, then the convex solves and SGD, then the report. */
   private static void execute(JobOptions opts) {
     opts.require("train");
     String out = opts.require("out");
-    Formulation formulation;
-    Loss loss;
-    Optimizer optimizer;
-    try {
-      formulation = Formulation.parse(opts.get("model"));
-      loss = Loss.forName(opts.get("loss"));
-      optimizer = Optimizer.parse(opts.get("optimizer"));
-    } catch (IllegalArgumentException e) {
-      throw new UsageException(e.getMessage());
-    }
-    Double beta = opts.get("beta") != null ? opts.positiveDouble("beta") : null;
-    double betaFrac = opts.positiveDouble("beta-frac");
-    boolean enumerate = opts.get("patterns").equals("all");
-    int patternCount = enumerate ? 0
-        : (int) Math.min(Integer.MAX_VALUE, opts.positiveLong("patterns"));
-    long seed = opts.anyLong("seed");
-    SolverOptions solverOptions = new SolverOptions(opts.positiveDouble("tol"),
-        SolverOptions.DEFAULTS.feasibilityTolerance(), opts.positiveLong("max-iter"),
-        opts.positiveDouble("max-seconds"));
-    int sampledCount = 0;
-    if (opts.get("sampled-patterns") != null) {
-      if (!enumerate) {
-        throw new UsageException("--sampled-patterns compares the approximate program with the "
-            + "exact one: it needs --patterns all");
-      }
-      sampledCount = (int) Math.min(Integer.MAX_VALUE, opts.positiveLong("sampled-patterns"));
-    }
-    boolean polish = opts.flagSet("polish");
-    double polishSeconds = opts.positiveDouble("polish-seconds");
-    Formulation polishFormulation = formulation;
-    if (opts.get("polish-model") != null) {
-      try {
-        polishFormulation = Formulation.parse(opts.get("polish-model"));
-      } catch (IllegalArgumentException e) {
-        throw new UsageException("--polish-model: " + e.getMessage());
-      }
-    }
-    if (polish && enumerate) {
-      throw new UsageException("--polish adds an SGD network's patterns to sampled ones; with "
-          + "--patterns all the program already has every pattern");
-    }
-    int inits = (int) Math.min(10_000, opts.positiveLong("inits"));
-    int[] widths = opts.positiveIntList("neurons");
-    SgdOptions sgd = TrainSgdJob.sgdOptions(opts, optimizer, seed, widths[0]);
-    boolean bias = opts.flagSet("bias");
+    Plan plan = Plan.of(opts);
+    TrainingSpec spec = plan.convex();
     boolean overwrite = opts.flagSet("overwrite");
-    String master = opts.get("master") != null ? opts.get("master")
-        : System.getenv().getOrDefault("CVXRELU_MASTER", "local[*]");
     System.setProperty("java.awt.headless", "true");
-
-    boolean ownSession = SparkSession.getActiveSession().isEmpty()
-        && SparkSession.getDefaultSession().isEmpty();
-    SparkSession spark = SparkSession.builder().appName("cvxrelu-compare")
-        .master(master).config("spark.ui.enabled", "false").getOrCreate();
-    try {
-      HadoopIo io = new HadoopIo(spark.sparkContext().hadoopConfiguration());
-      io.checkOutput(out, overwrite);
-      DataLoader.Loaded data = DataLoader.load(spark, io, opts);
-      LabeledData train = data.train();
+    try (JobContext job = JobContext.open("compare", opts)) {
+      job.io().checkOutput(out, overwrite);
+      DataLoader.Loaded data = DataLoader.load(job.spark(), job.io(), opts);
+      ProblemSetup.Setup setup = ProblemSetup.of(spec, data.train(), data.test(),
+          ProblemSetup.PatternFiles.NONE);
       LabeledData test = data.test();
-      double[] y = labels(loss, train.y(), "training data");
-      double[] yTest = test == null ? null : labels(loss, test.y(), "test data");
-      DenseMatrix x = bias ? train.x().withOnesColumn() : train.x();
-      DenseMatrix xTest = test == null ? null : bias ? test.x().withOnesColumn() : test.x();
-
-      SignPatterns patterns = TrainConvexJob.sampledOrEnumerated(x, enumerate, patternCount,
-          seed);
-      double betaMax = ConvexReluProblem.betaMax(x, y, patterns, loss);
-      double b = beta != null ? beta : betaFrac * betaMax;
-      if (!(b > 0.0)) {
-        throw new DataFormatException("beta_max is 0 (all labels zero?): give --beta explicitly");
-      }
 
       // Convex program on the driver.
-      spark.sparkContext().setJobDescription("cvxrelu: convex solve");
-      ConvexReluProblem problem = new ConvexReluProblem(x, y, patterns, loss, b, formulation);
-      LOG.info("convex: n={} d={} P={} model={} loss={} beta={} (beta_max={})", x.rows(),
-          x.cols(), patterns.count(), formulation.id(), loss.name(), b, betaMax);
-      ConvexSolver solver = ConvexSolver.forProblem(problem);
-      Solved exact = solveConvex("convex (" + formulation.id() + ")", problem, solverOptions,
-          bias, test, yTest);
-      SolverResult result = exact.result();
-      ConvexReluModel model = new ConvexReluModel(formulation, loss.name(), b, bias,
-          patterns.gates(), result.weights());
-      ComparisonReport.Run convexRun = exact.run();
-
-      // The approximate program of Remark 3.3 (P sampled gates) at the same beta: a restriction
-      // of the exact program (a subset of its patterns), so its optimum is at least the exact
-      // one's.
-      Solved sampled = null;
-      if (sampledCount > 0) {
-        spark.sparkContext().setJobDescription("cvxrelu: sampled convex solve");
-        SignPatterns sampledPatterns = TrainConvexJob.sampledOrEnumerated(x, false,
-            sampledCount, seed);
-        ConvexReluProblem sampledProblem = new ConvexReluProblem(x, y, sampledPatterns, loss, b,
-            formulation);
-        LOG.info("sampled convex: P={} (of {} in the arrangement)", sampledPatterns.count(),
-            patterns.count());
-        sampled = solveConvex("convex sampled (" + formulation.id() + ", P = "
-            + sampledPatterns.count() + ")", sampledProblem, solverOptions, bias, test, yTest);
-      }
+      job.describe("cvxrelu: convex solve");
+      LOG.info("convex: n={} d={} P={} model={} loss={} beta={} (beta_max={})",
+          setup.x().rows(), setup.x().cols(), setup.patterns().count(),
+          spec.formulation().id(), spec.loss().name(), setup.beta(), setup.betaMax());
+      Solved exact = ComparisonRuns.solve("convex (" + spec.formulation().id() + ")",
+          setup.problem(), spec.solverOptions(), spec.bias(), test, setup.yTest(), null);
+      Solved sampled = plan.sampledCount() > 0 ? sampled(job, plan, setup, test) : null;
 
       // SGD initialisations as Spark tasks on the same design and beta.
-      spark.sparkContext().setJobDescription("cvxrelu: SGD from " + inits + " initialisations");
-      JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-      Broadcast<TrainSgdJob.SgdData> shared = jsc.broadcast(new TrainSgdJob.SgdData(
-          x.transpose(), y, xTest == null ? null : xTest.transpose(), yTest, loss.name(), b));
-      // One task per (width, initialisation); collect() keeps the order of the tasks.
-      List<int[]> tasks = new ArrayList<>();
-      for (int m : widths) {
-        for (int k = 0; k < inits; k++) {
-          tasks.add(new int[] {m, k});
+      job.describe("cvxrelu: SGD from " + plan.inits() + " initialisations");
+      List<DistributedSgd.Init> tasks = new ArrayList<>();
+      for (int m : plan.widths()) {
+        for (int k = 0; k < plan.inits(); k++) {
+          tasks.add(new DistributedSgd.Init(m, k));
         }
       }
-      List<TrainSgdJob.InitRun> sgdRuns;
-      try {
-        SgdOptions base = sgd;
-        sgdRuns = jsc.parallelize(tasks, tasks.size()).map(t -> TrainSgdJob.runInit(
-            shared.value(), base.withNeurons(t[0]).withSeed(base.seed() + t[1]), t[1]))
-            .collect();
-      } finally {
-        shared.destroy();
-      }
+      DenseMatrix xTest = test == null ? null : ProblemSetup.design(test.x(), spec.bias());
+      List<InitRun> sgd = DistributedSgd.run(job.spark(), DistributedSgd.SgdData.of(setup.x(),
+          setup.y(), xTest, setup.yTest(), spec.loss(), setup.beta()), plan.sgd(), tasks);
 
-      // The convex program over the best SGD network's own patterns plus the sampled ones,
-      // solved from that network: its optimum is at most the network's objective
-      // (ReluNetwork#convexWeights), so a budgeted solve polishes it.
-      Polished polished = null;
-      if (polish) {
-        int best = 0;
-        for (int t = 1; t < sgdRuns.size(); t++) {
-          if (finalObjective(sgdRuns.get(t)) < finalObjective(sgdRuns.get(best))) {
-            best = t;
-          }
-        }
-        polished = polish(sgdRuns.get(best), x, y, patterns, loss, b, polishFormulation,
-            solverOptions, polishSeconds, bias, test, yTest);
-      }
-
-      List<ComparisonReport.Run> runs = new ArrayList<>();
-      runs.add(convexRun);
-      if (sampled != null) {
-        runs.add(sampled.run());
-      }
-      if (polished != null) {
-        runs.add(polished.solved().run());
-      }
-      boolean manyWidths = widths.length > 1;
-      for (int t = 0; t < tasks.size(); t++) {
-        runs.add(sgdRun(sgdRuns.get(t), tasks.get(t)[0], manyWidths));
-      }
-      int convexRows = 1 + (sampled == null ? 0 : 1) + (polished == null ? 0 : 1);
-      List<String> checks = checks(enumerate, exact, sampled,
-          runs.subList(convexRows, runs.size()));
-      List<String> reportChecks = new ArrayList<>(checks);
-      if (polished != null) {
-        reportChecks.add(polished.check());
-      }
-      String accuracy = accuracyCheck(runs.subList(0, convexRows),
-          runs.subList(convexRows, runs.size()));
-      if (accuracy != null) {
-        reportChecks.add(accuracy);
-      }
-      Map<String, String> settings = new LinkedHashMap<>();
-      settings.put("data", data.description());
-      settings.put("n (train) / n (test) / d", x.rows() + " / " + (test == null ? "-"
-          : test.n()) + " / " + train.d() + (bias ? " (+ bias)" : ""));
-      settings.put("loss, beta", String.format(Locale.ROOT, "%s, %.6g (beta_max %.6g)",
-          loss.name(), b, betaMax));
-      settings.put("convex program", String.format(Locale.ROOT,
-          "%s, %d %s sign patterns, %s, tol %.1e, budget %.0f s", formulation.id(),
-          patterns.count(), enumerate ? "enumerated (all)" : "sampled",
-          solver.getClass().getSimpleName(), solverOptions.tolerance(),
-          solverOptions.maxSeconds()));
-      settings.put("SGD", String.format(Locale.ROOT,
-          "%s, m = %s, %d inits each, %d epochs, batch %d, lr %.3g%s", optimizer.id(),
-          opts.get("neurons").replace(",", ", "), inits, sgd.epochs(), sgd.batchSize(),
-          sgd.learningRate(), optimizer == Optimizer.SGD ? ", momentum " + sgd.momentum() : ""));
-      settings.put("BLAS", Blas.backend());
-      String note = enumerate
-          ? "All sign patterns are enumerated: the convex optimum is the global optimum of the "
-              + "non-convex objective for any width, so no SGD run can end below its certified "
-              + "lower bound."
-          : "Sign patterns are sampled: the convex program is then a restriction (ReLU) or a "
-              + "gated relaxation of the non-convex problem, solved to the certified gap shown; "
-              + "SGD objectives are the same function L(f(X), y) + beta/2 sum_j (|u_j|^2 + "
-              + "alpha_j^2).";
-      if (sampled != null) {
-        settings.put("approximate program", String.format(Locale.ROOT,
-            "%d sampled sign patterns (of %d), same beta", sampled.problem().patterns().count(),
-            patterns.count()));
-      }
-      if (polished != null) {
-        settings.put("polish", polished.setting());
-      }
-      Map<String, byte[]> plots = ComparisonReport.plots(runs);
-      Map<String, String> files = new LinkedHashMap<>();
-      files.put("report.md", ComparisonReport.markdown("Convex program vs SGD", settings, runs,
-          note, reportChecks, plots.containsKey(ComparisonReport.TEST_ACCURACY_VS_SECONDS)));
-      files.put("comparison.csv", ComparisonReport.csv(runs));
-      files.put("summary.json", summary(model, problem, exact, sampled, polished, runs, checks,
-          settings, b, betaMax));
-      files.put("convex-history.csv", exact.history().csv(result));
-      if (sampled != null) {
-        files.put("convex-sampled-history.csv", sampled.history().csv(sampled.result()));
-      }
-      if (polished != null) {
-        files.put("convex-polish-history.csv",
-            polished.solved().history().csv(polished.solved().result()));
-      }
-      for (int t = 0; t < tasks.size(); t++) {
-        files.put((manyWidths ? "sgd-m" + tasks.get(t)[0] + "-" : "sgd-") + "init-"
-            + tasks.get(t)[1] + ".csv", sgdRuns.get(t).historyCsv());
-      }
-      io.writeAtomically(out, files, plots, overwrite, null);
+      Polished polished = plan.polishFormulation() == null ? null
+          : ComparisonRuns.polish(ComparisonRuns.best(sgd), setup, plan.polishFormulation(),
+              spec.solverOptions(), plan.polishSeconds(), spec.bias(), test);
+      Runs runs = new Runs(exact, sampled, polished, tasks, sgd);
+      List<ComparisonReport.Run> rows = rows(runs, plan.widths().length > 1);
+      Map<String, byte[]> plots = ComparisonReport.plots(rows);
+      job.io().writeAtomically(out, files(opts, plan, data, setup, runs, rows,
+          plots.containsKey(ComparisonReport.TEST_ACCURACY_VS_SECONDS)), plots, overwrite, null);
       LOG.info("wrote {}", out);
-    } finally {
-      if (ownSession) {
-        spark.stop();
-      }
     }
-  }
-
-  private static double finalObjective(TrainSgdJob.InitRun r) {
-    return r.rows()[r.rows().length - 1][2];
   }
 
   /**
-   * The polish row: the solve, the report's statement comparing it with the network it started
-   * from, and its settings line.
+   * The approximate program of Remark 3.3 (P sampled gates) at the same beta: a restriction of
+   * the exact program (a subset of its patterns), so its optimum is at least the exact one's.
    */
-  private record Polished(Solved solved, String check, String setting, int sgdInit,
-      double startObjective) {}
-
-  private static Polished polish(TrainSgdJob.InitRun seed, DenseMatrix x, double[] y,
-      SignPatterns sampledPatterns, Loss loss, double beta, Formulation formulation,
-      SolverOptions options, double seconds, boolean bias, LabeledData test, double[] yTest) {
-    ReluNetwork net;
-    try {
-      net = NetworkCsv.read(new BufferedReader(new StringReader(seed.networkCsv())),
-          "SGD init " + seed.init(), x.cols());
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot read back SGD init " + seed.init(), e);
-    }
-    SignPatterns patterns = TrainConvexJob.withNeuronPatterns(x, net, sampledPatterns);
-    ConvexReluProblem problem = new ConvexReluProblem(x, y, patterns, loss, beta, formulation);
-    double start = net.objective(x, y, loss, beta);
-    String program = formulation == Formulation.RELU ? "ReLU program" : "gated program";
-    LOG.info("polish: {} over SGD init {}'s {} neuron patterns and {} sampled (P = {}),"
-        + " from its objective {}", program, seed.init(), net.width(), sampledPatterns.count(),
-        patterns.count(), start);
-    SolverOptions budget = new SolverOptions(options.tolerance(),
-        options.feasibilityTolerance(), options.maxIterations(), seconds);
-    Solved solved = solveConvex("convex polish of SGD init " + seed.init() + " ("
-        + formulation.id() + ")", problem, budget, bias, test, yTest,
-        net.convexWeights(x, patterns, formulation));
-    ConvexReluModel model = new ConvexReluModel(formulation, loss.name(), beta, bias,
-        patterns.gates(), solved.result().weights());
-    double network = model.nonconvexObjective(x, y, loss);
-    ComparisonReport.Run r = solved.run();
-    // The report compares networks: its objective is the recovered network's (equal to the
-    // convex one when the cone constraints hold exactly; for the gated program the gated
-    // network's, whose gates are the SGD neurons and the sampled ones).
-    ComparisonReport.Run run = new ComparisonReport.Run(r.name(), r.group(), r.neurons(),
-        r.iterations(), r.seconds(), r.objective(), r.testAccuracy(), network,
-        r.relativeGap(), r.trainAccuracy(), r.testAccuracyFinal(), r.totalSeconds());
-    String what = formulation == Formulation.RELU
-        ? "the network recovered from the ReLU program over SGD init %d's patterns"
-        : "the gated network of the gated program whose gates include SGD init %d's neurons";
-    String check = String.format(Locale.ROOT, "Polish: " + what + " has objective %.6g "
-        + "against that init's %.6g (%s); certified gap %.3g over its %d patterns.",
-        seed.init(), network, start, network <= start ? "no worse" : "WORSE", r.relativeGap(),
-        patterns.count());
-    return new Polished(new Solved(problem, solved.result(), solved.history(), run), check,
-        String.format(Locale.ROOT, "%s over the %d neuron patterns of SGD init %d "
-            + "plus the %d sampled ones, warm-started at that network, budget %.0f s", program,
-            net.width(), seed.init(), sampledPatterns.count(), seconds), seed.init(), start);
+  private static Solved sampled(JobContext job, Plan plan, ProblemSetup.Setup setup,
+      LabeledData test) {
+    job.describe("cvxrelu: sampled convex solve");
+    TrainingSpec spec = plan.convex();
+    ConvexReluProblem exact = setup.problem();
+    ConvexReluProblem problem = new ConvexReluProblem(exact.x(), exact.y(),
+        ProblemSetup.sampled(exact.x(), plan.sampledCount(), spec.seed()), exact.loss(),
+        exact.beta(), exact.formulation());
+    LOG.info("sampled convex: P={} (of {} in the arrangement)", problem.patternCount(),
+        exact.patternCount());
+    return ComparisonRuns.solve("convex sampled (" + spec.formulation().id() + ", P = "
+        + problem.patternCount() + ")", problem, spec.solverOptions(), spec.bias(), test,
+        setup.yTest(), null);
   }
 
-  private static double[] labels(Loss loss, double[] y, String what) {
-    try {
-      return loss.canonicalLabels(y);
-    } catch (IllegalArgumentException e) {
-      throw new DataFormatException(what + ": " + e.getMessage());
+  /** The report's rows: the convex ones, then one per SGD task. */
+  private static List<ComparisonReport.Run> rows(Runs runs, boolean manyWidths) {
+    List<ComparisonReport.Run> rows = new ArrayList<>(convexRows(runs));
+    for (int t = 0; t < runs.tasks().size(); t++) {
+      rows.add(ComparisonRuns.sgdRun(runs.sgd().get(t), runs.tasks().get(t).neurons(),
+          manyWidths));
     }
+    return rows;
   }
 
-  /** A convex solve with its accuracy history and its report row. */
-  private record Solved(ConvexReluProblem problem, SolverResult result, AccuracyHistory history,
-      ComparisonReport.Run run) {}
-
-  private static Solved solveConvex(String name, ConvexReluProblem problem,
-      SolverOptions options, boolean bias, LabeledData test, double[] yTest) {
-    return solveConvex(name, problem, options, bias, test, yTest, null);
+  private static List<ComparisonReport.Run> convexRows(Runs runs) {
+    List<ComparisonReport.Run> rows = new ArrayList<>();
+    rows.add(runs.exact().run());
+    if (runs.sampled() != null) {
+      rows.add(runs.sampled().run());
+    }
+    if (runs.polished() != null) {
+      rows.add(runs.polished().solved().run());
+    }
+    return rows;
   }
 
-  private static Solved solveConvex(String name, ConvexReluProblem problem,
-      SolverOptions options, boolean bias, LabeledData test, double[] yTest,
-      DenseMatrix warmStart) {
-    AccuracyHistory accuracy = new AccuracyHistory(
-        new ProgressLogger(options.tolerance(), 2.0), problem.formulation(),
-        problem.loss().name(), problem.beta(), bias, problem.patterns().gates(), problem.x(),
-        problem.y(), test, yTest);
-    SolverResult result = ConvexSolver.forProblem(problem).solve(problem, warmStart, options,
-        accuracy);
-    LOG.info("{}: {} after {} steps, {} s, objective {}, gap {}", name, result.stopReason(),
-        result.iterations(), String.format(Locale.ROOT, "%.1f", result.seconds()),
-        result.certificate().objective(), result.certificate().relativeGap());
-    return new Solved(problem, result, accuracy, convexRun(name, result,
-        accuracy.rows(result)));
+  /** report.md, comparison.csv, summary.json and every run's history, by file name. */
+  private static Map<String, String> files(JobOptions opts, Plan plan, DataLoader.Loaded data,
+      ProblemSetup.Setup setup, Runs runs, List<ComparisonReport.Run> rows,
+      boolean accuracyPlot) {
+    TrainingSpec spec = plan.convex();
+    int convexRows = convexRows(runs).size();
+    List<ComparisonReport.Run> sgdRows = rows.subList(convexRows, rows.size());
+    List<String> checks = ComparisonSummary.checks(spec.patterns().all(), runs.exact(),
+        runs.sampled(), sgdRows);
+    List<String> reportChecks = new ArrayList<>(checks);
+    if (runs.polished() != null) {
+      reportChecks.add(runs.polished().check());
+    }
+    String accuracy = ComparisonSummary.accuracyCheck(rows.subList(0, convexRows), sgdRows);
+    if (accuracy != null) {
+      reportChecks.add(accuracy);
+    }
+    Map<String, String> settings = settings(opts, plan, data, setup, runs);
+    ConvexReluModel model = new ConvexReluModel(spec.formulation(), spec.loss().name(),
+        setup.beta(), spec.bias(), setup.patterns().gates(), runs.exact().result().weights());
+    Map<String, String> files = new LinkedHashMap<>();
+    files.put("report.md", ComparisonReport.markdown("Convex program vs SGD", settings, rows,
+        note(spec.patterns().all()), reportChecks, accuracyPlot));
+    files.put("comparison.csv", ComparisonReport.csv(rows));
+    files.put("summary.json", ComparisonSummary.json(model, runs.exact(), runs.sampled(),
+        runs.polished(), rows, checks, settings, setup.betaMax(), spec.solverOptions()));
+    files.put("convex-history.csv", runs.exact().history().csv(runs.exact().result()));
+    if (runs.sampled() != null) {
+      files.put("convex-sampled-history.csv",
+          runs.sampled().history().csv(runs.sampled().result()));
+    }
+    if (runs.polished() != null) {
+      Solved p = runs.polished().solved();
+      files.put("convex-polish-history.csv", p.history().csv(p.result()));
+    }
+    boolean manyWidths = plan.widths().length > 1;
+    for (int t = 0; t < runs.tasks().size(); t++) {
+      DistributedSgd.Init task = runs.tasks().get(t);
+      files.put((manyWidths ? "sgd-m" + task.neurons() + "-" : "sgd-") + "init-"
+          + task.init() + ".csv", runs.sgd().get(t).historyCsv());
+    }
+    return files;
   }
 
-  private static ComparisonReport.Run convexRun(String name, SolverResult result,
-      List<double[]> rows) {
-    int k = rows.size();
-    double[] it = new double[k];
-    double[] sec = new double[k];
-    double[] obj = new double[k];
-    double[] acc = new double[k];
-    for (int i = 0; i < k; i++) {
-      double[] r = rows.get(i);
-      it[i] = r[0];
-      obj[i] = r[1];
-      sec[i] = r[4];
-      acc[i] = r[6];
+  /** The report's settings table. */
+  private static Map<String, String> settings(JobOptions opts, Plan plan,
+      DataLoader.Loaded data, ProblemSetup.Setup setup, Runs runs) {
+    TrainingSpec spec = plan.convex();
+    SolverOptions solverOptions = spec.solverOptions();
+    SgdOptions sgd = plan.sgd();
+    LabeledData test = data.test();
+    Map<String, String> settings = new LinkedHashMap<>();
+    settings.put("data", data.description());
+    settings.put("n (train) / n (test) / d", setup.x().rows() + " / " + (test == null ? "-"
+        : test.n()) + " / " + data.train().d() + (spec.bias() ? " (+ bias)" : ""));
+    settings.put("loss, beta", String.format(Locale.ROOT, "%s, %.6g (beta_max %.6g)",
+        spec.loss().name(), setup.beta(), setup.betaMax()));
+    settings.put("convex program", String.format(Locale.ROOT,
+        "%s, %d %s sign patterns, %s, tol %.1e, budget %.0f s", spec.formulation().id(),
+        setup.patterns().count(), spec.patterns().all() ? "enumerated (all)" : "sampled",
+        runs.exact().solverName(), solverOptions.tolerance(), solverOptions.maxSeconds()));
+    settings.put("SGD", String.format(Locale.ROOT,
+        "%s, m = %s, %d inits each, %d epochs, batch %d, lr %.3g%s", sgd.optimizer().id(),
+        opts.get("neurons").replace(",", ", "), plan.inits(), sgd.epochs(), sgd.batchSize(),
+        sgd.learningRate(), sgd.optimizer() == Optimizer.SGD ? ", momentum " + sgd.momentum()
+            : ""));
+    settings.put("BLAS", Blas.backend());
+    if (runs.sampled() != null) {
+      settings.put("approximate program", String.format(Locale.ROOT,
+          "%d sampled sign patterns (of %d), same beta",
+          runs.sampled().problem().patterns().count(), setup.patterns().count()));
     }
-    double[] last = rows.isEmpty() ? new double[] {0, result.certificate().objective(), 0, 0,
-        result.seconds(), Double.NaN, Double.NaN} : rows.get(k - 1);
-    return new ComparisonReport.Run(name, ComparisonReport.CONVEX, 0, it, sec, obj, acc,
-        result.certificate().objective(), result.certificate().relativeGap(), last[5], last[6],
-        result.seconds());
+    if (runs.polished() != null) {
+      settings.put("polish", runs.polished().setting());
+    }
+    return settings;
   }
 
-  private static ComparisonReport.Run sgdRun(TrainSgdJob.InitRun r, int neurons,
-      boolean manyWidths) {
-    double[][] rows = r.rows();
-    int k = rows.length;
-    double[] it = new double[k];
-    double[] sec = new double[k];
-    double[] obj = new double[k];
-    double[] acc = new double[k];
-    for (int i = 0; i < k; i++) {
-      it[i] = rows[i][0];
-      obj[i] = rows[i][2];
-      acc[i] = rows[i][4];
-      sec[i] = rows[i][5];
-    }
-    double[] last = rows[k - 1];
-    String group = manyWidths ? "SGD m = " + neurons : "SGD";
-    return new ComparisonReport.Run(group + " init " + r.init(), group, neurons, it, sec, obj,
-        acc, last[2], Double.NaN, last[3], last[4], last[5]);
-  }
-
-  /**
-   * The statements the report makes about the runs. With every pattern enumerated the exact
-   * program's certified lower bound bounds the objective of a network of any width (Theorem
-   * 1), so an SGD objective below it, at any epoch, would be an error; the approximate program
-   * uses a subset of the patterns, so its optimum cannot be below that bound either.
-   */
-  private static List<String> checks(boolean enumerate, Solved exact, Solved sampled,
-      List<ComparisonReport.Run> sgd) {
-    List<String> out = new ArrayList<>();
-    if (!enumerate) {
-      return out;
-    }
-    double optimum = exact.result().certificate().objective();
-    double lower = exact.result().certificate().lowerBound();
-    int below = sgdRunsBelow(sgd, lower);
-    int above = 0;
-    for (ComparisonReport.Run r : sgd) {
-      if (r.finalObjective() > optimum * (1 + STALL_MARGIN)) {
-        above++;
-      }
-    }
-    out.add(String.format(Locale.ROOT, "SGD runs below the optimum: %s of %d (runs whose "
-        + "objective fell below the exact program's certified lower bound %.8g at any epoch; "
-        + "none may)", below == 0 ? "none" : Integer.toString(below), sgd.size(), lower));
-    out.add(String.format(Locale.ROOT, "SGD runs that stall above the optimum %.8g (final "
-        + "objective more than %.1f%% above it): %d of %d", optimum, 100 * STALL_MARGIN, above,
-        sgd.size()));
-    if (sampled != null) {
-      double s = sampled.result().certificate().objective();
-      out.add(String.format(Locale.ROOT, "exact <= sampled: %s (exact %.8g, sampled %.8g with "
-          + "%d of %d patterns, %.2f%% above)", s >= lower ? "yes" : "NO", optimum, s,
-          sampled.problem().patterns().count(), exact.problem().patterns().count(),
-          100 * (s - optimum) / Math.abs(optimum)));
-    }
-    return out;
-  }
-
-  /**
-   * Each convex row's final test accuracy against the median SGD run's, or null without test
-   * data. The summary records the same comparison as booleans.
-   */
-  static String accuracyCheck(List<ComparisonReport.Run> convex,
-      List<ComparisonReport.Run> sgd) {
-    double median = ComparisonReport.median(sgd, ComparisonReport.Run::testAccuracyFinal);
-    if (!Double.isFinite(median)) {
-      return null;
-    }
-    StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
-        "Test accuracy against the median SGD run's %.4f:", median));
-    String sep = " ";
-    for (ComparisonReport.Run r : convex) {
-      double a = r.testAccuracyFinal();
-      if (Double.isFinite(a)) {
-        sb.append(String.format(Locale.ROOT, "%s%s %.4f (%s)", sep, r.name(), a,
-            a >= median ? "at least the median" : "below the median"));
-        sep = "; ";
-      }
-    }
-    return sb.append('.').toString();
-  }
-
-  /** Relative margin above the optimum beyond which an SGD run is said to stall. */
-  static final double STALL_MARGIN = 1e-3;
-
-  /** SGD runs whose objective fell below {@code bound} at some epoch. */
-  private static int sgdRunsBelow(List<ComparisonReport.Run> sgd, double bound) {
-    int below = 0;
-    for (ComparisonReport.Run r : sgd) {
-      for (double v : r.objective()) {
-        if (v < bound) {
-          below++;
-          break;
-        }
-      }
-    }
-    return below;
-  }
-
-  private static String summary(ConvexReluModel model, ConvexReluProblem problem,
-      Solved exact, Solved sampled, Polished polished, List<ComparisonReport.Run> runs,
-      List<String> checks, Map<String, String> settings, double beta, double betaMax) {
-    ObjectMapper mapper = new ObjectMapper();
-    ObjectNode s = mapper.createObjectNode();
-    SolverResult result = exact.result();
-    ComparisonReport.Run convex = exact.run();
-    ObjectNode c = s.putObject("convex");
-    putConvex(c, result, convex);
-    c.put("nonconvexObjective", model.nonconvexObjective(problem.x(), problem.y(),
-        problem.loss()));
-    c.put("neurons", model.network().width());
-    c.put("patterns", problem.patterns().count());
-    if (sampled != null) {
-      ObjectNode sc = s.putObject("sampledConvex");
-      putConvex(sc, sampled.result(), sampled.run());
-      sc.put("patterns", sampled.problem().patterns().count());
-    }
-    ObjectNode g = s.putObject("sgd");
-    ArrayNode arr = g.putArray("inits");
-    List<ComparisonReport.Run> sgd = new ArrayList<>();
-    for (ComparisonReport.Run r : runs) {
-      if (!r.group().equals(ComparisonReport.CONVEX)) {
-        sgd.add(r);
-      }
-    }
-    for (ComparisonReport.Run r : sgd) {
-      ObjectNode e = arr.addObject();
-      e.put("neurons", r.neurons());
-      e.put("objective", r.finalObjective());
-      putFinite(e, "trainAccuracy", r.trainAccuracy());
-      putFinite(e, "testAccuracy", r.testAccuracyFinal());
-      e.put("seconds", r.totalSeconds());
-    }
-    g.put("medianObjective", ComparisonReport.median(sgd, ComparisonReport.Run::finalObjective));
-    double medianTest = ComparisonReport.median(sgd, ComparisonReport.Run::testAccuracyFinal);
-    putFinite(g, "medianTestAccuracy", medianTest);
-    if (Double.isFinite(medianTest) && Double.isFinite(convex.testAccuracyFinal())) {
-      s.put("convexTestAccuracyAtLeastSgdMedian", convex.testAccuracyFinal() >= medianTest);
-    }
-    if (polished != null) {
-      ObjectNode p = s.putObject("polish");
-      ComparisonReport.Run pr = polished.solved().run();
-      putConvex(p, polished.solved().result(), pr);
-      p.put("nonconvexObjective", pr.finalObjective());
-      p.put("startObjective", polished.startObjective());
-      p.put("sgdInit", polished.sgdInit());
-      p.put("model", polished.solved().problem().formulation().id());
-      p.put("patterns", polished.solved().problem().patterns().count());
-      if (Double.isFinite(medianTest) && Double.isFinite(pr.testAccuracyFinal())) {
-        p.put("testAccuracyAtLeastSgdMedian", pr.testAccuracyFinal() >= medianTest);
-      }
-      double bestSgd = Double.POSITIVE_INFINITY;
-      for (ComparisonReport.Run r : sgd) {
-        bestSgd = Math.min(bestSgd, r.finalObjective());
-      }
-      p.put("bestSgdObjective", bestSgd);
-      p.put("atOrBelowBestSgd", pr.finalObjective() <= bestSgd);
-    }
-    if (!checks.isEmpty()) {
-      s.put("sgdRunsBelowOptimum", sgdRunsBelow(sgd, result.certificate().lowerBound()));
-      ArrayNode ch = s.putArray("checks");
-      checks.forEach(ch::add);
-    }
-    s.put("bestObjective", ComparisonReport.best(runs));
-    s.put("beta", beta);
-    s.put("betaMax", betaMax);
-    ObjectNode st = s.putObject("settings");
-    settings.forEach(st::put);
-    try {
-      return mapper.enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(s) + "\n";
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static void putConvex(ObjectNode c, SolverResult result, ComparisonReport.Run run) {
-    var cert = result.certificate();
-    c.put("objective", cert.objective());
-    c.put("lowerBound", cert.lowerBound());
-    c.put("relativeGap", cert.relativeGap());
-    c.put("constraintViolation", cert.constraintViolation());
-    c.put("iterations", result.iterations());
-    c.put("seconds", result.seconds());
-    c.put("stopReason", result.stopReason().name());
-    putFinite(c, "trainAccuracy", run.trainAccuracy());
-    putFinite(c, "testAccuracy", run.testAccuracyFinal());
-  }
-
-  private static void putFinite(ObjectNode node, String key, double v) {
-    if (Double.isFinite(v)) {
-      node.put(key, v);
-    }
+  private static String note(boolean enumerate) {
+    return enumerate
+        ? "All sign patterns are enumerated, " + ProblemSetup.ENUMERATION_TOLERANCE + ": the "
+            + "convex optimum is the global optimum of the non-convex objective for any width, "
+            + "so no SGD run can end below its certified lower bound."
+        : "Sign patterns are sampled: the convex program is then a restriction (ReLU) or a "
+            + "gated relaxation of the non-convex problem, solved to the certified gap shown; "
+            + "SGD objectives are the same function L(f(X), y) + beta/2 sum_j (|u_j|^2 + "
+            + "alpha_j^2).";
   }
 }

@@ -65,8 +65,6 @@ final class DataLoader {
 
   /** Reads and preprocesses the data named by the options. */
   static Loaded load(SparkSession spark, HadoopIo io, JobOptions opts) {
-    String trainPath = opts.require("train");
-    String testPath = opts.get("test");
     String format = opts.get("format").toLowerCase(Locale.ROOT);
     boolean image = format.equals("cifar10") || format.equals("idx");
     if (!image && !List.of("auto", "csv", "libsvm", "parquet").contains(format)) {
@@ -83,65 +81,82 @@ final class DataLoader {
       default -> throw new UsageException("--standardize must be auto, true or false, got '"
           + opts.get("standardize") + "'");
     };
-    FeatureTransform.Reduction reduction = FeatureTransform.Reduction.NONE;
-    int k = 0;
-    if (opts.get("pca") != null && opts.get("random-projection") != null) {
-      throw new UsageException("--pca and --random-projection exclude each other");
-    } else if (opts.get("pca") != null) {
-      reduction = FeatureTransform.Reduction.PCA;
-      k = (int) Math.min(Integer.MAX_VALUE, opts.positiveLong("pca"));
-    } else if (opts.get("random-projection") != null) {
-      reduction = FeatureTransform.Reduction.RANDOM;
-      k = (int) Math.min(Integer.MAX_VALUE, opts.positiveLong("random-projection"));
+    Reduction reduction = Reduction.of(opts);
+    Loaded raw = read(spark, io, opts, format);
+    if (raw.test() != null && raw.test().d() != raw.train().d()) {
+      throw new DataFormatException("test data has " + raw.test().d() + " features but "
+          + "training data has " + raw.train().d());
     }
+    Loaded data = standardise || reduction.kind() != FeatureTransform.Reduction.NONE
+        ? transformed(raw, standardise, reduction, opts.anyLong("seed")) : raw;
+    LOG.info("data: {}: train n={} d={}{}", data.description(), data.train().n(),
+        data.train().d(), data.test() == null ? "" : ", test n=" + data.test().n());
+    return data;
+  }
 
-    LabeledData train;
-    LabeledData test;
-    String description;
+  /** --pca K or --random-projection K (at most one), or none. */
+  private record Reduction(FeatureTransform.Reduction kind, int dimensions) {
+    static Reduction of(JobOptions opts) {
+      if (opts.get("pca") != null && opts.get("random-projection") != null) {
+        throw new UsageException("--pca and --random-projection exclude each other");
+      } else if (opts.get("pca") != null) {
+        return new Reduction(FeatureTransform.Reduction.PCA,
+            (int) Math.min(Integer.MAX_VALUE, opts.positiveLong("pca")));
+      } else if (opts.get("random-projection") != null) {
+        return new Reduction(FeatureTransform.Reduction.RANDOM,
+            (int) Math.min(Integer.MAX_VALUE, opts.positiveLong("random-projection")));
+      }
+      return new Reduction(FeatureTransform.Reduction.NONE, 0);
+    }
+  }
+
+  /** The training and test data as stored, in {@code format}. */
+  private static Loaded read(SparkSession spark, HadoopIo io, JobOptions opts, String format) {
+    String trainPath = opts.require("train");
+    String testPath = opts.get("test");
     if (format.equals("cifar10")) {
       ClassSelection classes = classes(opts, cifarClassNames(io, trainPath));
-      train = readCifar(io, cifarTrainFiles(io, trainPath), classes, "training data");
+      LabeledData train = readCifar(io, cifarTrainFiles(io, trainPath), classes,
+          "training data");
       String testFile = cifarTestFile(io, trainPath, testPath);
-      test = testFile == null ? null
-          : readCifar(io, List.of(testFile), classes, "test data");
-      description = "CIFAR-10 " + classes.describe();
+      return new Loaded(train, testFile == null ? null
+          : readCifar(io, List.of(testFile), classes, "test data"),
+          "CIFAR-10 " + classes.describe());
     } else if (format.equals("idx")) {
       ClassSelection classes = classes(opts, IdxReader.FASHION_CLASS_NAMES);
-      train = readIdx(io, idxImages(io, trainPath, "train", true), classes, "training data");
+      LabeledData train = readIdx(io, idxImages(io, trainPath, "train", true), classes,
+          "training data");
       String testImages = testPath != null ? idxImages(io, testPath, "t10k", true)
           : io.isDirectory(trainPath) ? idxImages(io, trainPath, "t10k", false) : null;
-      test = testImages == null ? null : readIdx(io, testImages, classes, "test data");
-      description = "IDX " + classes.describe();
+      return new Loaded(train, testImages == null ? null
+          : readIdx(io, testImages, classes, "test data"), "IDX " + classes.describe());
     } else if (format.equals("parquet") || format.equals("auto")
         && ParquetInput.looksLikeParquet(trainPath, spark.sparkContext().hadoopConfiguration())) {
-      train = ParquetInput.read(spark, trainPath, "training data");
-      test = testPath == null ? null : ParquetInput.read(spark, testPath, "test data");
-      description = trainPath;
-    } else {
-      train = readText(io, trainPath, format, 0, "training data");
-      test = testPath == null ? null : readText(io, testPath, format, train.d(), "test data");
-      description = trainPath;
+      LabeledData train = ParquetInput.read(spark, trainPath, "training data");
+      return new Loaded(train, testPath == null ? null
+          : ParquetInput.read(spark, testPath, "test data"), trainPath);
     }
-    if (test != null && test.d() != train.d()) {
-      throw new DataFormatException("test data has " + test.d() + " features but training data "
-          + "has " + train.d());
+    LabeledData train = readText(io, trainPath, format, 0, "training data");
+    return new Loaded(train, testPath == null ? null
+        : readText(io, testPath, format, train.d(), "test data"), trainPath);
+  }
+
+  /** Standardised and/or reduced with statistics of the training data. */
+  private static Loaded transformed(Loaded raw, boolean standardise, Reduction reduction,
+      long seed) {
+    FeatureTransform t;
+    try {
+      t = FeatureTransform.fit(raw.train().x(), standardise, reduction.kind(),
+          reduction.dimensions(), seed);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
     }
-    if (standardise || reduction != FeatureTransform.Reduction.NONE) {
-      FeatureTransform t;
-      try {
-        t = FeatureTransform.fit(train.x(), standardise, reduction, k, opts.anyLong("seed"));
-      } catch (IllegalArgumentException e) {
-        throw new UsageException(e.getMessage());
-      }
-      train = t.apply(train);
-      test = test == null ? null : t.apply(test);
-      description += (standardise ? ", standardised" : "")
-          + (reduction == FeatureTransform.Reduction.NONE ? ""
-              : ", " + reduction.name().toLowerCase(Locale.ROOT) + " to " + k + " dims");
-    }
-    LOG.info("data: {}: train n={} d={}{}", description, train.n(), train.d(),
-        test == null ? "" : ", test n=" + test.n());
-    return new Loaded(train, test, description);
+    String description = raw.description() + (standardise ? ", standardised" : "")
+        + (reduction.kind() == FeatureTransform.Reduction.NONE ? ""
+            : ", " + reduction.kind().name().toLowerCase(Locale.ROOT) + " to "
+                + reduction.dimensions() + " dims");
+    return new Loaded(t.apply(raw.train()), raw.test() == null ? null : t.apply(raw.test()),
+        description);
   }
 
   private static ClassSelection classes(JobOptions opts, List<String> names) {

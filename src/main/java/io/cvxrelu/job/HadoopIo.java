@@ -32,14 +32,7 @@ final class HadoopIo {
     try {
       Path p = new Path(location);
       FileSystem fs = p.getFileSystem(conf);
-      if (!fs.exists(p)) {
-        throw new io.cvxrelu.io.DataFormatException(what + " file not found: " + location);
-      }
-      FileStatus st = fs.getFileStatus(p);
-      if (st.isDirectory()) {
-        throw new io.cvxrelu.io.DataFormatException(what + " is a directory, expected a file: "
-            + location);
-      }
+      FileStatus st = inputFile(fs, p, location, what);
       if (st.getLen() == 0) {
         throw new io.cvxrelu.io.DataFormatException(what + " file is empty: " + location);
       }
@@ -49,6 +42,20 @@ final class HadoopIo {
       throw new io.cvxrelu.io.DataFormatException("cannot read " + what + " " + location + ": "
           + e.getMessage());
     }
+  }
+
+  /** The status of an input that must exist and be a file, else a data error. */
+  private static FileStatus inputFile(FileSystem fs, Path p, String location, String what)
+      throws IOException {
+    if (!fs.exists(p)) {
+      throw new io.cvxrelu.io.DataFormatException(what + " file not found: " + location);
+    }
+    FileStatus st = fs.getFileStatus(p);
+    if (st.isDirectory()) {
+      throw new io.cvxrelu.io.DataFormatException(what + " is a directory, expected a file: "
+          + location);
+    }
+    return st;
   }
 
   /**
@@ -167,14 +174,7 @@ final class HadoopIo {
     try {
       Path p = new Path(location);
       FileSystem fs = p.getFileSystem(conf);
-      if (!fs.exists(p)) {
-        throw new io.cvxrelu.io.DataFormatException(what + " file not found: " + location);
-      }
-      FileStatus st = fs.getFileStatus(p);
-      if (st.isDirectory()) {
-        throw new io.cvxrelu.io.DataFormatException(what + " is a directory, expected a file: "
-            + location);
-      }
+      FileStatus st = inputFile(fs, p, location, what);
       return new BinaryInput(fs.open(p, 1 << 16), st.getLen());
     } catch (IOException e) {
       throw new io.cvxrelu.io.DataFormatException("cannot read " + what + " " + location + ": "

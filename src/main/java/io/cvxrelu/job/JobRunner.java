@@ -2,6 +2,7 @@ package io.cvxrelu.job;
 
 import io.cvxrelu.io.DataFormatException;
 import io.cvxrelu.solver.distributed.SolverCheckpoint;
+import io.cvxrelu.train.InvalidSpecException;
 import java.util.function.Consumer;
 
 /**
@@ -24,7 +25,8 @@ final class JobRunner {
       }
       execute.accept(opts);
       return 0;
-    } catch (UsageException | SolverCheckpoint.IncompatibleCheckpointException e) {
+    } catch (UsageException | InvalidSpecException
+        | SolverCheckpoint.IncompatibleCheckpointException e) {
       return fail(name, "usage error: " + e.getMessage(), e, verbose, 2);
     } catch (DataFormatException e) {
       return fail(name, "data error: " + e.getMessage(), e, verbose, 3);

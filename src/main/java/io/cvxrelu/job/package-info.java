@@ -1,10 +1,10 @@
 /**
- * The command-line jobs behind {@code jobs/*.sh} ({@code train-convex}, {@code train-sgd},
- * {@code compare}) and the data generator, and what they share: declared options with
- * {@code --conf} files and {@code --help}, one runner that maps failures to a one-line message
- * and an exit code (2 usage, 3 data, 4 output), data loading in every supported format, and
- * atomic output through the Hadoop FileSystem. A job reads its options, hands the work to the
- * layers below and writes the outputs; the job layer is where a SparkSession is made, and no
- * job calls another.
+ * The command-line jobs ({@code jobs/*.sh}): each reads its options, builds a
+ * {@link io.cvxrelu.train.TrainingSpec}, calls the training layer and writes its outputs
+ * atomically. The plumbing they share lives in helper classes here, never in another job:
+ * option parsing and exit codes ({@link io.cvxrelu.job.JobOptions}, {@code JobRunner}), the
+ * Spark session and its master rule ({@code JobContext}), data input ({@code DataLoader},
+ * {@code HadoopIo}), and each job's solve and output steps. Only this layer creates a
+ * SparkSession or reads configuration.
  */
 package io.cvxrelu.job;

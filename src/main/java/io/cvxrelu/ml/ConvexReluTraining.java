@@ -1,9 +1,8 @@
 package io.cvxrelu.ml;
 
+import io.cvxrelu.io.DataFormatException;
 import io.cvxrelu.io.LabeledData;
-import io.cvxrelu.linalg.DenseMatrix;
 import io.cvxrelu.model.ConvexReluModel;
-import io.cvxrelu.patterns.SignPatterns;
 import io.cvxrelu.problem.ConvexReluProblem;
 import io.cvxrelu.problem.Formulation;
 import io.cvxrelu.problem.Loss;
@@ -11,6 +10,9 @@ import io.cvxrelu.solver.ConvexSolver;
 import io.cvxrelu.solver.IterationListener;
 import io.cvxrelu.solver.SolverOptions;
 import io.cvxrelu.solver.SolverResult;
+import io.cvxrelu.train.ProblemSetup;
+import io.cvxrelu.train.SolverChoice;
+import io.cvxrelu.train.TrainingSpec;
 import org.apache.spark.sql.Dataset;
 
 /** How the Spark ML estimators fit: the one place that decides where the solver runs. */
@@ -30,14 +32,18 @@ final class ConvexReluTraining {
 
   /**
    * Fits on the driver: collects the (features, label) rows of {@code data} into one
-   * column-major matrix, samples P gates g ~ N(0, I) with the seed (exactly as
-   * {@code TrainConvexJob} does, so both give the same model on the same rows), sets beta, and
-   * runs the single-node solver {@link ConvexSolver#forProblem} on the convex program of
-   * Pilanci and Ergen (2020, eq. (8); the gated variant without cone constraints).
+   * column-major matrix, sets the problem up with {@link ProblemSetup} (P sampled gates
+   * g ~ N(0, I) with the seed, beta, as {@code TrainConvexJob} does, so both give the same
+   * model on the same rows), and runs the single-node solver {@link SolverChoice#local} on the
+   * convex program of Pilanci and Ergen (2020, eq. (8); the gated variant without cone
+   * constraints).
    *
    * <p>This is not distributed: the training set must fit in driver memory (n x d doubles
    * plus the solver's n x P work arrays). It is the single method to replace with a
    * distributed trainer over row blocks; the estimators call nothing else.
+   *
+   * @throws IllegalArgumentException for labels other than 0/1 in classification, a single
+   *     class, or data that make no program (no non-zero pattern, beta_max = 0)
    */
   static Fit fitOnDriver(Dataset<?> data, String featuresCol, String labelCol, Loss loss,
       Settings s) {
@@ -50,28 +56,23 @@ final class ConvexReluTraining {
         }
       }
     }
-    double[] y = loss.canonicalLabels(rows.y());
-    DenseMatrix x = s.bias() ? rows.x().withOnesColumn() : rows.x();
-    SignPatterns patterns = SignPatterns.sample(x, s.patterns(), s.seed(),
-        50 * s.patterns() + 1000);
-    if (patterns.count() == 0) {
-      throw new IllegalArgumentException(
-          "no non-zero sign pattern: every sampled gate is inactive on all rows");
-    }
-    double betaMax = ConvexReluProblem.betaMax(x, y, patterns, loss);
-    double beta = s.beta() != null ? s.beta() : s.betaFraction() * betaMax;
-    if (!(beta > 0.0)) {
-      throw new IllegalArgumentException("beta_max is 0 (all labels zero?): set beta explicitly");
-    }
-    ConvexReluProblem problem = new ConvexReluProblem(x, y, patterns, loss, beta,
-        s.formulation());
-    ConvexSolver solver = ConvexSolver.forProblem(problem);
     SolverOptions options = new SolverOptions(s.tolerance(),
         SolverOptions.DEFAULTS.feasibilityTolerance(), s.maxIterations(), s.maxSeconds());
+    TrainingSpec spec = TrainingSpec.onDriver(s.formulation(), loss, s.beta(),
+        s.betaFraction(), TrainingSpec.Patterns.sampled(s.patterns()), s.seed(), s.bias(),
+        options);
+    ProblemSetup.Setup setup;
+    try {
+      setup = ProblemSetup.of(spec, rows, null, ProblemSetup.PatternFiles.NONE);
+    } catch (DataFormatException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
+    ConvexReluProblem problem = setup.problem();
+    ConvexSolver solver = SolverChoice.local(problem);
     SolverResult result = solver.solve(problem, null, options, IterationListener.NONE);
-    ConvexReluModel model = new ConvexReluModel(s.formulation(), loss.name(), beta, s.bias(),
-        patterns.gates(), result.weights());
-    return new Fit(model, TrainingSummary.of(result, problem, betaMax,
+    ConvexReluModel model = new ConvexReluModel(s.formulation(), loss.name(), setup.beta(),
+        s.bias(), setup.patterns().gates(), result.weights());
+    return new Fit(model, TrainingSummary.of(result, problem, setup.betaMax(),
         solver.getClass().getSimpleName()));
   }
 }

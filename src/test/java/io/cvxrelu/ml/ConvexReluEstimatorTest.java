@@ -15,12 +15,12 @@ import io.cvxrelu.problem.ConvexReluProblem;
 import io.cvxrelu.problem.Formulation;
 import io.cvxrelu.problem.SquaredLoss;
 import io.cvxrelu.solver.Certification;
-import io.cvxrelu.solver.ConvexSolver;
 import io.cvxrelu.solver.IterationListener;
 import io.cvxrelu.solver.SolverOptions;
 import io.cvxrelu.solver.SolverResult;
 import io.cvxrelu.testutil.Fixtures;
 import io.cvxrelu.testutil.SparkTestSession;
+import io.cvxrelu.train.SolverChoice;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -213,7 +213,7 @@ class ConvexReluEstimatorTest {
     SignPatterns patterns = SignPatterns.sample(x, p, seed, 50 * p + 1000);
     ConvexReluProblem problem = new ConvexReluProblem(x, f.y(), patterns, new SquaredLoss(),
         f.beta(), Formulation.RELU);
-    SolverResult direct = ConvexSolver.forProblem(problem).solve(problem, null,
+    SolverResult direct = SolverChoice.local(problem).solve(problem, null,
         SolverOptions.DEFAULTS, IterationListener.NONE);
     assertEquals(direct.certificate().objective(), s.objective(), 0.0);
     assertEquals(direct.certificate().lowerBound(), s.lowerBound(), 0.0);

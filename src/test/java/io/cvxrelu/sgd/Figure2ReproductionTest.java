@@ -11,10 +11,10 @@ import io.cvxrelu.problem.ConvexReluProblem;
 import io.cvxrelu.problem.Formulation;
 import io.cvxrelu.problem.Loss;
 import io.cvxrelu.problem.SquaredLoss;
-import io.cvxrelu.solver.ConvexSolver;
 import io.cvxrelu.solver.IterationListener;
 import io.cvxrelu.solver.SolverOptions;
 import io.cvxrelu.solver.SolverResult;
+import io.cvxrelu.train.SolverChoice;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -51,7 +51,7 @@ class Figure2ReproductionTest {
     double beta = 0.05 * ConvexReluProblem.betaMax(x, y, patterns, loss);
     ConvexReluProblem problem = new ConvexReluProblem(x, y, patterns, loss, beta,
         Formulation.RELU);
-    SolverResult convex = ConvexSolver.forProblem(problem).solve(problem, null,
+    SolverResult convex = SolverChoice.local(problem).solve(problem, null,
         new SolverOptions(1e-8, 1e-9, 200_000, 60.0), IterationListener.NONE);
     double optimum = convex.certificate().objective();
     double lowerBound = convex.certificate().lowerBound();

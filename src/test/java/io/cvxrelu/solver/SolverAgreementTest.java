@@ -15,6 +15,7 @@ import io.cvxrelu.problem.Formulation;
 import io.cvxrelu.problem.LogisticLoss;
 import io.cvxrelu.problem.Loss;
 import io.cvxrelu.problem.SquaredLoss;
+import io.cvxrelu.train.SolverChoice;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -139,12 +140,12 @@ class SolverAgreementTest {
     ConvexReluProblem small = new ConvexReluProblem(x, y, SignPatterns.sample(x, 100, 1,
         100_000), new SquaredLoss(), 1.0, Formulation.RELU);
     assertEquals(4500, small.patternCount() * small.d());
-    assertTrue(ConvexSolver.forProblem(small) instanceof InteriorPointReluSolver);
+    assertTrue(SolverChoice.local(small) instanceof InteriorPointReluSolver);
     ConvexReluProblem large = new ConvexReluProblem(x, y, SignPatterns.sample(x,
         InteriorPointReluSolver.MAX_PATTERN_DIMENSION / 45 + 1, 1, 100_000), new SquaredLoss(),
         1.0, Formulation.RELU);
     assertTrue(large.patternCount() * large.d() > InteriorPointReluSolver.MAX_PATTERN_DIMENSION);
-    assertTrue(ConvexSolver.forProblem(large) instanceof AdmmReluSolver);
+    assertTrue(SolverChoice.local(large) instanceof AdmmReluSolver);
   }
 
   @Test
@@ -152,9 +153,9 @@ class SolverAgreementTest {
     // Gated ReLU relaxes the cone constraints: its optimum is a lower bound.
     ConvexReluProblem relu = problem(new SquaredLoss(), Formulation.RELU, null);
     ConvexReluProblem gated = relu.with(relu.beta(), Formulation.GATED);
-    SolverResult r = ConvexSolver.forProblem(relu).solve(relu, null, SolverOptions.DEFAULTS,
+    SolverResult r = SolverChoice.local(relu).solve(relu, null, SolverOptions.DEFAULTS,
         IterationListener.NONE);
-    SolverResult g = ConvexSolver.forProblem(gated).solve(gated, null, SolverOptions.DEFAULTS,
+    SolverResult g = SolverChoice.local(gated).solve(gated, null, SolverOptions.DEFAULTS,
         IterationListener.NONE);
     assertTrue(g.certificate().lowerBound() <= r.certificate().objective());
     assertTrue(g.certificate().objective() <= r.certificate().objective() * (1 + 1e-6));
@@ -170,7 +171,7 @@ class SolverAgreementTest {
     }
     for (Formulation f : Formulation.values()) {
       ConvexReluProblem p = problem(new LogisticLoss(), f, y);
-      SolverResult r = ConvexSolver.forProblem(p).solve(p, null, SolverOptions.DEFAULTS,
+      SolverResult r = SolverChoice.local(p).solve(p, null, SolverOptions.DEFAULTS,
           IterationListener.NONE);
       assertEquals(StopReason.CONVERGED, r.stopReason(), f + " " + r.certificate());
       assertTrue(r.certificate().relativeGap() <= 1e-6);

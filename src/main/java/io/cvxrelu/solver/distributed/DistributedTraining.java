@@ -5,19 +5,28 @@ import io.cvxrelu.problem.Formulation;
 import io.cvxrelu.solver.IterationListener;
 import io.cvxrelu.solver.SolverOptions;
 import io.cvxrelu.solver.SolverResult;
+import io.cvxrelu.solver.generation.ColumnGeneration;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * Runs the distributed solver matching a problem held on the driver: its rows become cached
- * row blocks over the given number of partitions (masks computed on the executors), the gated
- * or ReLU solver runs, and the blocks are released.
+ * Runs the distributed solver matching a problem held on the driver, once a
+ * {@code train.SolverChoice} has chosen the cluster: its rows become cached row blocks over the
+ * given number of partitions (masks computed on the executors), the gated or ReLU solver runs,
+ * and the blocks are released. Pattern generation runs its rounds the same way
+ * ({@link DistributedGeneration}).
  */
 public final class DistributedTraining {
   private DistributedTraining() {}
 
   /** The solver's result and its name (for the summary). */
   public record Outcome(SolverResult result, String solverName) {}
+
+  /** The distributed solver of a formulation: gated FISTA, or the ReLU augmented Lagrangian. */
+  public static Class<?> solverClass(Formulation formulation) {
+    return formulation == Formulation.GATED ? DistributedGatedSolver.class
+        : DistributedReluSolver.class;
+  }
 
   /**
    * @param patternBlocks pattern blocks of the passes (1: one task per row block over all
@@ -26,19 +35,29 @@ public final class DistributedTraining {
    * @param resume continue from the checkpoint
    */
   public static Outcome solve(SparkSession spark, ConvexReluProblem problem, int partitions,
-      int patternBlocks, SolverOptions options, IterationListener listener, SolverCheckpoint checkpoint,
-      boolean resume) {
+      int patternBlocks, SolverOptions options, IterationListener listener,
+      SolverCheckpoint checkpoint, boolean resume) {
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     try (DistributedData data = DistributedData.fromMatrix(sc, problem.x(), problem.y(),
         problem.patterns().gates(), partitions, DistributedData.DEFAULT_BLOCK_ROWS)) {
       DistributedProblem dp = new DistributedProblem(data, problem.loss(), problem.beta(),
           problem.formulation(), patternBlocks);
+      String name = solverClass(problem.formulation()).getSimpleName();
       if (problem.formulation() == Formulation.GATED) {
         return new Outcome(new DistributedGatedSolver().solve(dp, options, listener, checkpoint,
-            resume), DistributedGatedSolver.class.getSimpleName());
+            resume), name);
       }
       return new Outcome(new DistributedReluSolver().solve(dp, options, listener, checkpoint,
-          resume), DistributedReluSolver.class.getSimpleName());
+          resume), name);
+    }
+  }
+
+  /** Pattern generation from {@code problem}'s patterns, each round solved over row blocks. */
+  public static ColumnGeneration.Result generate(SparkSession spark, ConvexReluProblem problem,
+      int partitions, ColumnGeneration.Options generation, SolverOptions options,
+      IterationListener listener) {
+    try (DistributedGeneration backend = new DistributedGeneration(spark, partitions)) {
+      return ColumnGeneration.run(problem, generation, options, listener, backend);
     }
   }
 }

@@ -7,10 +7,10 @@ import io.cvxrelu.patterns.SignPatterns;
 import io.cvxrelu.problem.ConvexReluProblem;
 import io.cvxrelu.problem.Formulation;
 import io.cvxrelu.solver.Certificate;
-import io.cvxrelu.solver.ConvexSolver;
 import io.cvxrelu.solver.IterationListener;
 import io.cvxrelu.solver.SolverOptions;
 import io.cvxrelu.solver.SolverResult;
+import io.cvxrelu.train.SolverChoice;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -107,12 +107,12 @@ public final class ColumnGeneration {
         double dualScale);
   }
 
-  /** Solves with {@link ConvexSolver#forProblem} and searches over the rows in memory. */
+  /** Solves with {@link SolverChoice#local} and searches over the rows in memory. */
   public static final Backend LOCAL = new Backend() {
     @Override
     public SolverResult solve(ConvexReluProblem problem, DenseMatrix warmStart,
         SolverOptions options, IterationListener listener) {
-      return ConvexSolver.forProblem(problem).solve(problem, warmStart, options, listener);
+      return SolverChoice.local(problem).solve(problem, warmStart, options, listener);
     }
 
     @Override

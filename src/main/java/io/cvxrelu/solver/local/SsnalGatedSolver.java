@@ -109,7 +109,7 @@ public final class SsnalGatedSolver implements ConvexSolver {
       Runtime.getRuntime().maxMemory() / Double.BYTES / 4);
 
   /**
-   * Whether this is the default for the problem ({@link ConvexSolver#forProblem}): the gated
+   * Whether this is the default for the problem ({@code train.SolverChoice.local}): the gated
    * formulation, squared loss, and working arrays within {@link #MAX_DOUBLES}.
    */
   public static boolean supports(ConvexReluProblem problem) {

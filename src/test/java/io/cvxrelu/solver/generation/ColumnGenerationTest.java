@@ -1,6 +1,5 @@
 package io.cvxrelu.solver.generation;
 
-import io.cvxrelu.solver.ConvexSolver;
 import io.cvxrelu.solver.IterationListener;
 import io.cvxrelu.solver.SolverOptions;
 import io.cvxrelu.solver.SolverResult;
@@ -14,6 +13,7 @@ import io.cvxrelu.patterns.SignPatterns;
 import io.cvxrelu.problem.ConvexReluProblem;
 import io.cvxrelu.problem.Formulation;
 import io.cvxrelu.problem.SquaredLoss;
+import io.cvxrelu.train.SolverChoice;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -55,7 +55,7 @@ class ColumnGenerationTest {
         SignPatterns all = ArrangementEnumerator.enumerate(x, MAX_SUBSETS);
         double beta = 0.05 * ConvexReluProblem.betaMax(x, y, all, new SquaredLoss());
         ConvexReluProblem full = new ConvexReluProblem(x, y, all, new SquaredLoss(), beta, form);
-        SolverResult exact = ConvexSolver.forProblem(full).solve(full, null,
+        SolverResult exact = SolverChoice.local(full).solve(full, null,
             SolverOptions.DEFAULTS, IterationListener.NONE);
         assertEquals(StopReason.CONVERGED, exact.stopReason());
 
@@ -122,7 +122,7 @@ class ColumnGenerationTest {
     double beta = 0.05 * ConvexReluProblem.betaMax(x, y, all, new SquaredLoss());
     ConvexReluProblem p = new ConvexReluProblem(x, y, two, new SquaredLoss(), beta,
         Formulation.RELU);
-    SolverResult r = ConvexSolver.forProblem(p).solve(p, null, SolverOptions.DEFAULTS,
+    SolverResult r = SolverChoice.local(p).solve(p, null, SolverOptions.DEFAULTS,
         IterationListener.NONE);
     assertTrue(r.certificate().relativeGap() <= 1e-6);
     ArrangementCertificate.Result proof = ArrangementCertificate.compute(p, r.weights(),
