@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cvxrelu.train.ProblemSetup;
 import io.cvxrelu.io.Cifar10Reader;
 import io.cvxrelu.io.ClassSelection;
 import io.cvxrelu.io.FeatureTransform;
@@ -182,7 +183,7 @@ public final class BenchSuite {
     if (Files.isDirectory(cifar)) {
       LabeledData[] tt = readCifar(cifar);
       DenseMatrix x = tt[0].x().withOnesColumn();
-      SignPatterns patterns = SignPatterns.sample(x, 200, 0, 50 * 200 + 1000);
+      SignPatterns patterns = ProblemSetup.sampled(x, 200, 0);
       double betaMax = ConvexReluProblem.betaMax(x, tt[0].y(), patterns, new SquaredLoss());
       for (Formulation f : List.of(Formulation.GATED, Formulation.RELU)) {
         ConvexReluProblem problem = new ConvexReluProblem(x, tt[0].y(), patterns,

@@ -1,5 +1,6 @@
 package io.cvxrelu.bench;
 
+import io.cvxrelu.train.ProblemSetup;
 import io.cvxrelu.io.Cifar10Reader;
 import io.cvxrelu.io.ClassSelection;
 import io.cvxrelu.io.FeatureTransform;
@@ -98,7 +99,7 @@ public final class CifarGatedStudy {
     DenseMatrix xValidation = t.apply(rawValidation).withOnesColumn();
     DenseMatrix xTest = t.apply(test.x()).withOnesColumn();
 
-    SignPatterns patterns = law.equals("gaussian") ? SignPatterns.sample(x, p, 0, 50 * p + 1000)
+    SignPatterns patterns = law.equals("gaussian") ? ProblemSetup.sampled(x, p, 0)
         : SignPatterns.fromGates(x, dataGates(x, p, law, new SplittableRandom(0)));
     describe(law, x, patterns);
     Loss loss = new SquaredLoss();
@@ -159,7 +160,7 @@ public final class CifarGatedStudy {
         0, 0);
     DenseMatrix x = t.apply(rawTrain).withOnesColumn();
     DenseMatrix xValidation = t.apply(rows(all.x(), n, nv)).withOnesColumn();
-    SignPatterns patterns = SignPatterns.sample(x, p, 0, 50 * p + 1000);
+    SignPatterns patterns = ProblemSetup.sampled(x, p, 0);
     double betaMax = ConvexReluProblem.betaMax(x, y, patterns, loss);
     DenseMatrix warm = null;
     for (String f : fracs) {

@@ -1,5 +1,6 @@
 package io.cvxrelu.bench;
 
+import io.cvxrelu.train.ProblemSetup;
 import io.cvxrelu.linalg.Blas;
 import io.cvxrelu.linalg.DenseMatrix;
 import io.cvxrelu.patterns.SignPatterns;
@@ -58,7 +59,7 @@ public final class DistributedScaleBench {
       }
       y[i] += 0.1 * r.nextGaussian();
     }
-    SignPatterns sp = SignPatterns.sample(x, p, 2, 50 * p + 1000);
+    SignPatterns sp = ProblemSetup.sampled(x, p, 2);
     double beta = 0.01 * ConvexReluProblem.betaMax(x, y, sp, new SquaredLoss());
     String master = System.getenv().getOrDefault("CVXRELU_MASTER", "local[*]");
     SparkSession spark = SparkSession.builder().appName("cvxrelu-distributed-bench")

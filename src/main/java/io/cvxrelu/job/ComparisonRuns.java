@@ -12,6 +12,7 @@ import io.cvxrelu.report.AccuracyHistory;
 import io.cvxrelu.report.ComparisonReport;
 import io.cvxrelu.report.ProgressLogger;
 import io.cvxrelu.sgd.distributed.DistributedSgd.InitRun;
+import io.cvxrelu.solver.Certification;
 import io.cvxrelu.solver.ConvexSolver;
 import io.cvxrelu.solver.SolverOptions;
 import io.cvxrelu.solver.SolverResult;
@@ -65,7 +66,8 @@ final class ComparisonRuns {
         result.iterations(), String.format(Locale.ROOT, "%.1f", result.seconds()),
         result.certificate().objective(), result.certificate().relativeGap());
     return new Solved(problem, result, solver.getClass().getSimpleName(), accuracy,
-        convexRun(name, result, accuracy.rows(result)));
+        ComparisonReport.Run.convex(name, result, options,
+            Certification.labelScale(problem.y()), accuracy));
   }
 
   /** The run with the lowest final objective (the first of equals). */
@@ -115,33 +117,19 @@ final class ComparisonRuns {
     // The report compares networks: its objective is the recovered network's (equal to the
     // convex one when the cone constraints hold exactly; for the gated program the gated
     // network's, whose gates are the SGD neurons and the sampled ones).
-    ComparisonReport.Run run = new ComparisonReport.Run(r.name(), r.group(), r.neurons(),
-        r.iterations(), r.seconds(), r.objective(), r.testAccuracy(), network,
-        r.relativeGap(), r.trainAccuracy(), r.testAccuracyFinal(), r.totalSeconds());
+    ComparisonReport.Run run = r.withFinalObjective(network);
     String what = formulation == Formulation.RELU
         ? "the network recovered from the ReLU program over SGD init %d's patterns"
         : "the gated network of the gated program whose gates include SGD init %d's neurons";
     String check = String.format(Locale.ROOT, "Polish: " + what + " has objective %.6g "
-        + "against that init's %.6g (%s); certified gap %.3g over its %d patterns.",
-        seed.init(), network, start, network <= start ? "no worse" : "WORSE", r.relativeGap(),
+        + "against that init's %.6g (%s); gap %s over its %d patterns.",
+        seed.init(), network, start, network <= start ? "no worse" : "WORSE", r.gapCell(),
         patterns.count());
     return new Polished(new Solved(problem, solved.result(), solved.solverName(),
         solved.history(), run), check, String.format(Locale.ROOT, "%s over the %d neuron "
             + "patterns of SGD init %d plus the %d sampled ones, warm-started at that network, "
             + "budget %.0f s", program, net.width(), seed.init(), sampled.count(), seconds),
         seed.init(), start);
-  }
-
-  /** A convex solve's report row from its accuracy history's rows. */
-  private static ComparisonReport.Run convexRun(String name, SolverResult result,
-      List<double[]> rows) {
-    double[] last = rows.isEmpty() ? new double[] {0, result.certificate().objective(), 0, 0,
-        result.seconds(), Double.NaN, Double.NaN} : rows.get(rows.size() - 1);
-    // History rows: iteration, objective, lower bound, gap, seconds, train and test accuracy.
-    return new ComparisonReport.Run(name, ComparisonReport.CONVEX, 0, column(rows, 0),
-        column(rows, 4), column(rows, 1), column(rows, 6),
-        result.certificate().objective(), result.certificate().relativeGap(), last[5], last[6],
-        result.seconds());
   }
 
   /** An SGD initialisation's report row, grouped by width when several widths ran. */

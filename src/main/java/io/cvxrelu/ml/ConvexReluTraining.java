@@ -72,7 +72,7 @@ final class ConvexReluTraining {
     SolverResult result = solver.solve(problem, null, options, IterationListener.NONE);
     ConvexReluModel model = new ConvexReluModel(s.formulation(), loss.name(), setup.beta(),
         s.bias(), setup.patterns().gates(), result.weights());
-    return new Fit(model, TrainingSummary.of(result, problem, setup.betaMax(),
+    return new Fit(model, TrainingSummary.of(result, problem, options, setup.betaMax(),
         solver.getClass().getSimpleName()));
   }
 }

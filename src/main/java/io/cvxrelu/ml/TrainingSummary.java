@@ -61,18 +61,6 @@ public record TrainingSummary(double objective, double lowerBound, double relati
         p.patternCount(), p.beta(), betaMax, solver, cert.certified(), cert.label());
   }
 
-  /**
-   * The summary of a solve, certified against {@link SolverOptions#DEFAULTS}' tolerances (the
-   * estimators' default {@code tol}).
-   *
-   * @deprecated the run's own options decide certification; pass them to
-   *     {@link #of(SolverResult, ConvexReluProblem, SolverOptions, double, String)}
-   */
-  @Deprecated
-  static TrainingSummary of(SolverResult r, ConvexReluProblem p, double betaMax, String solver) {
-    return of(r, p, SolverOptions.DEFAULTS, betaMax, solver);
-  }
-
   String toJson() {
     ObjectMapper om = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     try {
