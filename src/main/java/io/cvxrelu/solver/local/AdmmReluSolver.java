@@ -50,6 +50,23 @@ public final class AdmmReluSolver implements ConvexSolver {
     this.certificateEvery = Math.max(1, certificateEvery);
   }
 
+  /**
+   * max(1, max |y|), the scale of the labels that {@link SolverOptions#feasibilityTolerance} is
+   * relative to.
+   */
+  static double feasibilityScale(ConvexReluProblem problem) {
+    double feasScale = 1.0;
+    for (double v : problem.y()) {
+      feasScale = Math.max(feasScale, Math.abs(v));
+    }
+    return feasScale;
+  }
+
+  /** The cone-constraint violation allowed at convergence, in the units of the data. */
+  static double feasibilityTolerance(ConvexReluProblem problem, SolverOptions options) {
+    return options.feasibilityTolerance() * feasibilityScale(problem);
+  }
+
   /** True when this solver applies: ReLU formulation, squared loss. */
   public static boolean supports(ConvexReluProblem problem) {
     return problem.formulation() == Formulation.RELU && problem.loss() instanceof SquaredLoss;
@@ -62,11 +79,7 @@ public final class AdmmReluSolver implements ConvexSolver {
       throw new IllegalArgumentException("ADMM solves the ReLU formulation with squared loss");
     }
     long start = System.nanoTime();
-    double[] y = problem.y();
-    double feasScale = 1.0;
-    for (double v : y) {
-      feasScale = Math.max(feasScale, Math.abs(v));
-    }
+    double feasScale = feasibilityScale(problem);
     double feasTol = options.feasibilityTolerance() * feasScale;
     State st = new State(problem, warmStart);
     ActiveSetPolish polisher = new ActiveSetPolish(problem);
