@@ -13,6 +13,7 @@ import io.cvxrelu.solver.IterationRecord;
 import io.cvxrelu.solver.SolverOptions;
 import io.cvxrelu.solver.SolverResult;
 import io.cvxrelu.solver.StopReason;
+import io.cvxrelu.solver.local.polish.ActiveSetPolish;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -115,16 +116,16 @@ public final class AdmmReluSolver implements ConvexSolver {
           nextPolish = it + polishInterval;
           polishInterval *= 2;
           if (polisher.run(st.z, xz, st.mu)) {
-            Certificate pc = Certificate.compute(problem, polisher.weights, polisher.product,
-                polisher.multipliers);
+            Certificate pc = Certificate.compute(problem, polisher.weights(), polisher.product(),
+                polisher.multipliers());
             boolean pcOk = pc.relativeGap() <= options.tolerance()
                 && pc.constraintViolation() <= feasTol;
             if (pcOk || (Double.isFinite(pc.relativeGap())
                 && pc.relativeGap() < cert.relativeGap()
                 && pc.constraintViolation() <= Math.max(feasTol, cert.constraintViolation()))) {
               cert = pc;
-              bestWeights = polisher.weights;
-              bestMu = polisher.multipliers;
+              bestWeights = polisher.weights();
+              bestMu = polisher.multipliers();
             }
           }
         }
