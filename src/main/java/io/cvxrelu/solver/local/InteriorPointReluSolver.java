@@ -95,20 +95,23 @@ public final class InteriorPointReluSolver implements ConvexSolver {
     }
     Run run = new Run(problem, options, start);
     run.follow(path, listener);
-    if (run.bestCert == null) {
+    if (run.best == null) {
       return fallback(problem, warmStart, options, listener, start);
     }
-    run.pruneInactiveBlocks();
+    Point out = run.pruneInactiveBlocks();
     if (run.reason != StopReason.CONVERGED && run.reason != StopReason.STOPPED_BY_LISTENER
-        && run.outCert.relativeGap() > options.tolerance()) {
+        && out.certificate().relativeGap() > options.tolerance()) {
       // Numerical trouble before the tolerance: hand the best point to ADMM, which polishes.
       double left = options.maxSeconds() - (System.nanoTime() - start) * 1e-9;
       if (left > 0.0 && run.reason != StopReason.MAX_ITERATIONS) {
-        return run.handOffToAdmm(left, listener);
+        return run.handOffToAdmm(out.weights(), left, listener);
       }
     }
-    return run.result();
+    return run.result(out);
   }
+
+  /** Blocks with the multipliers they were certified with and the certificate. */
+  private record Point(DenseMatrix weights, DenseMatrix multipliers, Certificate certificate) {}
 
   /** The certified record of one path-following run: history, best iterate, stop reason. */
   private static final class Run {
@@ -120,12 +123,7 @@ public final class InteriorPointReluSolver implements ConvexSolver {
     private StopReason reason;
     private int it;
     /** The certified iterate with the smallest gap among those within feasTol. */
-    private DenseMatrix bestB;
-    private DenseMatrix bestMu;
-    private Certificate bestCert;
-    /** The point returned: the best iterate, pruned when the certificate allows. */
-    private DenseMatrix outB;
-    private Certificate outCert;
+    private Point best;
 
     Run(ConvexReluProblem problem, SolverOptions options, long start) {
       this.problem = problem;
@@ -145,10 +143,8 @@ public final class InteriorPointReluSolver implements ConvexSolver {
             cert.relativeGap(), cert.constraintViolation(), seconds);
         history.add(rec);
         if (Double.isFinite(cert.relativeGap()) && cert.constraintViolation() <= feasTol
-            && (bestCert == null || cert.relativeGap() < bestCert.relativeGap())) {
-          bestCert = cert;
-          bestB = b;
-          bestMu = mu;
+            && (best == null || cert.relativeGap() < best.certificate().relativeGap())) {
+          best = new Point(b, mu, cert);
         }
         reason = stopReason(cert, seconds, listener, rec, b);
         if (reason == null) {
@@ -187,27 +183,25 @@ public final class InteriorPointReluSolver implements ConvexSolver {
      * Interior iterates approach the inactive neurons' zero blocks without reaching them: zero
      * the small blocks, at the largest relative threshold the certificate still accepts.
      */
-    void pruneInactiveBlocks() {
-      outB = bestB;
-      outCert = bestCert;
-      double allowed = Math.max(options.tolerance(), bestCert.relativeGap());
+    Point pruneInactiveBlocks() {
+      double allowed = Math.max(options.tolerance(), best.certificate().relativeGap());
       for (double threshold = 1e-3; threshold >= 1e-12; threshold *= 0.1) {
-        DenseMatrix pruned = pruneSmallBlocks(bestB, threshold);
+        DenseMatrix pruned = pruneSmallBlocks(best.weights(), threshold);
         if (pruned == null) {
           continue;
         }
-        Certificate pc = Certificate.compute(problem, pruned, problem.forward(pruned), bestMu);
+        Certificate pc = Certificate.compute(problem, pruned, problem.forward(pruned),
+            best.multipliers());
         if (pc.constraintViolation() <= feasTol && pc.relativeGap() <= allowed) {
-          outB = pruned;
-          outCert = pc;
-          break;
+          return new Point(pruned, best.multipliers(), pc);
         }
       }
+      return best;
     }
 
     /** ADMM from the returned point for the time left, with the two histories joined. */
-    SolverResult handOffToAdmm(double left, IterationListener listener) {
-      SolverResult admm = new AdmmReluSolver().solve(problem, outB,
+    SolverResult handOffToAdmm(DenseMatrix from, double left, IterationListener listener) {
+      SolverResult admm = new AdmmReluSolver().solve(problem, from,
           new SolverOptions(options.tolerance(), options.feasibilityTolerance(),
               options.maxIterations(), left), listener);
       List<IterationRecord> all = new ArrayList<>(history);
@@ -217,12 +211,12 @@ public final class InteriorPointReluSolver implements ConvexSolver {
           admm.multipliers());
     }
 
-    SolverResult result() {
+    SolverResult result(Point out) {
       double seconds = (System.nanoTime() - start) * 1e-9;
-      StopReason outReason = outCert.relativeGap() <= options.tolerance()
+      StopReason outReason = out.certificate().relativeGap() <= options.tolerance()
           ? StopReason.CONVERGED : reason;
-      return new SolverResult(outB, outCert, outReason, List.copyOf(history), it, seconds,
-          bestMu);
+      return new SolverResult(out.weights(), out.certificate(), outReason,
+          List.copyOf(history), it, seconds, out.multipliers());
     }
   }
 
