@@ -1,5 +1,7 @@
 package io.cvxrelu.linalg;
 
+import java.util.function.IntToDoubleFunction;
+
 /**
  * Non-negative least squares min ||A x - b||_2 subject to x &gt;= 0 by the active-set method of
  * Lawson and Hanson ("Solving Least Squares Problems", 1974, ch. 23). Meant for short, wide
@@ -33,56 +35,15 @@ public final class Nnls {
     double tol = 1e-12 * Math.max(1.0, scale * bNorm) * Math.max(m, k);
     for (int outer = 0; outer < maxIterations; outer++) {
       // w = A^T (b - A x); the most positive entry outside the passive set enters.
-      int enter = -1;
-      double best = tol;
-      for (int j = 0; j < k; j++) {
-        if (passive[j]) {
-          continue;
-        }
-        double w = 0.0;
-        for (int r = 0; r < m; r++) {
-          w += ad[j * m + r] * resid[r];
-        }
-        if (w > best) {
-          best = w;
-          enter = j;
-        }
-      }
+      int enter = entering(k, tol, j -> passive[j] ? Double.NaN : columnDot(ad, j, m, resid));
       if (enter < 0) {
         break;
       }
       passive[enter] = true;
-      while (true) {
-        double[] z = passiveLeastSquares(a, b, passive);
-        if (z == null) {
-          // A_P is rank deficient: the entering column is dependent; drop it and stop.
-          passive[enter] = false;
-          return x;
-        }
-        double alpha = 1.0;
-        boolean feasible = true;
-        for (int j = 0; j < k; j++) {
-          if (passive[j] && z[j] <= 0.0) {
-            feasible = false;
-            double denom = x[j] - z[j];
-            if (denom > 0.0) {
-              alpha = Math.min(alpha, x[j] / denom);
-            }
-          }
-        }
-        if (feasible) {
-          System.arraycopy(z, 0, x, 0, k);
-          break;
-        }
-        for (int j = 0; j < k; j++) {
-          if (passive[j]) {
-            x[j] += alpha * (z[j] - x[j]);
-            if (x[j] <= 0.0) {
-              x[j] = 0.0;
-              passive[j] = false;
-            }
-          }
-        }
+      if (!solvePassive(a, b, passive, x)) {
+        // A_P is rank deficient: the entering column is dependent; drop it and stop.
+        passive[enter] = false;
+        return x;
       }
       for (int r = 0; r < m; r++) {
         double s = b[r];
@@ -95,6 +56,74 @@ public final class Nnls {
       }
     }
     return x;
+  }
+
+  /**
+   * The inner loop: least squares on the passive set, stepping back along the segment from x
+   * to the first passive entry that reaches zero and dropping it, until the solution is
+   * positive; x is updated. False when A_P is rank deficient (x is then left as it was after
+   * the last step).
+   */
+  private static boolean solvePassive(DenseMatrix a, double[] b, boolean[] passive,
+      double[] x) {
+    int k = x.length;
+    while (true) {
+      double[] z = passiveLeastSquares(a, b, passive);
+      if (z == null) {
+        return false;
+      }
+      double alpha = 1.0;
+      boolean feasible = true;
+      for (int j = 0; j < k; j++) {
+        if (passive[j] && z[j] <= 0.0) {
+          feasible = false;
+          double denom = x[j] - z[j];
+          if (denom > 0.0) {
+            alpha = Math.min(alpha, x[j] / denom);
+          }
+        }
+      }
+      if (feasible) {
+        System.arraycopy(z, 0, x, 0, k);
+        return true;
+      }
+      for (int j = 0; j < k; j++) {
+        if (passive[j]) {
+          x[j] += alpha * (z[j] - x[j]);
+          if (x[j] <= 0.0) {
+            x[j] = 0.0;
+            passive[j] = false;
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * The entering rule of Lawson-Hanson: the candidate in [0, count) with the largest score
+   * above {@code floor} (the first on ties), or -1 when none is. A candidate the caller excludes
+   * (already passive, not allowed) scores NaN.
+   */
+  public static int entering(int count, double floor, IntToDoubleFunction score) {
+    int best = -1;
+    double bestScore = floor;
+    for (int j = 0; j < count; j++) {
+      double w = score.applyAsDouble(j);
+      if (w > bestScore) {
+        bestScore = w;
+        best = j;
+      }
+    }
+    return best;
+  }
+
+  /** Column j of the m-row column-major {@code ad} dotted with v. */
+  private static double columnDot(double[] ad, int j, int m, double[] v) {
+    double w = 0.0;
+    for (int r = 0; r < m; r++) {
+      w += ad[j * m + r] * v[r];
+    }
+    return w;
   }
 
   /** Unconstrained least squares on the passive columns (others zero); null if singular. */

@@ -3,7 +3,6 @@ package io.cvxrelu.patterns;
 import io.cvxrelu.linalg.Blas;
 import io.cvxrelu.linalg.DenseMatrix;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -46,11 +45,11 @@ public final class SignPatterns {
     int n = x.rows();
     int p = candidateGates.cols();
     byte[] all = computeMask(x, candidateGates);
-    Set<PatternKey> seen = new HashSet<>();
+    Set<BitKey> seen = new HashSet<>();
     List<Integer> kept = new ArrayList<>();
     for (int j = 0; j < p; j++) {
-      PatternKey key = new PatternKey(all, j * n, n);
-      if (key.isZero() || !seen.add(key)) {
+      BitKey key = BitKey.ofMask(all, j * n, n);
+      if (key.isEmpty() || !seen.add(key)) {
         continue;
       }
       kept.add(j);
@@ -71,7 +70,7 @@ public final class SignPatterns {
     int d = x.cols();
     int n = x.rows();
     SplittableRandom rng = new SplittableRandom(seed);
-    Set<PatternKey> seen = new HashSet<>();
+    Set<BitKey> seen = new HashSet<>();
     List<double[]> keptGates = new ArrayList<>();
     int drawn = 0;
     while (keptGates.size() < p && drawn < maxDraws) {
@@ -84,8 +83,8 @@ public final class SignPatterns {
       drawn += batch;
       byte[] m = computeMask(x, g);
       for (int j = 0; j < batch && keptGates.size() < p; j++) {
-        PatternKey key = new PatternKey(m, j * n, n);
-        if (!key.isZero() && seen.add(key)) {
+        BitKey key = BitKey.ofMask(m, j * n, n);
+        if (!key.isEmpty() && seen.add(key)) {
           keptGates.add(g.column(j));
         }
       }
@@ -122,7 +121,7 @@ public final class SignPatterns {
   }
 
   /**
-   * For each column of an n x m mask over the same rows (e.g. {@link #computeMask} of a
+   * For each column of an n x m 0/1 mask over the same rows (e.g. {@link #computeMask} of a
    * network's neurons), the index of the equal pattern in this set, or -1 when it has none
    * (the all-zero pattern of a dead neuron among them).
    */
@@ -131,13 +130,13 @@ public final class SignPatterns {
       throw new IllegalArgumentException("masks cover " + masks.length + " entries, expected "
           + m + " x " + rows);
     }
-    Map<PatternKey, Integer> index = new HashMap<>();
+    Map<BitKey, Integer> index = new HashMap<>();
     for (int i = 0; i < count(); i++) {
-      index.putIfAbsent(new PatternKey(mask, i * rows, rows), i);
+      index.putIfAbsent(BitKey.ofMask(mask, i * rows, rows), i);
     }
     int[] out = new int[m];
     for (int j = 0; j < m; j++) {
-      out[j] = index.getOrDefault(new PatternKey(masks, j * rows, rows), -1);
+      out[j] = index.getOrDefault(BitKey.ofMask(masks, j * rows, rows), -1);
     }
     return out;
   }
@@ -169,35 +168,5 @@ public final class SignPatterns {
       b[r] = mask[i * rows + r] != 0;
     }
     return b;
-  }
-
-  /** Hashable view of one mask column. */
-  private static final class PatternKey {
-    private final byte[] bits;
-    private final int hash;
-
-    PatternKey(byte[] mask, int off, int n) {
-      this.bits = Arrays.copyOfRange(mask, off, off + n);
-      this.hash = Arrays.hashCode(bits);
-    }
-
-    boolean isZero() {
-      for (byte b : bits) {
-        if (b != 0) {
-          return false;
-        }
-      }
-      return true;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof PatternKey k && k.hash == hash && Arrays.equals(k.bits, bits);
-    }
-
-    @Override
-    public int hashCode() {
-      return hash;
-    }
   }
 }
