@@ -89,7 +89,8 @@ final class ConvexRun {
           spec.distributed()), options, spec.solverOptions(), progress);
       algorithm = DistributedTraining.solverClass(cg.problem().formulation());
     } else {
-      cg = ColumnGeneration.run(problem, options, spec.solverOptions(), progress);
+      cg = ColumnGeneration.run(problem, options, spec.solverOptions(), progress,
+          ColumnGeneration.local(SolverChoice::local));
       algorithm = SolverChoice.local(cg.problem()).getClass();
     }
     return new Outcome(cg.problem(), cg.solution(), choice.name(algorithm), cg);

@@ -7,13 +7,14 @@ import io.cvxrelu.patterns.SignPatterns;
 import io.cvxrelu.problem.ConvexReluProblem;
 import io.cvxrelu.problem.Formulation;
 import io.cvxrelu.solver.Certificate;
+import io.cvxrelu.solver.ConvexSolver;
 import io.cvxrelu.solver.IterationListener;
 import io.cvxrelu.solver.SolverOptions;
 import io.cvxrelu.solver.SolverResult;
-import io.cvxrelu.train.SolverChoice;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.Function;
 
 /**
  * Dual-guided pattern generation (column generation) for the convex program. The program over
@@ -107,31 +108,31 @@ public final class ColumnGeneration {
         double dualScale);
   }
 
-  /** Solves with {@link SolverChoice#local} and searches over the rows in memory. */
-  public static final Backend LOCAL = new Backend() {
-    @Override
-    public SolverResult solve(ConvexReluProblem problem, DenseMatrix warmStart,
-        SolverOptions options, IterationListener listener) {
-      return SolverChoice.local(problem).solve(problem, warmStart, options, listener);
-    }
+  /**
+   * Solves each round on this node with the solver {@code choice} picks for its program (the
+   * training layer's rule, injected so that this package does not depend on it) and searches
+   * over the rows in memory.
+   */
+  public static Backend local(Function<ConvexReluProblem, ConvexSolver> choice) {
+    return new Backend() {
+      @Override
+      public SolverResult solve(ConvexReluProblem problem, DenseMatrix warmStart,
+          SolverOptions options, IterationListener listener) {
+        return choice.apply(problem).solve(problem, warmStart, options, listener);
+      }
 
-    @Override
-    public DualPatternSearch.PassFunction passes(ConvexReluProblem problem,
-        SolverResult result, double dualScale) {
-      double[] lambda = scaledDual(problem, result.weights(), dualScale);
-      return (u, sign) -> DualPatternSearch.pass(problem.x(), lambda, sign, u);
-    }
-  };
+      @Override
+      public DualPatternSearch.PassFunction passes(ConvexReluProblem problem,
+          SolverResult result, double dualScale) {
+        double[] lambda = scaledDual(problem, result.weights(), dualScale);
+        return (u, sign) -> DualPatternSearch.pass(problem.x(), lambda, sign, u);
+      }
+    };
+  }
 
   private static final double[] PERTURBATIONS = {0.01, 0.03, 0.1, 0.3};
 
   private ColumnGeneration() {}
-
-  /** Runs the loop from {@code initial}'s patterns on this node. */
-  public static Result run(ConvexReluProblem initial, Options options,
-      SolverOptions solverOptions, IterationListener listener) {
-    return run(initial, options, solverOptions, listener, LOCAL);
-  }
 
   /** Runs the loop from {@code initial}'s patterns with the given backend. */
   public static Result run(ConvexReluProblem initial, Options options,

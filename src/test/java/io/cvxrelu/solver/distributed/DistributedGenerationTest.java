@@ -17,6 +17,7 @@ import io.cvxrelu.solver.SolverOptions;
 import io.cvxrelu.solver.SolverResult;
 import io.cvxrelu.solver.generation.ColumnGeneration;
 import io.cvxrelu.solver.local.GatedFistaSolver;
+import io.cvxrelu.train.SolverChoice;
 import io.cvxrelu.testutil.SparkTestSession;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -89,7 +90,7 @@ class DistributedGenerationTest {
       @Override
       public DualPatternSearch.PassFunction passes(ConvexReluProblem p, SolverResult r,
           double dualScale) {
-        return ColumnGeneration.LOCAL.passes(p, r, dualScale);
+        return ColumnGeneration.local(SolverChoice::local).passes(p, r, dualScale);
       }
     };
     ColumnGeneration.Result local = ColumnGeneration.run(problem, options, solver,

@@ -25,6 +25,9 @@ import org.junit.jupiter.api.Test;
  * certificate over every cell must prove it.
  */
 class ColumnGenerationTest {
+  private static final ColumnGeneration.Backend LOCAL =
+      ColumnGeneration.local(SolverChoice::local);
+
   private static final long MAX_SUBSETS = 1_000_000;
 
   /** n sorted points in [-2, 2] with a bias column; labels from a 3-kink teacher plus noise. */
@@ -63,7 +66,7 @@ class ColumnGenerationTest {
         ConvexReluProblem start = new ConvexReluProblem(x, y, four, new SquaredLoss(), beta,
             form);
         ColumnGeneration.Result cg = ColumnGeneration.run(start, ColumnGeneration.Options.DEFAULTS,
-            SolverOptions.DEFAULTS, IterationListener.NONE);
+            SolverOptions.DEFAULTS, IterationListener.NONE, LOCAL);
         String where = form + " seed " + seed + " rounds " + cg.rounds();
         assertTrue(cg.converged(), where);
         double opt = exact.certificate().objective();
@@ -93,7 +96,7 @@ class ColumnGenerationTest {
         Formulation.RELU);
     ColumnGeneration.Options searchOnly = new ColumnGeneration.Options(10, 64, 30, 16, 2L, 0L);
     ColumnGeneration.Result cg = ColumnGeneration.run(start, searchOnly, SolverOptions.DEFAULTS,
-        IterationListener.NONE);
+        IterationListener.NONE, LOCAL);
     List<ColumnGeneration.Round> rounds = cg.rounds();
     assertTrue(rounds.size() > 1, rounds.toString());
     // The returned problem is the one the returned solution solves, also when the round
@@ -101,7 +104,7 @@ class ColumnGenerationTest {
     assertEquals(cg.problem().blockCount(), cg.solution().weights().cols());
     ColumnGeneration.Result short2 = ColumnGeneration.run(start,
         new ColumnGeneration.Options(2, 64, 30, 16, 2L, 0L), SolverOptions.DEFAULTS,
-        IterationListener.NONE);
+        IterationListener.NONE, LOCAL);
     assertEquals(2, short2.rounds().size());
     assertEquals(short2.problem().blockCount(), short2.solution().weights().cols());
     assertEquals(short2.rounds().get(1).patterns(), short2.problem().patternCount());
