@@ -18,7 +18,7 @@ import io.cvxrelu.patterns.SignPatterns;
  * evaluation goes through Z = X B (one GEMM) and the n x P mask M; D_i X is never formed.
  * Instances are immutable.
  */
-public final class ConvexReluProblem {
+public final class ConvexReluProblem implements ConvexProgram {
   private final DenseMatrix x;
   private final double[] y;
   private final SignPatterns patterns;
@@ -40,14 +40,11 @@ public final class ConvexReluProblem {
     if (patterns.rows() != x.rows() || patterns.gates().rows() != x.cols()) {
       throw new IllegalArgumentException("sign patterns were computed for another data set");
     }
-    if (!(beta > 0.0) || !Double.isFinite(beta)) {
-      throw new IllegalArgumentException("beta must be a positive finite number, got " + beta);
-    }
     this.x = x;
     this.y = loss.canonicalLabels(y);
     this.patterns = patterns;
     this.loss = loss;
-    this.beta = beta;
+    this.beta = ConvexProgram.checkedBeta(beta);
     this.formulation = formulation;
   }
 
@@ -100,14 +97,17 @@ public final class ConvexReluProblem {
     return patterns;
   }
 
+  @Override
   public Loss loss() {
     return loss;
   }
 
+  @Override
   public double beta() {
     return beta;
   }
 
+  @Override
   public Formulation formulation() {
     return formulation;
   }
@@ -116,23 +116,14 @@ public final class ConvexReluProblem {
     return x.rows();
   }
 
+  @Override
   public int d() {
     return x.cols();
   }
 
-  /** Number of sign patterns P. */
+  @Override
   public int patternCount() {
     return patterns.count();
-  }
-
-  /** Number of weight blocks q: 2P for ReLU, P for gated. */
-  public int blockCount() {
-    return formulation.blockCount(patterns.count());
-  }
-
-  /** A zero block matrix of the right shape. */
-  public DenseMatrix zeroWeights() {
-    return new DenseMatrix(d(), blockCount());
   }
 
   /** Z = X B (n x q), one GEMM. */
@@ -177,11 +168,6 @@ public final class ConvexReluProblem {
     block().maskedResidual(g, formulation, r);
   }
 
-  /** beta * sum of the blocks' Euclidean norms. */
-  public double regularizer(DenseMatrix b) {
-    return beta * groupNormSum(b);
-  }
-
   /** sum_j ||B_j||_2 over the blocks (columns) of B. */
   public static double groupNormSum(DenseMatrix b) {
     double s = 0.0;
@@ -189,6 +175,29 @@ public final class ConvexReluProblem {
       s += b.columnNorm(j);
     }
     return s;
+  }
+
+  /** A^T A B = maskedAdjoint(predictWeights(B)): two tiled passes, no n x q matrix. */
+  @Override
+  public DenseMatrix normalOperator(DenseMatrix b) {
+    return maskedAdjoint(predictWeights(b));
+  }
+
+  /** X^T X, one GEMM. */
+  @Override
+  public DenseMatrix gram() {
+    DenseMatrix gram = new DenseMatrix(d(), d());
+    Blas.gemm(true, false, 1.0, x, x, 0.0, gram);
+    return gram;
+  }
+
+  @Override
+  public double largestLabel() {
+    double m = 0.0;
+    for (double v : y) {
+      m = Math.max(m, Math.abs(v));
+    }
+    return m;
   }
 
   /** The convex objective of B (constraints not checked). */

@@ -263,6 +263,21 @@ public final class RowBlock implements Serializable {
     }
   }
 
+  /**
+   * Writes the dual direction lambda = -grad L(prediction) of these rows, Z = X_b B, into
+   * {@code lambda}; returns L.
+   */
+  public double dualDirection(DenseMatrix z, Loss loss, Formulation formulation,
+      double[] lambda) {
+    double[] pred = new double[rows()];
+    predict(z, formulation, pred);
+    double value = loss.valueAndGradient(pred, y, lambda);
+    for (int k = 0; k < lambda.length; k++) {
+      lambda[k] = -lambda[k];
+    }
+    return value;
+  }
+
   /** R += S .* mu: the K_i^T mu_i term of the dual constraint (before X_b^T). */
   public void addConeTerm(DenseMatrix mu, DenseMatrix r) {
     addConeTerm(mu, r, 0, patterns);

@@ -3,6 +3,7 @@ package io.cvxrelu.solver.distributed;
 import io.cvxrelu.io.DataFormatException;
 import io.cvxrelu.linalg.DenseMatrix;
 import io.cvxrelu.problem.RowBlock;
+import io.cvxrelu.solver.StopReason;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -56,6 +57,16 @@ public final class SolverCheckpoint {
       DenseMatrix previousIterate, double momentum, double stepSize, double gradientMapping,
       int round, double rho, double innerTolerance, double previousViolation,
       boolean hasMultipliers) {}
+
+  /**
+   * Saves through {@code save} when a solve stopped short of convergence (a budget, a listener),
+   * so that {@code --resume} continues it; nothing without a checkpoint.
+   */
+  static void saveOnStop(SolverCheckpoint checkpoint, StopReason reason, Runnable save) {
+    if (checkpoint != null && reason != StopReason.CONVERGED) {
+      save.run();
+    }
+  }
 
   /** True when a step count is due for a checkpoint. */
   boolean due(long steps) {

@@ -20,8 +20,6 @@ import io.cvxrelu.problem.Loss;
  * the memory traffic of X B.
  */
 public final class PredictionSpaceFista implements ProxGradientIteration {
-  private static final double SHRINK = 0.5;
-
   private final ConvexReluProblem problem;
   private final Loss loss;
   private final double[] labels;
@@ -34,11 +32,12 @@ public final class PredictionSpaceFista implements ProxGradientIteration {
   private final DenseMatrix candidate;
   private final double[] predY;
   private final double[] g;
+  private final Backtracking backtracking;
   private double atY;
   private double momentum = 1.0;
-  private double step;
   private long steps;
-  private long restarts;
+  /** The predictions of the last candidate evaluated. */
+  private double[] predC;
 
   /**
    * @param start initial blocks (copied)
@@ -57,7 +56,7 @@ public final class PredictionSpaceFista implements ProxGradientIteration {
     this.candidate = new DenseMatrix(x.rows(), x.cols());
     this.predY = predX.clone();
     this.g = new double[predX.length];
-    this.step = 1.0 / Math.max(lipschitz, Double.MIN_NORMAL);
+    this.backtracking = Backtracking.forLipschitz(lipschitz);
     gradientAtY();
   }
 
@@ -68,27 +67,15 @@ public final class PredictionSpaceFista implements ProxGradientIteration {
 
   @Override
   public boolean step() {
-    double[] predC;
-    double fc;
-    ProximalGradient.Step prox;
-    while (true) {
-      prox = ProximalGradient.proxStep(y, grad, step, beta, candidate);
-      predC = problem.predictWeights(candidate);
-      fc = loss.value(predC, labels);
-      if (ProximalGradient.sufficientDecrease(fc, atY, prox, step)) {
-        break;
-      }
-      step *= SHRINK;
-      if (step < 1e-300) {
-        return false;
-      }
+    boolean accepted = backtracking.search(y, grad, atY, beta, candidate, c -> {
+      predC = problem.predictWeights(c);
+      return loss.value(predC, labels);
+    });
+    if (!accepted) {
+      return false;
     }
-    double nextMomentum = ProximalGradient.nextMomentum(momentum);
-    if (ProximalGradient.shouldRestart(y, candidate, x)) {
-      nextMomentum = 1.0;
-      restarts++;
-    }
-    momentum = nextMomentum;
+    momentum = ProximalGradient.shouldRestart(y, candidate, x) ? 1.0
+        : ProximalGradient.nextMomentum(momentum);
     DenseMatrix oldPrev = xPrev;
     xPrev = x;
     x = oldPrev;
@@ -115,11 +102,12 @@ public final class PredictionSpaceFista implements ProxGradientIteration {
   }
 
   @Override
-  public long steps() {
-    return steps;
+  public double gradientMapping() {
+    return backtracking.gradientMapping();
   }
 
-  long restarts() {
-    return restarts;
+  @Override
+  public long steps() {
+    return steps;
   }
 }
