@@ -17,22 +17,13 @@ import io.cvxrelu.problem.ConvexReluProblem;
  * <p>A stateful iterator: callers run {@link #step()} and decide when to stop (the
  * augmented-Lagrangian method on the gradient mapping).
  */
-public final class Fista implements ProxGradientIteration {
+public final class Fista extends LocalFistaIterates {
   private final ConvexReluProblem problem;
-  private final double beta;
-  private final Backtracking backtracking;
   private SmoothPart f;
-
-  private DenseMatrix x;
-  private DenseMatrix xPrev;
   private DenseMatrix zx;
   private DenseMatrix zxPrev;
   private DenseMatrix zWork;
   private final DenseMatrix gz;
-  private final DenseMatrix y;
-  private final DenseMatrix candidate;
-  private double momentum = 1.0;
-  private long steps;
 
   /**
    * @param start initial blocks (copied)
@@ -40,21 +31,13 @@ public final class Fista implements ProxGradientIteration {
    *     inverse and backtracking corrects an underestimate
    */
   public Fista(ConvexReluProblem problem, SmoothPart f, DenseMatrix start, double lipschitz) {
+    super(problem.beta(), start, lipschitz);
     this.problem = problem;
-    this.beta = problem.beta();
     this.f = f;
-    int n = problem.n();
-    int d = problem.d();
-    int q = start.cols();
-    this.x = start.copy();
-    this.xPrev = start.copy();
     this.zx = problem.forward(x);
     this.zxPrev = zx.copy();
-    this.zWork = new DenseMatrix(n, q);
-    this.gz = new DenseMatrix(n, q);
-    this.y = new DenseMatrix(d, q);
-    this.candidate = new DenseMatrix(d, q);
-    this.backtracking = Backtracking.forLipschitz(lipschitz);
+    this.zWork = new DenseMatrix(problem.n(), start.cols());
+    this.gz = new DenseMatrix(problem.n(), start.cols());
   }
 
   /** Swaps the smooth part (new multipliers or penalty) keeping the iterate; resets momentum. */
@@ -73,8 +56,7 @@ public final class Fista implements ProxGradientIteration {
    */
   @Override
   public boolean step() {
-    double nextMomentum = ProximalGradient.nextMomentum(momentum);
-    double w = (momentum - 1.0) / nextMomentum;
+    double w = (momentum - 1.0) / ProximalGradient.nextMomentum(momentum);
     ProximalGradient.extrapolate(x.data(), xPrev.data(), w, y.data());
     ProximalGradient.extrapolate(zx.data(), zxPrev.data(), w, zWork.data());
     double fy = f.valueAndGradient(zWork, gz);
@@ -86,38 +68,16 @@ public final class Fista implements ProxGradientIteration {
     if (!accepted) {
       return false;
     }
-    // Gradient restart: drop momentum when the step points against the last move.
-    momentum = ProximalGradient.shouldRestart(y, candidate, x) ? 1.0 : nextMomentum;
-
-    DenseMatrix oldPrev = xPrev;
-    xPrev = x;
-    x = oldPrev;
-    System.arraycopy(candidate.data(), 0, x.data(), 0, candidate.data().length);
+    acceptCandidate();
     DenseMatrix oldZPrev = zxPrev;
     zxPrev = zx;
     zx = zWork;
     zWork = oldZPrev;
-    steps++;
     return true;
-  }
-
-  @Override
-  public DenseMatrix iterate() {
-    return x;
   }
 
   /** X B at the current iterate (live view). */
   public DenseMatrix product() {
     return zx;
-  }
-
-  @Override
-  public double gradientMapping() {
-    return backtracking.gradientMapping();
-  }
-
-  @Override
-  public long steps() {
-    return steps;
   }
 }

@@ -19,23 +19,15 @@ import io.cvxrelu.problem.Loss;
  * n x q intermediate is formed, so at small d the step is bound by the two GEMMs rather than by
  * the memory traffic of X B.
  */
-public final class PredictionSpaceFista implements ProxGradientIteration {
+public final class PredictionSpaceFista extends LocalFistaIterates {
   private final ConvexReluProblem problem;
   private final Loss loss;
   private final double[] labels;
-  private final double beta;
-  private DenseMatrix x;
-  private DenseMatrix xPrev;
   private double[] predX;
-  private final DenseMatrix y;
   private DenseMatrix grad;
-  private final DenseMatrix candidate;
   private final double[] predY;
   private final double[] g;
-  private final Backtracking backtracking;
   private double atY;
-  private double momentum = 1.0;
-  private long steps;
   /** The predictions of the last candidate evaluated. */
   private double[] predC;
 
@@ -45,18 +37,13 @@ public final class PredictionSpaceFista implements ProxGradientIteration {
    *     backtracking corrects an underestimate)
    */
   public PredictionSpaceFista(ConvexReluProblem problem, DenseMatrix start, double lipschitz) {
+    super(problem.beta(), start, lipschitz);
     this.problem = problem;
     this.loss = problem.loss();
     this.labels = problem.y();
-    this.beta = problem.beta();
-    this.x = start.copy();
-    this.xPrev = start.copy();
     this.predX = problem.predictWeights(x);
-    this.y = x.copy();
-    this.candidate = new DenseMatrix(x.rows(), x.cols());
     this.predY = predX.clone();
     this.g = new double[predX.length];
-    this.backtracking = Backtracking.forLipschitz(lipschitz);
     gradientAtY();
   }
 
@@ -74,15 +61,9 @@ public final class PredictionSpaceFista implements ProxGradientIteration {
     if (!accepted) {
       return false;
     }
-    momentum = ProximalGradient.shouldRestart(y, candidate, x) ? 1.0
-        : ProximalGradient.nextMomentum(momentum);
-    DenseMatrix oldPrev = xPrev;
-    xPrev = x;
-    x = oldPrev;
-    System.arraycopy(candidate.data(), 0, x.data(), 0, candidate.data().length);
+    acceptCandidate();
     double[] predPrev = predX;
     predX = predC;
-    steps++;
 
     double w = (momentum - 1.0) / ProximalGradient.nextMomentum(momentum);
     ProximalGradient.extrapolate(x.data(), xPrev.data(), w, y.data());
@@ -91,23 +72,8 @@ public final class PredictionSpaceFista implements ProxGradientIteration {
     return true;
   }
 
-  @Override
-  public DenseMatrix iterate() {
-    return x;
-  }
-
   /** A B at the current iterate (live view). */
   public double[] prediction() {
     return predX;
-  }
-
-  @Override
-  public double gradientMapping() {
-    return backtracking.gradientMapping();
-  }
-
-  @Override
-  public long steps() {
-    return steps;
   }
 }
