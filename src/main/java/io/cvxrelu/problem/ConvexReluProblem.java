@@ -26,6 +26,7 @@ public final class ConvexReluProblem implements ConvexProgram {
   private final double beta;
   private final Formulation formulation;
   private volatile RowBlock block;
+  private volatile double[] maskValues;
   private volatile double[] coneSigns;
 
   /**
@@ -55,7 +56,7 @@ public final class ConvexReluProblem implements ConvexProgram {
   public RowBlock block() {
     RowBlock b = block;
     if (b == null) {
-      b = new RowBlock(0, x, y, RowBlock.affine(patterns.mask(), 1.0, 0.0), patterns.count());
+      b = new RowBlock(0, x, y, patterns.mask(), patterns.count());
       block = b;
     }
     return b;
@@ -66,7 +67,12 @@ public final class ConvexReluProblem implements ConvexProgram {
    * branching on the mask, whose unpredictable branches cost several times the arithmetic.
    */
   public double[] maskValues() {
-    return block().mask();
+    double[] m = maskValues;
+    if (m == null) {
+      m = RowBlock.affine(patterns.mask(), 1.0, 0.0);
+      maskValues = m;
+    }
+    return m;
   }
 
   /** S = 2 M - 1 as doubles (n x P): the row signs of K_i = (2 D_i - I) X. */

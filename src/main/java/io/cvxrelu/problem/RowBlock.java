@@ -20,6 +20,10 @@ import java.io.Serializable;
  * <p>Weights follow {@link ConvexReluProblem}: q = 2P columns [v_1..v_P, w_1..w_P] for
  * {@link Formulation#RELU}, q = P columns [u_1..u_P] for {@link Formulation#GATED}. The cone
  * signs S = 2 M - 1 (rows of K_i = (2 D_i - I) X) are derived from the mask on the fly.
+ *
+ * <p>The mask is held as one byte per entry, an eighth of the doubles it was once cached as:
+ * the kernels multiply by it (a byte widened to exactly 0.0 or 1.0) rather than branch on it,
+ * whose unpredictable branches cost several times the arithmetic.
  */
 public final class RowBlock implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -27,7 +31,7 @@ public final class RowBlock implements Serializable {
   private final long id;
   private final DenseMatrix x;
   private final double[] y;
-  private final double[] mask;
+  private final byte[] mask;
   private final int patterns;
 
   /**
@@ -35,10 +39,10 @@ public final class RowBlock implements Serializable {
    *     per-block state are named by it)
    * @param x n_b x d features
    * @param y n_b labels, already in the loss's canonical coding
-   * @param mask n_b x P column-major 0/1 mask as doubles
+   * @param mask n_b x P column-major 0/1 mask (shared, not modified)
    * @param patterns P
    */
-  public RowBlock(long id, DenseMatrix x, double[] y, double[] mask, int patterns) {
+  public RowBlock(long id, DenseMatrix x, double[] y, byte[] mask, int patterns) {
     if (y.length != x.rows() || (long) x.rows() * patterns != mask.length) {
       throw new IllegalArgumentException("block shapes disagree: " + x + ", " + y.length
           + " labels, mask of " + mask.length + " for P = " + patterns);
@@ -50,10 +54,22 @@ public final class RowBlock implements Serializable {
     this.patterns = patterns;
   }
 
+  /** As above with the 0/1 mask given as doubles (a selection of mask columns). */
+  public RowBlock(long id, DenseMatrix x, double[] y, double[] mask, int patterns) {
+    this(id, x, y, bytes(mask), patterns);
+  }
+
+  private static byte[] bytes(double[] mask01) {
+    byte[] out = new byte[mask01.length];
+    for (int k = 0; k < out.length; k++) {
+      out[k] = mask01[k] != 0.0 ? (byte) 1 : (byte) 0;
+    }
+    return out;
+  }
+
   /** The block of rows X_b, y_b with its mask computed from the gates (d x P) by one GEMM. */
   public static RowBlock withGates(long id, DenseMatrix x, double[] y, DenseMatrix gates) {
-    return new RowBlock(id, x, y, affine(SignPatterns.computeMask(x, gates), 1.0, 0.0),
-        gates.cols());
+    return new RowBlock(id, x, y, SignPatterns.computeMask(x, gates), gates.cols());
   }
 
   /** a * m + b for a 0/1 byte mask, as doubles (hot loops multiply instead of branching). */
@@ -91,8 +107,8 @@ public final class RowBlock implements Serializable {
     return y;
   }
 
-  /** The n_b x P 0/1 mask as doubles (shared, do not modify). */
-  public double[] mask() {
+  /** The n_b x P column-major 0/1 mask (shared, do not modify). */
+  public byte[] mask() {
     return mask;
   }
 
@@ -155,7 +171,7 @@ public final class RowBlock implements Serializable {
    * out[o..o+len) += M_i .* (Z_v,i - Z_w,i) (ReLU) or M_i .* Z_i (gated) for one pattern i: its
    * mask column from {@code moff}, its columns of Z from {@code off} (and {@code offW}).
    */
-  private static void addMaskedColumn(double[] out, int o, double[] mk, int moff, double[] z,
+  private static void addMaskedColumn(double[] out, int o, byte[] mk, int moff, double[] z,
       int off, int offW, int len, boolean relu) {
     if (relu) {
       for (int r = 0; r < len; r++) {
@@ -172,7 +188,7 @@ public final class RowBlock implements Serializable {
    * R_i = M_i .* g (from {@code off}) and, for ReLU, R_w,i = -M_i .* g (from {@code offW}) for
    * one pattern i, with g read from {@code go}.
    */
-  private static void writeMaskedColumn(double[] r, int off, int offW, double[] mk, int moff,
+  private static void writeMaskedColumn(double[] r, int off, int offW, byte[] mk, int moff,
       double[] g, int go, int len, boolean relu) {
     for (int k = 0; k < len; k++) {
       double v = mk[moff + k] * g[go + k];
@@ -195,7 +211,7 @@ public final class RowBlock implements Serializable {
   public double constraintViolation(DenseMatrix z, int from, int to) {
     int n = rows();
     int m = to - from;
-    double[] mk = mask;
+    byte[] mk = mask;
     double[] zd = z.data();
     double worst = 0.0;
     for (int j = 0; j < 2 * m; j++) {
@@ -236,7 +252,7 @@ public final class RowBlock implements Serializable {
       DenseMatrix next, int from, int to) {
     int n = rows();
     int m = to - from;
-    double[] mk = mask;
+    byte[] mk = mask;
     double[] zd = z.data();
     double[] md = mu.data();
     double[] gd = gz == null ? null : gz.data();
@@ -296,7 +312,7 @@ public final class RowBlock implements Serializable {
   public void addConeTerm(DenseMatrix mu, DenseMatrix r, int from, int to) {
     int n = rows();
     int m = to - from;
-    double[] mk = mask;
+    byte[] mk = mask;
     double[] md = mu.data();
     double[] rd = r.data();
     for (int j = 0; j < 2 * m; j++) {

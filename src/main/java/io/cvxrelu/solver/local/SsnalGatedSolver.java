@@ -659,7 +659,7 @@ public final class SsnalGatedSolver implements ConvexSolver {
             int r = cols.length;
             double[] out = new double[n];
             double[] xd = problem.x().data();
-            double[] m = rows.mask();
+            byte[] m = rows.mask();
             int parts = Parallel.partsFor(n, 2.0 * n * d * r, 256);
             Parallel.forRanges(n, parts, (part, from, to) -> {
               int tile = Math.max(32, Math.min(to - from, (1 << 18) / Math.max(1, r)));
