@@ -13,52 +13,64 @@ import io.cvxrelu.linalg.DenseMatrix;
  * product X B; the distributed one keeps nothing of size n on the driver), so the loops that
  * share them take those passes as an argument.
  */
-public interface ConvexProgram {
-  Loss loss();
+public abstract class ConvexProgram {
+  private final Loss loss;
+  private final double beta;
+  private final Formulation formulation;
+
+  /** @param beta the regularisation strength, positive and finite */
+  protected ConvexProgram(Loss loss, double beta, Formulation formulation) {
+    if (!(beta > 0.0) || !Double.isFinite(beta)) {
+      throw new IllegalArgumentException("beta must be a positive finite number, got " + beta);
+    }
+    this.loss = loss;
+    this.beta = beta;
+    this.formulation = formulation;
+  }
+
+  public final Loss loss() {
+    return loss;
+  }
 
   /** The regularisation strength beta &gt; 0. */
-  double beta();
+  public final double beta() {
+    return beta;
+  }
 
-  Formulation formulation();
+  public final Formulation formulation() {
+    return formulation;
+  }
 
   /** Features per row (with the bias column, if any). */
-  int d();
+  public abstract int d();
 
   /** Number of sign patterns P. */
-  int patternCount();
+  public abstract int patternCount();
 
   /** Number of weight blocks q: 2P for ReLU, P for gated. */
-  default int blockCount() {
-    return formulation().blockCount(patternCount());
+  public final int blockCount() {
+    return formulation.blockCount(patternCount());
   }
 
   /** A zero block matrix of the right shape (d x q). */
-  default DenseMatrix zeroWeights() {
+  public final DenseMatrix zeroWeights() {
     return new DenseMatrix(d(), blockCount());
   }
 
   /** beta * sum of the blocks' Euclidean norms. */
-  default double regularizer(DenseMatrix b) {
-    return beta() * ConvexReluProblem.groupNormSum(b);
+  public final double regularizer(DenseMatrix b) {
+    return beta * ConvexReluProblem.groupNormSum(b);
   }
 
   /**
    * A^T A B for the data-fit operator A: B -&gt; sum_i D_i X B_i (ReLU: D_i X (v_i - w_i)), the
    * operator whose norm, by power iteration, gives the first step.
    */
-  DenseMatrix normalOperator(DenseMatrix b);
+  public abstract DenseMatrix normalOperator(DenseMatrix b);
 
   /** The d x d Gram matrix X^T X. */
-  DenseMatrix gram();
+  public abstract DenseMatrix gram();
 
   /** max_j |y_j| over the canonical labels (0 without rows): the scale of the feasibility test. */
-  double largestLabel();
-
-  /** {@code beta} if it is a valid regularisation strength (positive and finite). */
-  static double checkedBeta(double beta) {
-    if (!(beta > 0.0) || !Double.isFinite(beta)) {
-      throw new IllegalArgumentException("beta must be a positive finite number, got " + beta);
-    }
-    return beta;
-  }
+  public abstract double largestLabel();
 }

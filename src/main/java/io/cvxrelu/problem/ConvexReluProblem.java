@@ -18,13 +18,10 @@ import io.cvxrelu.patterns.SignPatterns;
  * evaluation goes through Z = X B (one GEMM) and the n x P mask M; D_i X is never formed.
  * Instances are immutable.
  */
-public final class ConvexReluProblem implements ConvexProgram {
+public final class ConvexReluProblem extends ConvexProgram {
   private final DenseMatrix x;
   private final double[] y;
   private final SignPatterns patterns;
-  private final Loss loss;
-  private final double beta;
-  private final Formulation formulation;
   private volatile RowBlock block;
   private volatile double[] maskValues;
   private volatile double[] coneSigns;
@@ -35,6 +32,7 @@ public final class ConvexReluProblem implements ConvexProgram {
    */
   public ConvexReluProblem(DenseMatrix x, double[] y, SignPatterns patterns, Loss loss,
       double beta, Formulation formulation) {
+    super(loss, beta, formulation);
     if (y.length != x.rows()) {
       throw new IllegalArgumentException(x.rows() + " rows but " + y.length + " labels");
     }
@@ -44,9 +42,6 @@ public final class ConvexReluProblem implements ConvexProgram {
     this.x = x;
     this.y = loss.canonicalLabels(y);
     this.patterns = patterns;
-    this.loss = loss;
-    this.beta = ConvexProgram.checkedBeta(beta);
-    this.formulation = formulation;
   }
 
   /**
@@ -87,7 +82,7 @@ public final class ConvexReluProblem implements ConvexProgram {
 
   /** Same data, patterns and loss with another regularisation strength or formulation. */
   public ConvexReluProblem with(double newBeta, Formulation newFormulation) {
-    return new ConvexReluProblem(x, y, patterns, loss, newBeta, newFormulation);
+    return new ConvexReluProblem(x, y, patterns, loss(), newBeta, newFormulation);
   }
 
   public DenseMatrix x() {
@@ -101,21 +96,6 @@ public final class ConvexReluProblem implements ConvexProgram {
 
   public SignPatterns patterns() {
     return patterns;
-  }
-
-  @Override
-  public Loss loss() {
-    return loss;
-  }
-
-  @Override
-  public double beta() {
-    return beta;
-  }
-
-  @Override
-  public Formulation formulation() {
-    return formulation;
   }
 
   public int n() {
@@ -149,13 +129,13 @@ public final class ConvexReluProblem implements ConvexProgram {
   /** Network output sum_i D_i (Z_v,i - Z_w,i) (ReLU) or sum_i D_i Z_i (gated), per row. */
   public double[] predict(DenseMatrix z) {
     double[] out = new double[n()];
-    block().predict(z, formulation, out);
+    block().predict(z, formulation(), out);
     return out;
   }
 
   /** predict(X B) without the n x q product (tiled, see {@link RowBlock#predictWeights}). */
   public double[] predictWeights(DenseMatrix b) {
-    return block().predictWeightsSplit(b, formulation);
+    return block().predictWeightsSplit(b, formulation());
   }
 
   /**
@@ -163,7 +143,7 @@ public final class ConvexReluProblem implements ConvexProgram {
    * without the n x q residual (tiled, see {@link RowBlock#addMaskedAdjoint}).
    */
   public DenseMatrix maskedAdjoint(double[] g) {
-    return block().maskedAdjointSplit(g, formulation, blockCount());
+    return block().maskedAdjointSplit(g, formulation(), blockCount());
   }
 
   /**
@@ -171,7 +151,7 @@ public final class ConvexReluProblem implements ConvexProgram {
    * L(predict(X B)) given g = dL/dz: R_i = D_i g for v_i (and u_i), -D_i g for w_i.
    */
   public void maskedResidual(double[] g, DenseMatrix r) {
-    block().maskedResidual(g, formulation, r);
+    block().maskedResidual(g, formulation(), r);
   }
 
   /** sum_j ||B_j||_2 over the blocks (columns) of B. */
@@ -208,7 +188,7 @@ public final class ConvexReluProblem implements ConvexProgram {
 
   /** The convex objective of B (constraints not checked). */
   public double objective(DenseMatrix b) {
-    return loss.value(predict(forward(b)), y) + regularizer(b);
+    return loss().value(predict(forward(b)), y) + regularizer(b);
   }
 
   /**
@@ -216,7 +196,7 @@ public final class ConvexReluProblem implements ConvexProgram {
    * of (2 D_i - I) X v_i (and of w_i); 0 for the gated formulation.
    */
   public double constraintViolation(DenseMatrix z) {
-    return formulation == Formulation.GATED ? 0.0 : block().constraintViolation(z);
+    return formulation() == Formulation.GATED ? 0.0 : block().constraintViolation(z);
   }
 
   /**

@@ -92,11 +92,11 @@ public final class DistributedFista implements ProxGradientIteration {
   }
 
   /** This iteration's state for a checkpoint, with the outer method's scalars. */
-  SolverCheckpoint.State checkpointState(String fingerprint, int round, double rho,
-      double innerTolerance, double previousViolation, boolean hasMultipliers) {
-    return new SolverCheckpoint.State(fingerprint, steps, x, xPrev, momentum,
-        backtracking.step(), backtracking.gradientMapping(), round, rho, innerTolerance,
-        previousViolation, hasMultipliers);
+  SolverCheckpoint.State checkpointState(int round, double rho, double innerTolerance,
+      double previousViolation, boolean hasMultipliers) {
+    return new SolverCheckpoint.State(SolverCheckpoint.fingerprint(problem), steps, x, xPrev,
+        momentum, backtracking.step(), backtracking.gradientMapping(), round, rho,
+        innerTolerance, previousViolation, hasMultipliers);
   }
 
   private void evaluateAtExtrapolation() {

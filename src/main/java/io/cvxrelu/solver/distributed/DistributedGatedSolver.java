@@ -36,15 +36,14 @@ public final class DistributedGatedSolver implements DistributedSolver {
       boolean resume) {
     Formulation.GATED.require(problem, "DistributedGatedSolver");
     long start = System.nanoTime();
-    String fingerprint = SolverCheckpoint.fingerprint(problem);
     DistributedFista.Smooth loss = (c, y) -> problem.evaluate(c, y, null, 0.0);
     DistributedFista fista = resume
-        ? DistributedFista.resume(problem, loss, PHASE, checkpoint.load(fingerprint))
+        ? DistributedFista.resume(problem, loss, PHASE, checkpoint.load(problem))
         : DistributedFista.start(problem, loss, PHASE,
             warmStart != null ? warmStart : problem.zeroWeights(),
             problem.loss().curvature() * OperatorNorms.lossOperatorNormSquared(problem, 20));
-    Runnable save = () -> checkpoint.save(fista.checkpointState(fingerprint, 0, Double.NaN,
-        Double.NaN, Double.NaN, false), problem.data(), null);
+    Runnable save = () -> checkpoint.save(fista.checkpointState(0, Double.NaN, Double.NaN,
+        Double.NaN, false), problem.data(), null);
     fista.checkpointEvery(checkpoint, save);
     SolverResult result = GatedFistaLoop.run(fista,
         () -> problem.certificate(fista.iterate(), null), certificateEvery, options, listener,

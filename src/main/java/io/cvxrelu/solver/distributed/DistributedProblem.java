@@ -33,12 +33,9 @@ import org.apache.spark.storage.StorageLevel;
  * aligned element by element with the blocks (built by mapping the blocks, so it zips with
  * them).
  */
-public final class DistributedProblem implements ConvexProgram {
+public final class DistributedProblem extends ConvexProgram {
   private final DistributedData data;
   private final JavaSparkContext sc;
-  private final Loss loss;
-  private final double beta;
-  private final Formulation formulation;
   private final int patternBlocks;
   private final RowBlockPasses passes;
 
@@ -54,11 +51,9 @@ public final class DistributedProblem implements ConvexProgram {
    */
   public DistributedProblem(DistributedData data, Loss loss, double beta,
       Formulation formulation, int patternBlocks) {
+    super(loss, beta, formulation);
     this.data = data;
     this.sc = JavaSparkContext.fromSparkContext(data.blocks().context());
-    this.loss = loss;
-    this.beta = ConvexProgram.checkedBeta(beta);
-    this.formulation = formulation;
     PatternBlocks pb = PatternBlocks.split(data.patternCount(), patternBlocks, formulation);
     this.patternBlocks = pb.count();
     this.passes = pb.count() > 1 ? new PatternBlockPasses(data, loss, formulation, pb)
@@ -80,21 +75,6 @@ public final class DistributedProblem implements ConvexProgram {
 
   public DistributedData data() {
     return data;
-  }
-
-  @Override
-  public Loss loss() {
-    return loss;
-  }
-
-  @Override
-  public double beta() {
-    return beta;
-  }
-
-  @Override
-  public Formulation formulation() {
-    return formulation;
   }
 
   public long n() {
@@ -183,7 +163,7 @@ public final class DistributedProblem implements ConvexProgram {
    * maximised along the ray by a bracketing grid search, a pass per round.
    */
   public Certificate certificate(DenseMatrix b, JavaRDD<DenseMatrix> mu) {
-    JavaRDD<DenseMatrix> multipliers = formulation == Formulation.GATED ? null : mu;
+    JavaRDD<DenseMatrix> multipliers = formulation() == Formulation.GATED ? null : mu;
     sc.setJobDescription("cvxrelu: certificate");
     return passes.certificate(b, multipliers, (stats, rays) -> certify(b, stats, rays));
   }
@@ -201,15 +181,15 @@ public final class DistributedProblem implements ConvexProgram {
       dualNorm = Math.max(dualNorm, dualMatrix.columnNorm(j));
     }
     double objective = stats.loss() + regularizer(b);
-    double sMax = dualNorm > 0.0 ? beta / dualNorm : Double.POSITIVE_INFINITY;
+    double sMax = dualNorm > 0.0 ? beta() / dualNorm : Double.POSITIVE_INFINITY;
     sMax = Math.min(sMax, stats.maxDualScale());
-    if (loss instanceof SquaredLoss) {
+    if (loss() instanceof SquaredLoss) {
       double s = Certificate.squaredLossScale(stats.lambdaDotY(), stats.lambdaNormSquared(),
           sMax);
       double lower = s * stats.lambdaDotY() - 0.5 * s * s * stats.lambdaNormSquared();
       return Certificate.atScale(objective, s, lower, stats.violation());
     }
-    return DualRaySearch.certify(rays.get(), loss, objective,
+    return DualRaySearch.certify(rays.get(), loss(), objective,
         Double.isFinite(sMax) ? sMax : 1.0, stats.violation());
   }
 }

@@ -33,13 +33,12 @@ public final class DistributedReluSolver implements DistributedSolver {
       boolean resume) {
     Formulation.RELU.require(problem, "DistributedReluSolver");
     long start = System.nanoTime();
-    String fingerprint = SolverCheckpoint.fingerprint(problem);
     AugmentedLagrangian<JavaRDD<DenseMatrix>> method =
         new AugmentedLagrangian<>(problem, options);
     AugmentedLagrangian.State<JavaRDD<DenseMatrix>> state;
     DistributedFista fista;
     if (resume) {
-      SolverCheckpoint.State s = checkpoint.load(fingerprint);
+      SolverCheckpoint.State s = checkpoint.load(problem);
       state = AugmentedLagrangian.State.resumed(s.round(), s.rho(), s.innerTolerance(),
           s.previousViolation(), checkpoint.loadMultipliers(problem.data()));
       fista = DistributedFista.resume(problem, smooth(problem, state.multipliers(),
@@ -51,8 +50,8 @@ public final class DistributedReluSolver implements DistributedSolver {
           method.lipschitz(state.rho()));
     }
     // Resume inside the round that stopped, with the multipliers it started from.
-    Runnable save = () -> checkpoint.save(fista.checkpointState(fingerprint, state.round(),
-        state.rho(), state.innerTolerance(), state.previousViolation(), true), problem.data(),
+    Runnable save = () -> checkpoint.save(fista.checkpointState(state.round(), state.rho(),
+        state.innerTolerance(), state.previousViolation(), true), problem.data(),
         state.multipliers());
     fista.checkpointEvery(checkpoint, save);
     return method.run(new ClusterPasses(problem, fista, checkpoint, save), state, resume,

@@ -169,12 +169,13 @@ public final class SolverCheckpoint {
   }
 
   /**
-   * Reads the saved state.
+   * Reads the state saved for {@code problem}.
    *
    * @throws IncompatibleCheckpointException when it is missing or was made for another problem
    * @throws DataFormatException when its files are truncated or corrupted
    */
-  State load(String expectedFingerprint) {
+  State load(DistributedProblem problem) {
+    String expectedFingerprint = fingerprint(problem);
     try {
       Path target = new Path(location);
       FileSystem fs = target.getFileSystem(configuration(hadoopConf));
