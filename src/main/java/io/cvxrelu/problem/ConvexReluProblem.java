@@ -58,8 +58,10 @@ public final class ConvexReluProblem extends ConvexProgram {
   }
 
   /**
-   * The mask as 0/1 doubles (n x P, column-major). Hot loops multiply by it instead of
-   * branching on the mask, whose unpredictable branches cost several times the arithmetic.
+   * The mask as 0/1 doubles (n x P, column-major), made on first use for the solvers whose hot
+   * loops read doubles (the row block itself keeps the byte mask). Hot loops multiply by it
+   * instead of branching on the mask, whose unpredictable branches cost several times the
+   * arithmetic.
    */
   public double[] maskValues() {
     double[] m = maskValues;
