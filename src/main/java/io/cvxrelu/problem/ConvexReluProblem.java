@@ -18,14 +18,12 @@ import io.cvxrelu.patterns.SignPatterns;
  * evaluation goes through Z = X B (one GEMM) and the n x P mask M; D_i X is never formed.
  * Instances are immutable.
  */
-public final class ConvexReluProblem {
+public final class ConvexReluProblem extends ConvexProgram {
   private final DenseMatrix x;
   private final double[] y;
   private final SignPatterns patterns;
-  private final Loss loss;
-  private final double beta;
-  private final Formulation formulation;
   private volatile RowBlock block;
+  private volatile double[] maskValues;
   private volatile double[] coneSigns;
 
   /**
@@ -34,21 +32,16 @@ public final class ConvexReluProblem {
    */
   public ConvexReluProblem(DenseMatrix x, double[] y, SignPatterns patterns, Loss loss,
       double beta, Formulation formulation) {
+    super(loss, beta, formulation);
     if (y.length != x.rows()) {
       throw new IllegalArgumentException(x.rows() + " rows but " + y.length + " labels");
     }
     if (patterns.rows() != x.rows() || patterns.gates().rows() != x.cols()) {
       throw new IllegalArgumentException("sign patterns were computed for another data set");
     }
-    if (!(beta > 0.0) || !Double.isFinite(beta)) {
-      throw new IllegalArgumentException("beta must be a positive finite number, got " + beta);
-    }
     this.x = x;
     this.y = loss.canonicalLabels(y);
     this.patterns = patterns;
-    this.loss = loss;
-    this.beta = beta;
-    this.formulation = formulation;
   }
 
   /**
@@ -58,18 +51,25 @@ public final class ConvexReluProblem {
   public RowBlock block() {
     RowBlock b = block;
     if (b == null) {
-      b = new RowBlock(0, x, y, RowBlock.affine(patterns.mask(), 1.0, 0.0), patterns.count());
+      b = new RowBlock(0, x, y, patterns.mask(), patterns.count());
       block = b;
     }
     return b;
   }
 
   /**
-   * The mask as 0/1 doubles (n x P, column-major). Hot loops multiply by it instead of
-   * branching on the mask, whose unpredictable branches cost several times the arithmetic.
+   * The mask as 0/1 doubles (n x P, column-major), made on first use for the solvers whose hot
+   * loops read doubles (the row block itself keeps the byte mask). Hot loops multiply by it
+   * instead of branching on the mask, whose unpredictable branches cost several times the
+   * arithmetic.
    */
   public double[] maskValues() {
-    return block().mask();
+    double[] m = maskValues;
+    if (m == null) {
+      m = RowBlock.affine(patterns.mask(), 1.0, 0.0);
+      maskValues = m;
+    }
+    return m;
   }
 
   /** S = 2 M - 1 as doubles (n x P): the row signs of K_i = (2 D_i - I) X. */
@@ -84,7 +84,7 @@ public final class ConvexReluProblem {
 
   /** Same data, patterns and loss with another regularisation strength or formulation. */
   public ConvexReluProblem with(double newBeta, Formulation newFormulation) {
-    return new ConvexReluProblem(x, y, patterns, loss, newBeta, newFormulation);
+    return new ConvexReluProblem(x, y, patterns, loss(), newBeta, newFormulation);
   }
 
   public DenseMatrix x() {
@@ -100,39 +100,18 @@ public final class ConvexReluProblem {
     return patterns;
   }
 
-  public Loss loss() {
-    return loss;
-  }
-
-  public double beta() {
-    return beta;
-  }
-
-  public Formulation formulation() {
-    return formulation;
-  }
-
   public int n() {
     return x.rows();
   }
 
+  @Override
   public int d() {
     return x.cols();
   }
 
-  /** Number of sign patterns P. */
+  @Override
   public int patternCount() {
     return patterns.count();
-  }
-
-  /** Number of weight blocks q: 2P for ReLU, P for gated. */
-  public int blockCount() {
-    return formulation.blockCount(patterns.count());
-  }
-
-  /** A zero block matrix of the right shape. */
-  public DenseMatrix zeroWeights() {
-    return new DenseMatrix(d(), blockCount());
   }
 
   /** Z = X B (n x q), one GEMM. */
@@ -152,13 +131,13 @@ public final class ConvexReluProblem {
   /** Network output sum_i D_i (Z_v,i - Z_w,i) (ReLU) or sum_i D_i Z_i (gated), per row. */
   public double[] predict(DenseMatrix z) {
     double[] out = new double[n()];
-    block().predict(z, formulation, out);
+    block().predict(z, formulation(), out);
     return out;
   }
 
   /** predict(X B) without the n x q product (tiled, see {@link RowBlock#predictWeights}). */
   public double[] predictWeights(DenseMatrix b) {
-    return block().predictWeightsSplit(b, formulation);
+    return block().predictWeightsSplit(b, formulation());
   }
 
   /**
@@ -166,7 +145,7 @@ public final class ConvexReluProblem {
    * without the n x q residual (tiled, see {@link RowBlock#addMaskedAdjoint}).
    */
   public DenseMatrix maskedAdjoint(double[] g) {
-    return block().maskedAdjointSplit(g, formulation, blockCount());
+    return block().maskedAdjointSplit(g, formulation(), blockCount());
   }
 
   /**
@@ -174,12 +153,7 @@ public final class ConvexReluProblem {
    * L(predict(X B)) given g = dL/dz: R_i = D_i g for v_i (and u_i), -D_i g for w_i.
    */
   public void maskedResidual(double[] g, DenseMatrix r) {
-    block().maskedResidual(g, formulation, r);
-  }
-
-  /** beta * sum of the blocks' Euclidean norms. */
-  public double regularizer(DenseMatrix b) {
-    return beta * groupNormSum(b);
+    block().maskedResidual(g, formulation(), r);
   }
 
   /** sum_j ||B_j||_2 over the blocks (columns) of B. */
@@ -191,9 +165,32 @@ public final class ConvexReluProblem {
     return s;
   }
 
+  /** A^T A B = maskedAdjoint(predictWeights(B)): two tiled passes, no n x q matrix. */
+  @Override
+  public DenseMatrix normalOperator(DenseMatrix b) {
+    return maskedAdjoint(predictWeights(b));
+  }
+
+  /** X^T X, one GEMM. */
+  @Override
+  public DenseMatrix gram() {
+    DenseMatrix gram = new DenseMatrix(d(), d());
+    Blas.gemm(true, false, 1.0, x, x, 0.0, gram);
+    return gram;
+  }
+
+  @Override
+  public double largestLabel() {
+    double m = 0.0;
+    for (double v : y) {
+      m = Math.max(m, Math.abs(v));
+    }
+    return m;
+  }
+
   /** The convex objective of B (constraints not checked). */
   public double objective(DenseMatrix b) {
-    return loss.value(predict(forward(b)), y) + regularizer(b);
+    return loss().value(predict(forward(b)), y) + regularizer(b);
   }
 
   /**
@@ -201,7 +198,7 @@ public final class ConvexReluProblem {
    * of (2 D_i - I) X v_i (and of w_i); 0 for the gated formulation.
    */
   public double constraintViolation(DenseMatrix z) {
-    return formulation == Formulation.GATED ? 0.0 : block().constraintViolation(z);
+    return formulation() == Formulation.GATED ? 0.0 : block().constraintViolation(z);
   }
 
   /**

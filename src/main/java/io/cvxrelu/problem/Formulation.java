@@ -15,6 +15,14 @@ public enum Formulation {
     return this == RELU ? 2 * patterns : patterns;
   }
 
+  /** Refuses a program of the other formulation: {@code solver} solves this one only. */
+  public void require(ConvexProgram program, String solver) {
+    if (program.formulation() != this) {
+      throw new IllegalArgumentException(solver + " solves the "
+          + (this == RELU ? "ReLU" : "gated") + " formulation only");
+    }
+  }
+
   /** Lower-case name used in options and files. */
   public String id() {
     return name().toLowerCase(java.util.Locale.ROOT);

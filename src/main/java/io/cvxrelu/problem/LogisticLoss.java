@@ -15,21 +15,14 @@ public final class LogisticLoss implements Loss {
   }
 
   @Override
-  public double value(double[] z, double[] y) {
-    double s = 0.0;
-    for (int j = 0; j < z.length; j++) {
-      s += softplus(-y[j] * z[j]);
-    }
-    return s;
-  }
-
-  @Override
   public double valueAndGradient(double[] z, double[] y, double[] grad) {
     double s = 0.0;
     for (int j = 0; j < z.length; j++) {
       double m = -y[j] * z[j];
       s += softplus(m);
-      grad[j] = -y[j] * sigmoid(m);
+      if (grad != null) {
+        grad[j] = -y[j] * sigmoid(m);
+      }
     }
     return s;
   }

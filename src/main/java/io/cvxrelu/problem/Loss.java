@@ -12,9 +12,11 @@ public interface Loss extends java.io.Serializable {
   String name();
 
   /** L(z, y). */
-  double value(double[] z, double[] y);
+  default double value(double[] z, double[] y) {
+    return valueAndGradient(z, y, null);
+  }
 
-  /** Writes dL/dz into {@code grad} and returns L(z, y). */
+  /** Writes dL/dz into {@code grad} (unless it is null) and returns L(z, y). */
   double valueAndGradient(double[] z, double[] y, double[] grad);
 
   /**

@@ -20,6 +20,10 @@ import java.io.Serializable;
  * <p>Weights follow {@link ConvexReluProblem}: q = 2P columns [v_1..v_P, w_1..w_P] for
  * {@link Formulation#RELU}, q = P columns [u_1..u_P] for {@link Formulation#GATED}. The cone
  * signs S = 2 M - 1 (rows of K_i = (2 D_i - I) X) are derived from the mask on the fly.
+ *
+ * <p>The mask is held as one byte per entry, an eighth of the doubles it was once cached as:
+ * the kernels multiply by it (a byte widened to exactly 0.0 or 1.0) rather than branch on it,
+ * whose unpredictable branches cost several times the arithmetic.
  */
 public final class RowBlock implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -27,7 +31,7 @@ public final class RowBlock implements Serializable {
   private final long id;
   private final DenseMatrix x;
   private final double[] y;
-  private final double[] mask;
+  private final byte[] mask;
   private final int patterns;
 
   /**
@@ -35,10 +39,10 @@ public final class RowBlock implements Serializable {
    *     per-block state are named by it)
    * @param x n_b x d features
    * @param y n_b labels, already in the loss's canonical coding
-   * @param mask n_b x P column-major 0/1 mask as doubles
+   * @param mask n_b x P column-major 0/1 mask (shared, not modified)
    * @param patterns P
    */
-  public RowBlock(long id, DenseMatrix x, double[] y, double[] mask, int patterns) {
+  public RowBlock(long id, DenseMatrix x, double[] y, byte[] mask, int patterns) {
     if (y.length != x.rows() || (long) x.rows() * patterns != mask.length) {
       throw new IllegalArgumentException("block shapes disagree: " + x + ", " + y.length
           + " labels, mask of " + mask.length + " for P = " + patterns);
@@ -50,10 +54,22 @@ public final class RowBlock implements Serializable {
     this.patterns = patterns;
   }
 
+  /** As above with the 0/1 mask given as doubles (a selection of mask columns). */
+  public RowBlock(long id, DenseMatrix x, double[] y, double[] mask, int patterns) {
+    this(id, x, y, bytes(mask), patterns);
+  }
+
+  private static byte[] bytes(double[] mask01) {
+    byte[] out = new byte[mask01.length];
+    for (int k = 0; k < out.length; k++) {
+      out[k] = mask01[k] != 0.0 ? (byte) 1 : (byte) 0;
+    }
+    return out;
+  }
+
   /** The block of rows X_b, y_b with its mask computed from the gates (d x P) by one GEMM. */
   public static RowBlock withGates(long id, DenseMatrix x, double[] y, DenseMatrix gates) {
-    return new RowBlock(id, x, y, affine(SignPatterns.computeMask(x, gates), 1.0, 0.0),
-        gates.cols());
+    return new RowBlock(id, x, y, SignPatterns.computeMask(x, gates), gates.cols());
   }
 
   /** a * m + b for a 0/1 byte mask, as doubles (hot loops multiply instead of branching). */
@@ -91,8 +107,8 @@ public final class RowBlock implements Serializable {
     return y;
   }
 
-  /** The n_b x P 0/1 mask as doubles (shared, do not modify). */
-  public double[] mask() {
+  /** The n_b x P column-major 0/1 mask (shared, do not modify). */
+  public byte[] mask() {
     return mask;
   }
 
@@ -125,23 +141,10 @@ public final class RowBlock implements Serializable {
   public void predict(DenseMatrix z, Formulation formulation, int from, int to, double[] out) {
     int n = rows();
     int m = to - from;
-    double[] mk = mask;
-    double[] zd = z.data();
     java.util.Arrays.fill(out, 0, n, 0.0);
     boolean relu = formulation == Formulation.RELU;
     for (int i = 0; i < m; i++) {
-      int moff = (from + i) * n;
-      int off = i * n;
-      int offW = (i + m) * n;
-      if (relu) {
-        for (int r = 0; r < n; r++) {
-          out[r] += mk[moff + r] * (zd[off + r] - zd[offW + r]);
-        }
-      } else {
-        for (int r = 0; r < n; r++) {
-          out[r] += mk[moff + r] * zd[off + r];
-        }
-      }
+      addMaskedColumn(out, 0, mask, (from + i) * n, z.data(), i * n, (i + m) * n, n, relu);
     }
   }
 
@@ -158,19 +161,40 @@ public final class RowBlock implements Serializable {
       DenseMatrix r) {
     int n = rows();
     int m = to - from;
-    double[] mk = mask;
-    double[] rd = r.data();
     boolean relu = formulation == Formulation.RELU;
     for (int i = 0; i < m; i++) {
-      int moff = (from + i) * n;
-      int off = i * n;
-      int offW = (i + m) * n;
-      for (int k = 0; k < n; k++) {
-        double v = mk[moff + k] * g[k];
-        rd[off + k] = v;
-        if (relu) {
-          rd[offW + k] = -v;
-        }
+      writeMaskedColumn(r.data(), i * n, (i + m) * n, mask, (from + i) * n, g, 0, n, relu);
+    }
+  }
+
+  /**
+   * out[o..o+len) += M_i .* (Z_v,i - Z_w,i) (ReLU) or M_i .* Z_i (gated) for one pattern i: its
+   * mask column from {@code moff}, its columns of Z from {@code off} (and {@code offW}).
+   */
+  private static void addMaskedColumn(double[] out, int o, byte[] mk, int moff, double[] z,
+      int off, int offW, int len, boolean relu) {
+    if (relu) {
+      for (int r = 0; r < len; r++) {
+        out[o + r] += mk[moff + r] * (z[off + r] - z[offW + r]);
+      }
+    } else {
+      for (int r = 0; r < len; r++) {
+        out[o + r] += mk[moff + r] * z[off + r];
+      }
+    }
+  }
+
+  /**
+   * R_i = M_i .* g (from {@code off}) and, for ReLU, R_w,i = -M_i .* g (from {@code offW}) for
+   * one pattern i, with g read from {@code go}.
+   */
+  private static void writeMaskedColumn(double[] r, int off, int offW, byte[] mk, int moff,
+      double[] g, int go, int len, boolean relu) {
+    for (int k = 0; k < len; k++) {
+      double v = mk[moff + k] * g[go + k];
+      r[off + k] = v;
+      if (relu) {
+        r[offW + k] = -v;
       }
     }
   }
@@ -187,7 +211,7 @@ public final class RowBlock implements Serializable {
   public double constraintViolation(DenseMatrix z, int from, int to) {
     int n = rows();
     int m = to - from;
-    double[] mk = mask;
+    byte[] mk = mask;
     double[] zd = z.data();
     double worst = 0.0;
     for (int j = 0; j < 2 * m; j++) {
@@ -216,12 +240,23 @@ public final class RowBlock implements Serializable {
    */
   public double augmentedPenalty(DenseMatrix z, DenseMatrix mu, double rho, DenseMatrix gz,
       int from, int to) {
+    return coneStep(z, mu, rho, gz, null, from, to);
+  }
+
+  /**
+   * The terms of the augmented Lagrangian over the cone columns of the patterns from..to-1,
+   * from t = (mu - rho S .* Z)_+: returns the penalty, adds its gradient -S .* t into
+   * {@code gz} and writes the multiplier update t into {@code next} (each when given).
+   */
+  private double coneStep(DenseMatrix z, DenseMatrix mu, double rho, DenseMatrix gz,
+      DenseMatrix next, int from, int to) {
     int n = rows();
     int m = to - from;
-    double[] mk = mask;
+    byte[] mk = mask;
     double[] zd = z.data();
     double[] md = mu.data();
     double[] gd = gz == null ? null : gz.data();
+    double[] nd = next == null ? null : next.data();
     double s = 0.0;
     for (int j = 0; j < 2 * m; j++) {
       int off = j * n;
@@ -233,6 +268,9 @@ public final class RowBlock implements Serializable {
         s += t * t - muk * muk;
         if (gd != null) {
           gd[off + k] -= sign * t;
+        }
+        if (nd != null) {
+          nd[off + k] = t;
         }
       }
     }
@@ -247,20 +285,22 @@ public final class RowBlock implements Serializable {
   /** The multiplier update for the patterns from..to-1 (all matrices n_b x 2m). */
   public void updatedMultipliers(DenseMatrix z, DenseMatrix mu, double rho, DenseMatrix out,
       int from, int to) {
-    int n = rows();
-    int m = to - from;
-    double[] mk = mask;
-    double[] zd = z.data();
-    double[] md = mu.data();
-    double[] od = out.data();
-    for (int j = 0; j < 2 * m; j++) {
-      int off = j * n;
-      int moff = (from + j % m) * n;
-      for (int k = 0; k < n; k++) {
-        double sign = 2.0 * mk[moff + k] - 1.0;
-        od[off + k] = Math.max(0.0, md[off + k] - rho * sign * zd[off + k]);
-      }
+    coneStep(z, mu, rho, null, out, from, to);
+  }
+
+  /**
+   * Writes the dual direction lambda = -grad L(prediction) of these rows, Z = X_b B, into
+   * {@code lambda}; returns L.
+   */
+  public double dualDirection(DenseMatrix z, Loss loss, Formulation formulation,
+      double[] lambda) {
+    double[] pred = new double[rows()];
+    predict(z, formulation, pred);
+    double value = loss.valueAndGradient(pred, y, lambda);
+    for (int k = 0; k < lambda.length; k++) {
+      lambda[k] = -lambda[k];
     }
+    return value;
   }
 
   /** R += S .* mu: the K_i^T mu_i term of the dual constraint (before X_b^T). */
@@ -272,7 +312,7 @@ public final class RowBlock implements Serializable {
   public void addConeTerm(DenseMatrix mu, DenseMatrix r, int from, int to) {
     int n = rows();
     int m = to - from;
-    double[] mk = mask;
+    byte[] mk = mask;
     double[] md = mu.data();
     double[] rd = r.data();
     for (int j = 0; j < 2 * m; j++) {
@@ -350,34 +390,17 @@ public final class RowBlock implements Serializable {
    */
   public void predictWeights(DenseMatrix b, Formulation formulation, int from, int to,
       double[] out) {
-    int n = rows();
-    int d = d();
-    int q = b.cols();
-    int p = patterns;
     boolean relu = formulation == Formulation.RELU;
-    int tile = tileRows(to - from, q);
-    double[] z = new double[tile * q];
-    double[] xd = x.data();
-    double[] m = mask;
-    for (int r0 = from; r0 < to; r0 += tile) {
-      int rows = Math.min(tile, to - r0);
-      Blas.gemm(false, false, rows, q, d, 1.0, xd, r0, n, b.data(), 0, d, 0.0, z, 0, rows);
-      java.util.Arrays.fill(out, r0, r0 + rows, 0.0);
-      for (int i = 0; i < p; i++) {
-        int moff = i * n + r0;
-        int zoff = i * rows;
-        int zoffW = (i + p) * rows;
-        if (relu) {
-          for (int r = 0; r < rows; r++) {
-            out[r0 + r] += m[moff + r] * (z[zoff + r] - z[zoffW + r]);
-          }
-        } else {
-          for (int r = 0; r < rows; r++) {
-            out[r0 + r] += m[moff + r] * z[zoff + r];
-          }
-        }
+    int n = rows();
+    int q = b.cols();
+    forEachTile(from, to, q, (r0, len, z) -> {
+      Blas.gemm(false, false, len, q, d(), 1.0, x.data(), r0, n, b.data(), 0, d(), 0.0, z, 0,
+          len);
+      java.util.Arrays.fill(out, r0, r0 + len, 0.0);
+      for (int i = 0; i < patterns; i++) {
+        addMaskedColumn(out, r0, mask, i * n + r0, z, i * len, (i + patterns) * len, len, relu);
       }
-    }
+    });
   }
 
   /**
@@ -397,30 +420,29 @@ public final class RowBlock implements Serializable {
    */
   public void addMaskedAdjoint(double[] g, Formulation formulation, int from, int to,
       DenseMatrix grad) {
-    int n = rows();
-    int d = d();
-    int q = grad.cols();
-    int p = patterns;
     boolean relu = formulation == Formulation.RELU;
-    int tile = tileRows(to - from, q);
-    double[] r = new double[tile * q];
-    double[] xd = x.data();
-    double[] m = mask;
-    for (int r0 = from; r0 < to; r0 += tile) {
-      int rows = Math.min(tile, to - r0);
-      for (int i = 0; i < p; i++) {
-        int moff = i * n + r0;
-        int roff = i * rows;
-        int roffW = (i + p) * rows;
-        for (int k = 0; k < rows; k++) {
-          double v = m[moff + k] * g[r0 + k];
-          r[roff + k] = v;
-          if (relu) {
-            r[roffW + k] = -v;
-          }
-        }
+    int n = rows();
+    forEachTile(from, to, grad.cols(), (r0, len, r) -> {
+      for (int i = 0; i < patterns; i++) {
+        writeMaskedColumn(r, i * len, (i + patterns) * len, mask, i * n + r0, g, r0, len, relu);
       }
-      Blas.gemm(true, false, d, q, rows, 1.0, xd, r0, n, r, 0, rows, 1.0, grad.data(), 0, d);
+      Blas.gemm(true, false, d(), grad.cols(), len, 1.0, x.data(), r0, n, r, 0, len, 1.0,
+          grad.data(), 0, d());
+    });
+  }
+
+  /** One tile of rows [r0, r0 + len) of a fused kernel, with a scratch buffer of len x q. */
+  @FunctionalInterface
+  private interface Tile {
+    void apply(int r0, int len, double[] buffer);
+  }
+
+  /** Runs {@code tile} over the tiles of the rows [from, to), reusing one scratch buffer. */
+  private static void forEachTile(int from, int to, int q, Tile tile) {
+    int size = tileRows(to - from, q);
+    double[] buffer = new double[size * q];
+    for (int r0 = from; r0 < to; r0 += size) {
+      tile.apply(r0, Math.min(size, to - r0), buffer);
     }
   }
 }

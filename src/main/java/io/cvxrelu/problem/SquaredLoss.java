@@ -9,21 +9,13 @@ public final class SquaredLoss implements Loss {
   }
 
   @Override
-  public double value(double[] z, double[] y) {
-    double s = 0.0;
-    for (int j = 0; j < z.length; j++) {
-      double r = z[j] - y[j];
-      s += r * r;
-    }
-    return 0.5 * s;
-  }
-
-  @Override
   public double valueAndGradient(double[] z, double[] y, double[] grad) {
     double s = 0.0;
     for (int j = 0; j < z.length; j++) {
       double r = z[j] - y[j];
-      grad[j] = r;
+      if (grad != null) {
+        grad[j] = r;
+      }
       s += r * r;
     }
     return 0.5 * s;

@@ -201,7 +201,7 @@ public final class DistributedData implements AutoCloseable {
   }
 
   /** Rows of one block before its mask is computed (what the driver ships). */
-  private static final class Chunk implements Serializable {
+  static final class Chunk implements Serializable {
     private static final long serialVersionUID = 1L;
     final long id;
     final DenseMatrix x;

@@ -49,9 +49,8 @@ public final class DistributedGeneration implements ColumnGeneration.Backend, Au
         partitions, DistributedData.DEFAULT_BLOCK_ROWS);
     DistributedProblem dp = new DistributedProblem(data, problem.loss(), problem.beta(),
         problem.formulation());
-    return problem.formulation() == Formulation.GATED
-        ? new DistributedGatedSolver().solve(dp, warmStart, options, listener, null, false)
-        : new DistributedReluSolver().solve(dp, warmStart, options, listener, null, false);
+    return DistributedSolver.forFormulation(problem.formulation())
+        .solve(dp, warmStart, options, listener, null, false);
   }
 
   @Override
@@ -64,8 +63,7 @@ public final class DistributedGeneration implements ColumnGeneration.Backend, Au
     sc.setJobDescription("cvxrelu: dual point for the pattern search");
     lambdas = data.blocks().map(blk -> {
       double[] lambda = new double[blk.rows()];
-      DistributedProblem.lossAndDualDirection(blk, blk.forward(weights.value()), loss, f,
-          lambda);
+      blk.dualDirection(blk.forward(weights.value()), loss, f, lambda);
       for (int k = 0; k < lambda.length; k++) {
         lambda[k] *= dualScale;
       }

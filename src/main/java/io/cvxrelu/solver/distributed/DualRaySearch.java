@@ -66,12 +66,7 @@ public final class DualRaySearch {
         acc[i] += loss.dualObjective(scaled, ray[1]);
       }
       return acc;
-    }, (a, c) -> {
-      for (int i = 0; i < a.length; i++) {
-        a[i] += c[i];
-      }
-      return a;
-    });
+    }, OrderedAggregate::addInto);
   }
 
   private static org.apache.spark.api.java.JavaSparkContext problemContext(JavaRDD<?> rdd) {

@@ -1,5 +1,6 @@
 package io.cvxrelu.solver.distributed;
 
+import io.cvxrelu.linalg.DenseMatrix;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -53,6 +54,20 @@ public final class OrderedAggregate {
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** a += b element by element; returns a (a merge of summed partials). */
+  static double[] addInto(double[] a, double[] b) {
+    for (int k = 0; k < a.length; k++) {
+      a[k] += b[k];
+    }
+    return a;
+  }
+
+  /** A += B element by element; returns A. */
+  static DenseMatrix addInto(DenseMatrix a, DenseMatrix b) {
+    addInto(a.data(), b.data());
+    return a;
   }
 
   private static <U> U inOrder(Iterable<Tuple2<Integer, U>> parts, Function2<U, U, U> combOp)

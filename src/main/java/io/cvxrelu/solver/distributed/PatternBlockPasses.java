@@ -4,6 +4,7 @@ import io.cvxrelu.linalg.DenseMatrix;
 import io.cvxrelu.problem.Formulation;
 import io.cvxrelu.problem.Loss;
 import io.cvxrelu.problem.RowBlock;
+import io.cvxrelu.solver.Certificate;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -41,8 +42,25 @@ import org.apache.spark.storage.StorageLevel;
  * a pair task reads only its pattern block's columns of them. Every broadcast is destroyed and
  * every intermediate unpersisted before a pass returns.
  */
-public final class PatternBlockPasses {
-  private PatternBlockPasses() {}
+final class PatternBlockPasses implements RowBlockPasses {
+  private final DistributedData data;
+  private final JavaSparkContext sc;
+  private final Loss loss;
+  private final Formulation formulation;
+  private final PatternBlocks pb;
+
+  PatternBlockPasses(DistributedData data, Loss loss, Formulation formulation,
+      PatternBlocks pb) {
+    this.data = data;
+    this.sc = JavaSparkContext.fromSparkContext(data.blocks().context());
+    this.loss = loss;
+    this.formulation = formulation;
+    this.pb = pb;
+  }
+
+  private int blockCount() {
+    return formulation.blockCount(data.patternCount());
+  }
 
   /** The forward stage's output for one row block and one pattern block (or their sum). */
   static final class Partial implements Serializable {
@@ -70,14 +88,7 @@ public final class PatternBlockPasses {
     }
 
     private static double[] added(double[] a, double[] b) {
-      if (a == null) {
-        return null;
-      }
-      double[] c = a.clone();
-      for (int i = 0; i < c.length; i++) {
-        c[i] += b[i];
-      }
-      return c;
+      return a == null ? null : OrderedAggregate.addInto(a.clone(), b);
     }
   }
 
@@ -112,9 +123,7 @@ public final class PatternBlockPasses {
 
     Sums add(Pair in, Adjoint adj) throws Exception {
       if (in.k == 0) {
-        for (int i = 0; i < sums.length; i++) {
-          sums[i] += in.state.sums[i];
-        }
+        OrderedAggregate.addInto(sums, in.state.sums);
         max = Math.max(max, in.state.max);
         min = Math.min(min, in.state.min);
       }
@@ -127,24 +136,15 @@ public final class PatternBlockPasses {
     }
 
     Sums merge(Sums o) {
-      for (int i = 0; i < sums.length; i++) {
-        sums[i] += o.sums[i];
-      }
+      OrderedAggregate.addInto(sums, o.sums);
       max = Math.max(max, o.max);
       min = Math.min(min, o.min);
       for (int k = 0; k < pieces.length; k++) {
         if (o.pieces[k] == null) {
           continue;
         }
-        if (pieces[k] == null) {
-          pieces[k] = o.pieces[k];
-        } else {
-          double[] a = pieces[k].data();
-          double[] b = o.pieces[k].data();
-          for (int i = 0; i < a.length; i++) {
-            a[i] += b[i];
-          }
-        }
+        pieces[k] = pieces[k] == null ? o.pieces[k]
+            : OrderedAggregate.addInto(pieces[k], o.pieces[k]);
       }
       return this;
     }
@@ -190,11 +190,10 @@ public final class PatternBlockPasses {
    * @param mu the cone multipliers aligned with the blocks (n_b x 2P each), or null
    * @param scalars the number of summed scalars in {@link RowState#sums}
    */
-  static <T> T run(DistributedData data, JavaRDD<DenseMatrix> mu, PatternBlocks pb, int scalars,
-      Forward fwd, Combine comb, Adjoint adj, String phase,
-      BiFunction<Sums, JavaRDD<RowState>, T> finish) {
+  private <T> T run(JavaRDD<DenseMatrix> mu, int scalars, Forward fwd, Combine comb,
+      Adjoint adj, String phase, BiFunction<Sums, JavaRDD<RowState>, T> finish) {
     JavaRDD<RowBlock> blocks = data.blocks();
-    JavaSparkContext sc = JavaSparkContext.fromSparkContext(blocks.context());
+    PatternBlocks pb = this.pb;
     int count = pb.count();
     List<JavaRDD<Partial>> partials = new ArrayList<>(count);
     JavaRDD<RowState> states = null;
@@ -285,11 +284,13 @@ public final class PatternBlockPasses {
    * forward stage, at the point it is formed with its gradient in the adjoint stage (which forms
    * X_r B_k again rather than keep n x q values between the stages).
    */
-  static DistributedProblem.Evaluation evaluate(DistributedProblem problem, PatternBlocks pb,
-      DenseMatrix candidate, DenseMatrix point, JavaRDD<DenseMatrix> mu, double rho) {
-    List<Broadcast<DenseMatrix[]>> bw = broadcastSlices(problem.context(), pb, candidate, point);
-    Loss loss = problem.loss();
-    Formulation f = problem.formulation();
+  @Override
+  public DistributedProblem.Evaluation evaluate(DenseMatrix candidate, DenseMatrix point,
+      JavaRDD<DenseMatrix> mu, double rho) {
+    PatternBlocks pb = this.pb;
+    List<Broadcast<DenseMatrix[]>> bw = broadcastSlices(sc, pb, candidate, point);
+    Loss loss = this.loss;
+    Formulation f = formulation;
     boolean hasCandidate = candidate != null;
     try {
       Forward fwd = (k, blk, m) -> {
@@ -330,20 +331,21 @@ public final class PatternBlockPasses {
         }
         return r;
       };
-      return run(problem.data(), mu, pb, 2, fwd, comb, adj, "cvxrelu: gradient pass",
+      return run(mu, 2, fwd, comb, adj, "cvxrelu: gradient pass",
           (s, states) -> new DistributedProblem.Evaluation(
               hasCandidate ? s.sums[0] : Double.NaN, s.sums[1],
-              s.assemble(pb, problem.d(), problem.blockCount())));
+              s.assemble(pb, data.d(), blockCount())));
     } finally {
       destroy(bw);
     }
   }
 
   /** A^T A B of {@link DistributedProblem#normalOperator}: the prediction is the vector. */
-  static DenseMatrix normalOperator(DistributedProblem problem, PatternBlocks pb,
-      DenseMatrix b) {
-    List<Broadcast<DenseMatrix[]>> bw = broadcastSlices(problem.context(), pb, b);
-    Formulation f = problem.formulation();
+  @Override
+  public DenseMatrix normalOperator(DenseMatrix b) {
+    PatternBlocks pb = this.pb;
+    List<Broadcast<DenseMatrix[]>> bw = broadcastSlices(sc, pb, b);
+    Formulation f = formulation;
     try {
       Forward fwd = (k, blk, m) -> {
         double[] p = new double[blk.rows()];
@@ -356,29 +358,27 @@ public final class PatternBlockPasses {
         blk.maskedResidual(st.g, f, pb.from(k), pb.to(k), r);
         return r;
       };
-      return run(problem.data(), null, pb, 0, fwd, comb, adj, "cvxrelu: power iteration",
-          (s, states) -> s.assemble(pb, problem.d(), b.cols()));
+      return run(null, 0, fwd, comb, adj, "cvxrelu: power iteration",
+          (s, states) -> s.assemble(pb, data.d(), b.cols()));
     } finally {
       destroy(bw);
     }
   }
 
-  /** The statistics of a certificate pass, and (for a dual ray search) the row states. */
-  record CertificateStats(double loss, double lambdaDotY, double lambdaNormSquared,
-      double violation, double maxDualScale, DenseMatrix dualMatrix) {}
-
   /**
    * The certificate statistics of {@link DistributedProblem#certificate}: the loss, the dual
    * direction lambda = -grad L per row block and its moments, the violation of the cone
    * constraints (ReLU, per pattern block in the forward stage) and the dual matrix
-   * X^T (M .* lambda (+ S .* mu)), whose adjoint stage needs no weights. {@code finish} sees
-   * the statistics and the persisted row states (lambda per block) before they are released.
+   * X^T (M .* lambda (+ S .* mu)), whose adjoint stage needs no weights. The dual rays are
+   * the persisted row states (lambda per block), read before they are released.
    */
-  static <T> T certificate(DistributedProblem problem, PatternBlocks pb, DenseMatrix b,
-      JavaRDD<DenseMatrix> mu, BiFunction<CertificateStats, JavaRDD<RowState>, T> finish) {
-    List<Broadcast<DenseMatrix[]>> bw = broadcastSlices(problem.context(), pb, b);
-    Loss loss = problem.loss();
-    Formulation f = problem.formulation();
+  @Override
+  public Certificate certificate(DenseMatrix b, JavaRDD<DenseMatrix> mu, Certifier certify) {
+    PatternBlocks pb = this.pb;
+    List<Broadcast<DenseMatrix[]>> bw = broadcastSlices(sc, pb, b);
+    Loss loss = this.loss;
+    Formulation f = formulation;
+    JavaRDD<RowBlock> blocks = data.blocks();
     try {
       Forward fwd = (k, blk, m) -> {
         DenseMatrix z = blk.forward(bw.get(k).value()[0]);
@@ -414,9 +414,10 @@ public final class PatternBlockPasses {
         }
         return r;
       };
-      return run(problem.data(), mu, pb, 3, fwd, comb, adj, "cvxrelu: certificate",
-          (s, states) -> finish.apply(new CertificateStats(s.sums[0], s.sums[1], s.sums[2],
-              s.max, s.min, s.assemble(pb, problem.d(), problem.blockCount())), states));
+      return run(mu, 3, fwd, comb, adj, "cvxrelu: certificate",
+          (s, states) -> certify.certify(new CertificateStats(s.sums[0], s.sums[1], s.sums[2],
+              s.max, s.min, s.assemble(pb, data.d(), blockCount())),
+              () -> blocks.zip(states).map(t -> new double[][] {t._2().g, t._1().y()})));
     } finally {
       destroy(bw);
     }
@@ -430,12 +431,13 @@ public final class PatternBlockPasses {
    * of the multipliers, which is persisted and locally checkpointed before the pieces are
    * released and the broadcasts destroyed.
    */
-  static JavaRDD<DenseMatrix> updatedMultipliers(DistributedProblem problem, PatternBlocks pb,
-      DenseMatrix b, JavaRDD<DenseMatrix> mu, double rho, String description) {
-    JavaSparkContext sc = problem.context();
+  @Override
+  public JavaRDD<DenseMatrix> updatedMultipliers(DenseMatrix b, JavaRDD<DenseMatrix> mu,
+      double rho, String description) {
+    PatternBlocks pb = this.pb;
     List<Broadcast<DenseMatrix[]>> bw = broadcastSlices(sc, pb, b);
-    JavaRDD<RowBlock> blocks = problem.data().blocks();
-    int q = 2 * problem.patternCount();
+    JavaRDD<RowBlock> blocks = data.blocks();
+    int q = 2 * data.patternCount();
     List<JavaRDD<DenseMatrix>> pieces = new ArrayList<>(pb.count());
     try {
       for (int k = 0; k < pb.count(); k++) {
@@ -471,7 +473,7 @@ public final class PatternBlockPasses {
           return out.iterator();
         });
       }
-      return DistributedProblem.checkpointed(next, description);
+      return RowBlockPasses.checkpointed(next, description);
     } finally {
       for (JavaRDD<DenseMatrix> p : pieces) {
         p.unpersist(false);

@@ -3,6 +3,7 @@ package io.cvxrelu.solver.distributed;
 import io.cvxrelu.io.DataFormatException;
 import io.cvxrelu.linalg.DenseMatrix;
 import io.cvxrelu.problem.RowBlock;
+import io.cvxrelu.solver.StopReason;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -56,6 +57,16 @@ public final class SolverCheckpoint {
       DenseMatrix previousIterate, double momentum, double stepSize, double gradientMapping,
       int round, double rho, double innerTolerance, double previousViolation,
       boolean hasMultipliers) {}
+
+  /**
+   * Saves through {@code save} when a solve stopped short of convergence (a budget, a listener),
+   * so that {@code --resume} continues it; nothing without a checkpoint.
+   */
+  static void saveOnStop(SolverCheckpoint checkpoint, StopReason reason, Runnable save) {
+    if (checkpoint != null && reason != StopReason.CONVERGED) {
+      save.run();
+    }
+  }
 
   /** True when a step count is due for a checkpoint. */
   boolean due(long steps) {
@@ -158,12 +169,13 @@ public final class SolverCheckpoint {
   }
 
   /**
-   * Reads the saved state.
+   * Reads the state saved for {@code problem}.
    *
    * @throws IncompatibleCheckpointException when it is missing or was made for another problem
    * @throws DataFormatException when its files are truncated or corrupted
    */
-  State load(String expectedFingerprint) {
+  State load(DistributedProblem problem) {
+    String expectedFingerprint = fingerprint(problem);
     try {
       Path target = new Path(location);
       FileSystem fs = target.getFileSystem(configuration(hadoopConf));

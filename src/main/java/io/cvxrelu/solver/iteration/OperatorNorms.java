@@ -2,7 +2,7 @@ package io.cvxrelu.solver.iteration;
 
 import io.cvxrelu.linalg.Blas;
 import io.cvxrelu.linalg.DenseMatrix;
-import io.cvxrelu.problem.ConvexReluProblem;
+import io.cvxrelu.problem.ConvexProgram;
 import java.util.SplittableRandom;
 import java.util.function.UnaryOperator;
 
@@ -13,10 +13,13 @@ import java.util.function.UnaryOperator;
 public final class OperatorNorms {
   private OperatorNorms() {}
 
-  /** ||A||^2 for A: B -&gt; sum_i D_i X B_i (the data-fit operator), two GEMMs per round. */
-  public static double lossOperatorNormSquared(ConvexReluProblem problem, int rounds) {
-    return normalOperatorNorm(problem.d(), problem.blockCount(),
-        b -> problem.maskedAdjoint(problem.predictWeights(b)), rounds);
+  /**
+   * ||A||^2 for A: B -&gt; sum_i D_i X B_i (the data-fit operator), by power iteration on the
+   * program's normal operator (two GEMMs, or one pass over the row blocks, per round).
+   */
+  public static double lossOperatorNormSquared(ConvexProgram program, int rounds) {
+    return normalOperatorNorm(program.d(), program.blockCount(), program::normalOperator,
+        rounds);
   }
 
   /**
@@ -42,14 +45,6 @@ public final class OperatorNorms {
       estimate = Blas.nrm2(b.data().length, b.data(), 0);
     }
     return estimate;
-  }
-
-  /** ||X||_2^2, the largest eigenvalue of the d x d Gram matrix X^T X. */
-  public static double dataNormSquared(DenseMatrix x) {
-    int d = x.cols();
-    DenseMatrix gram = new DenseMatrix(d, d);
-    Blas.gemm(true, false, 1.0, x, x, 0.0, gram);
-    return gramNormSquared(gram);
   }
 
   /** Largest eigenvalue of a symmetric positive semi-definite Gram matrix, by power iteration. */

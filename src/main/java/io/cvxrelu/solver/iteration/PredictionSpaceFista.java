@@ -19,26 +19,17 @@ import io.cvxrelu.problem.Loss;
  * n x q intermediate is formed, so at small d the step is bound by the two GEMMs rather than by
  * the memory traffic of X B.
  */
-public final class PredictionSpaceFista implements ProxGradientIteration {
-  private static final double SHRINK = 0.5;
-
+public final class PredictionSpaceFista extends LocalFistaIterates {
   private final ConvexReluProblem problem;
   private final Loss loss;
   private final double[] labels;
-  private final double beta;
-  private DenseMatrix x;
-  private DenseMatrix xPrev;
   private double[] predX;
-  private final DenseMatrix y;
   private DenseMatrix grad;
-  private final DenseMatrix candidate;
   private final double[] predY;
   private final double[] g;
   private double atY;
-  private double momentum = 1.0;
-  private double step;
-  private long steps;
-  private long restarts;
+  /** The predictions of the last candidate evaluated. */
+  private double[] predC;
 
   /**
    * @param start initial blocks (copied)
@@ -46,18 +37,13 @@ public final class PredictionSpaceFista implements ProxGradientIteration {
    *     backtracking corrects an underestimate)
    */
   public PredictionSpaceFista(ConvexReluProblem problem, DenseMatrix start, double lipschitz) {
+    super(problem.beta(), start, lipschitz);
     this.problem = problem;
     this.loss = problem.loss();
     this.labels = problem.y();
-    this.beta = problem.beta();
-    this.x = start.copy();
-    this.xPrev = start.copy();
     this.predX = problem.predictWeights(x);
-    this.y = x.copy();
-    this.candidate = new DenseMatrix(x.rows(), x.cols());
     this.predY = predX.clone();
     this.g = new double[predX.length];
-    this.step = 1.0 / Math.max(lipschitz, Double.MIN_NORMAL);
     gradientAtY();
   }
 
@@ -68,34 +54,16 @@ public final class PredictionSpaceFista implements ProxGradientIteration {
 
   @Override
   public boolean step() {
-    double[] predC;
-    double fc;
-    ProximalGradient.Step prox;
-    while (true) {
-      prox = ProximalGradient.proxStep(y, grad, step, beta, candidate);
-      predC = problem.predictWeights(candidate);
-      fc = loss.value(predC, labels);
-      if (ProximalGradient.sufficientDecrease(fc, atY, prox, step)) {
-        break;
-      }
-      step *= SHRINK;
-      if (step < 1e-300) {
-        return false;
-      }
+    boolean accepted = backtracking.search(y, grad, atY, beta, candidate, c -> {
+      predC = problem.predictWeights(c);
+      return loss.value(predC, labels);
+    });
+    if (!accepted) {
+      return false;
     }
-    double nextMomentum = ProximalGradient.nextMomentum(momentum);
-    if (ProximalGradient.shouldRestart(y, candidate, x)) {
-      nextMomentum = 1.0;
-      restarts++;
-    }
-    momentum = nextMomentum;
-    DenseMatrix oldPrev = xPrev;
-    xPrev = x;
-    x = oldPrev;
-    System.arraycopy(candidate.data(), 0, x.data(), 0, candidate.data().length);
+    acceptCandidate();
     double[] predPrev = predX;
     predX = predC;
-    steps++;
 
     double w = (momentum - 1.0) / ProximalGradient.nextMomentum(momentum);
     ProximalGradient.extrapolate(x.data(), xPrev.data(), w, y.data());
@@ -104,22 +72,8 @@ public final class PredictionSpaceFista implements ProxGradientIteration {
     return true;
   }
 
-  @Override
-  public DenseMatrix iterate() {
-    return x;
-  }
-
   /** A B at the current iterate (live view). */
   public double[] prediction() {
     return predX;
-  }
-
-  @Override
-  public long steps() {
-    return steps;
-  }
-
-  long restarts() {
-    return restarts;
   }
 }

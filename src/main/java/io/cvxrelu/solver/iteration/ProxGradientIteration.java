@@ -1,13 +1,12 @@
 package io.cvxrelu.solver.iteration;
 
 import io.cvxrelu.linalg.DenseMatrix;
-import io.cvxrelu.solver.local.GatedFistaSolver;
 
 /**
  * An accelerated proximal-gradient iteration for the group lasso as the solver loops see it:
- * one implementation keeps the data on this node ({@link Fista}), another sums the gradient over
- * row blocks on a cluster, and the same gated-ReLU loop ({@link GatedFistaSolver#iterate}) drives
- * either.
+ * one implementation keeps the data on this node ({@link Fista}, {@link PredictionSpaceFista}),
+ * another sums the gradient over row blocks on a cluster, and the same loops
+ * ({@link GatedFistaLoop}, {@link AugmentedLagrangian}) drive either.
  */
 public interface ProxGradientIteration {
   /**
@@ -22,4 +21,7 @@ public interface ProxGradientIteration {
 
   /** Current iterate (live view; copy before keeping). */
   DenseMatrix iterate();
+
+  /** Largest block norm of the last gradient mapping (Y - X+) / t (the inner stopping test). */
+  double gradientMapping();
 }

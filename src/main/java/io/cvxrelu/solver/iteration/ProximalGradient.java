@@ -36,20 +36,12 @@ public final class ProximalGradient {
     double[] gd = grad.data();
     double[] cd = c.data();
     int d = y.rows();
-    int q = y.cols();
+    double threshold = t * beta;
     double maxBlockMove = 0.0;
     double linear = 0.0;
     double quad = 0.0;
-    for (int j = 0; j < q; j++) {
-      int off = j * d;
-      double norm2 = 0.0;
-      for (int k = off; k < off + d; k++) {
-        double v = yd[k] - t * gd[k];
-        cd[k] = v;
-        norm2 += v * v;
-      }
-      double norm = Math.sqrt(norm2);
-      double shrink = norm > t * beta ? 1.0 - t * beta / norm : 0.0;
+    for (int off = 0; off < cd.length; off += d) {
+      double shrink = shrinkFactor(Math.sqrt(gradientStep(yd, gd, t, cd, off, d)), threshold);
       double move2 = 0.0;
       for (int k = off; k < off + d; k++) {
         cd[k] *= shrink;
@@ -61,6 +53,29 @@ public final class ProximalGradient {
       maxBlockMove = Math.max(maxBlockMove, move2);
     }
     return new Step(linear, quad, maxBlockMove);
+  }
+
+  /**
+   * The gradient step of one block: out[off..off+len) = a - s b on the same range; returns its
+   * squared Euclidean norm (what the group soft-threshold of the block compares).
+   */
+  public static double gradientStep(double[] a, double[] b, double s, double[] out, int off,
+      int len) {
+    double norm2 = 0.0;
+    for (int k = off; k < off + len; k++) {
+      double v = a[k] - s * b[k];
+      out[k] = v;
+      norm2 += v * v;
+    }
+    return norm2;
+  }
+
+  /**
+   * The factor (1 - threshold / norm)_+ by which group soft-thresholding at {@code threshold}
+   * scales a block of Euclidean norm {@code norm}.
+   */
+  public static double shrinkFactor(double norm, double threshold) {
+    return norm > threshold ? 1.0 - threshold / norm : 0.0;
   }
 
   /** The backtracking test: phi(C) within the quadratic model of phi around Y. */

@@ -105,7 +105,7 @@ final class WoodburyPreconditioner {
     double[] coef = jac.coef;
     double[] out = new double[n];
     double[] xd = jac.problem.x().data();
-    double[] m = jac.rows.mask();
+    byte[] m = jac.rows.mask();
     int parts = Parallel.partsFor(n, 2.0 * n * d * r, 256);
     Parallel.forRanges(n, parts, (part, from, to) -> {
       int tile = Math.max(32, Math.min(to - from, (1 << 18) / Math.max(1, r)));
