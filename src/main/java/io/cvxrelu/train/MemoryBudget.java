@@ -141,7 +141,8 @@ public final class MemoryBudget {
 
   /**
    * The distributed solvers' driver state beyond {@link #setup}: six d x q arrays (iterates,
-   * gradient, the broadcast copy). Their passes keep no P d x P d matrix.
+   * gradient, the broadcast copy). Their passes (as of this writing) keep no P d x P d matrix
+   * and only O(n) vectors on the driver, which are not counted.
    */
   public static long distributedDriver(Request r) {
     return 6 * weights(r);
