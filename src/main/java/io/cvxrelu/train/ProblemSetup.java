@@ -8,6 +8,8 @@ import io.cvxrelu.patterns.ArrangementEnumerator;
 import io.cvxrelu.patterns.SignPatterns;
 import io.cvxrelu.problem.ConvexReluProblem;
 import io.cvxrelu.problem.Loss;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 
 /**
  * Turns labelled data and a {@link TrainingSpec} into the convex program of Pilanci and Ergen
@@ -19,9 +21,11 @@ import io.cvxrelu.problem.Loss;
  * <p>Errors: data that cannot make a program (labels the loss refuses, one class for a
  * classifier, gates of another dimension, no non-zero pattern, beta_max = 0) are
  * {@link DataFormatException}s; requests that cannot be met (an arrangement too large to
- * enumerate) are {@link InvalidSpecException}s.
+ * enumerate, patterns whose mask and solver cannot fit in memory, see {@link MemoryBudget}) are
+ * {@link InvalidSpecException}s.
  */
 public final class ProblemSetup {
+  private static final Logger LOG = LogManager.getLogger(ProblemSetup.class);
   /** Enumeration budget (subsets of rows, see {@link ArrangementEnumerator}) of "all patterns". */
   public static final long MAX_ENUMERATION_SUBSETS = 5_000_000L;
   /**
@@ -92,16 +96,29 @@ public final class ProblemSetup {
     }
   }
 
-  /** The program of {@code spec} on {@code train} ({@code test}: null or its labels' source). */
+  /**
+   * The program of {@code spec} on {@code train} ({@code test}: null or its labels' source),
+   * within this JVM's heap ({@link MemoryBudget.Limits#thisJvm}).
+   */
   public static Setup of(TrainingSpec spec, LabeledData train, LabeledData test,
       PatternFiles files) {
+    return of(spec, train, test, files, MemoryBudget.Limits.thisJvm());
+  }
+
+  /**
+   * The program of {@code spec} on {@code train}; a pattern count whose mask, weights and solver
+   * cannot fit {@code limits} is refused before any of it is allocated ({@link #affordable}).
+   */
+  public static Setup of(TrainingSpec spec, LabeledData train, LabeledData test,
+      PatternFiles files, MemoryBudget.Limits limits) {
     Loss loss = spec.loss();
     double[] y = trainingLabels(loss, train.y());
     double[] yTest = test == null ? null : labels(loss, test.y(), "test data");
     DenseMatrix x = design(train.x(), spec.bias());
-    TrainingSpec.Patterns p = spec.patterns();
+    TrainingSpec.Patterns p = affordable(spec, x.rows(), x.cols(), limits);
     SignPatterns patterns = p.gatesPath() != null
-        ? fromGates(x, files.gates(p.gatesPath()), p.gatesPath(), spec.bias())
+        ? fromGates(x, affordableGates(spec, x, files.gates(p.gatesPath()), limits),
+            p.gatesPath(), spec.bias())
         : sampledOrEnumerated(x, p, spec.seed());
     double betaMax = ConvexReluProblem.betaMax(x, y, patterns, loss);
     double beta = beta(spec.beta(), spec.betaFraction(), betaMax);
@@ -112,6 +129,67 @@ public final class ProblemSetup {
     }
     return new Setup(new ConvexReluProblem(x, y, patterns, loss, beta, spec.formulation()),
         betaMax, yTest, seedNetwork);
+  }
+
+  /**
+   * The pattern request of {@code spec} for n rows and d design columns when its memory fits
+   * {@code limits} ({@link MemoryBudget#requireFits}, solved where {@code spec} places it).
+   * Sampling can return no more distinct patterns than the arrangement has cells
+   * ({@link MemoryBudget#cellBound}); a count beyond that which would not fit is lowered to it,
+   * with a log line, since the lowered request samples every pattern the larger one could. A
+   * request that fits is left as asked, so its draws (and results) do not change. Otherwise an
+   * {@link InvalidSpecException} names the estimate and the limit.
+   */
+  public static TrainingSpec.Patterns affordable(TrainingSpec spec, int n, int d,
+      MemoryBudget.Limits limits) {
+    TrainingSpec.Patterns p = spec.patterns();
+    if (p.all() || p.gatesPath() != null || fits(spec, n, d, p.count(), limits)) {
+      return p;
+    }
+    int cells = (int) MemoryBudget.cellBound(n, d, Integer.MAX_VALUE);
+    if (cells < p.count() && fits(spec, n, d, cells, limits)) {
+      LOG.info("--patterns {} lowered to {}: n = {} rows in d = {} dimensions have at most {}"
+          + " sign patterns", p.count(), cells, n, d, cells);
+      return new TrainingSpec.Patterns(cells, false, null, p.seedNetworkPath());
+    }
+    String lowered = cells < p.count() ? "n = " + n + " rows in d = " + d + " dimensions have at"
+        + " most " + cells + " sign patterns, and " : "";
+    throw new InvalidSpecException(lowered + MemoryBudget.shortfall(request(spec, n, d,
+        Math.min(cells, p.count())), placedDistributed(spec, n), limits));
+  }
+
+  private static DenseMatrix affordableGates(TrainingSpec spec, DenseMatrix x, DenseMatrix gates,
+      MemoryBudget.Limits limits) {
+    MemoryBudget.requireFits(request(spec, x.rows(), x.cols(), gates.rows()),
+        placedDistributed(spec, x.rows()), limits);
+    return gates;
+  }
+
+  private static boolean fits(TrainingSpec spec, int n, int d, long p,
+      MemoryBudget.Limits limits) {
+    return MemoryBudget.shortfall(request(spec, n, d, p), placedDistributed(spec, n),
+        limits) == null;
+  }
+
+  private static MemoryBudget.Request request(TrainingSpec spec, int n, int d, long p) {
+    return new MemoryBudget.Request(n, d, p, spec.formulation(), spec.loss(),
+        spec.distributed().partitions());
+  }
+
+  /**
+   * Where {@code spec} will be solved as far as the data tell: distributed when asked or
+   * resuming, local when asked; with --solver auto, distributed from
+   * {@link SolverChoice#AUTO_DISTRIBUTED_ROWS} rows, else undecided (null), since the master
+   * also decides ({@link SolverChoice#of}).
+   */
+  private static Boolean placedDistributed(TrainingSpec spec, int n) {
+    if (spec.distributed().resume() || spec.placement() == SolverChoice.Placement.DISTRIBUTED) {
+      return true;
+    }
+    if (spec.placement() == SolverChoice.Placement.LOCAL) {
+      return false;
+    }
+    return n >= SolverChoice.AUTO_DISTRIBUTED_ROWS ? true : null;
   }
 
   /**
