@@ -231,7 +231,7 @@ public final class InteriorPointReluSolver implements ConvexSolver {
    * Zeroes the blocks whose norm is at most {@code threshold} times the largest; null when none
    * qualifies.
    */
-  static DenseMatrix pruneSmallBlocks(DenseMatrix b, double threshold) {
+  public static DenseMatrix pruneSmallBlocks(DenseMatrix b, double threshold) {
     double largest = 0.0;
     for (int j = 0; j < b.cols(); j++) {
       largest = Math.max(largest, b.columnNorm(j));
