@@ -26,6 +26,9 @@ final class DistributedConeRows implements ConeRows, AutoCloseable {
   private final DistributedData data;
   private final long rowCount;
   private JavaRDD<Block> state;
+  /** A step {@link #advance} deferred to the next pass (-1: none), saving a pass per step. */
+  private int pendingDirection = -1;
+  private double pendingAlpha;
 
   /** A block's cone rows and what its last pass returned. */
   private record Block(RowCones cones, double[] out) implements Serializable {}
@@ -104,16 +107,24 @@ final class DistributedConeRows implements ConeRows, AutoCloseable {
   @Override
   public double complementarityAfter(int direction, double alpha) {
     context("complementarity after the predictor");
+    flush();
     return sum(state, 1, b -> new double[] {b.cones().complementarityAfter(direction, alpha)})[0];
   }
 
+  /** Deferred: the next pass takes the step before its own work. */
   @Override
   public void advance(int direction, double alpha) {
-    context("step");
-    move(1, false, c -> {
-      c.advance(direction, alpha);
-      return new double[] {0.0};
-    });
+    flush();
+    pendingDirection = direction;
+    pendingAlpha = alpha;
+  }
+
+  /** Takes a deferred step now (before a pass that only reads the state). */
+  private void flush() {
+    if (pendingDirection >= 0) {
+      context("step");
+      move(1, false, c -> new double[] {0.0});
+    }
   }
 
   /**
@@ -121,7 +132,16 @@ final class DistributedConeRows implements ConeRows, AutoCloseable {
    * persisted (the caller unpersists them).
    */
   JavaRDD<DenseMatrix> multipliers() {
-    JavaRDD<DenseMatrix> mu = state.map(b -> b.cones().multipliers());
+    int direction = pendingDirection;
+    double alpha = pendingAlpha;
+    JavaRDD<DenseMatrix> mu = state.map(b -> {
+      RowCones c = b.cones();
+      if (direction >= 0) {
+        c = c.copy();
+        c.advance(direction, alpha);
+      }
+      return c.multipliers();
+    });
     mu.persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
     return mu;
   }
@@ -133,18 +153,25 @@ final class DistributedConeRows implements ConeRows, AutoCloseable {
   }
 
   /**
-   * One pass that moves every block's state by {@code op} (on a copy) into a new state RDD and
+   * One pass that moves every block's state (on a copy) by the deferred step and {@code op}
+   * into a new state RDD and
    * returns the sum (or with {@code min}, the minimum) of what {@code op} returned.
    */
   private double[] move(int length, boolean min, Function<RowCones, double[]> op) {
+    int direction = pendingDirection;
+    double alpha = pendingAlpha;
     JavaRDD<Block> next = state.map(b -> {
       RowCones c = b.cones().copy();
+      if (direction >= 0) {
+        c.advance(direction, alpha);
+      }
       return new Block(c, op.call(c));
     });
     next.rdd().localCheckpoint();
     double[] out = min ? minimum(next) : sum(next, length, Block::out);
     state.unpersist(false);
     state = next;
+    pendingDirection = -1;
     return out;
   }
 

@@ -129,9 +129,6 @@ class DistributedInteriorPointTest {
     Fixtures.Instance f = Fixtures.named("syn_n200_d5_P30");
     ConvexReluProblem p = new ConvexReluProblem(f.x(), f.y(),
         SignPatterns.fromGates(f.x(), f.gates()), new SquaredLoss(), f.beta(), Formulation.RELU);
-    for (int partitions : new int[] {1, 3}) {
-      assertCertified(p, f.reluOptimum(), solve(p, partitions), 1e-6,
-          "syn_n200_d5_P30, " + partitions + " partitions");
-    }
+    assertCertified(p, f.reluOptimum(), solve(p, 3), 1e-6, "syn_n200_d5_P30, 3 partitions");
   }
 }
