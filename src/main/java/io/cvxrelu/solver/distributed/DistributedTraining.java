@@ -13,8 +13,8 @@ import org.apache.spark.sql.SparkSession;
  * Runs the distributed solver matching a problem held on the driver, once a
  * {@code train.SolverChoice} has chosen the cluster: its rows become cached row blocks over the
  * given number of partitions (masks computed on the executors), the gated or ReLU solver runs
- * ({@link #solverFor}), and the blocks are released. Pattern generation runs its rounds the same way
- * ({@link DistributedGeneration}).
+ * ({@link #solverFor}), and the blocks are released. Pattern generation runs its rounds the
+ * same way ({@link DistributedGeneration}).
  */
 public final class DistributedTraining {
   private DistributedTraining() {}

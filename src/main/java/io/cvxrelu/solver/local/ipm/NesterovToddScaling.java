@@ -3,8 +3,9 @@ package io.cvxrelu.solver.local.ipm;
 /**
  * The Nesterov-Todd scaling W of the current iterate's second-order cones (Vandenberghe 2010,
  * sec. 4), with W z = W^-T s = lambda. (On a linear row it is the number w = sqrt(s / z), kept
- * by the {@link ConeRows}.) On a second-order cone block it is eta W-bar, W-bar = 2 w-bar w-bar^T - J, with the scaling point w-bar
- * computed from the normalised s and z. Phi = W^-T W^-1 is the block of the Newton matrix
+ * by the {@link ConeRows}.) On a second-order cone block it is eta W-bar,
+ * W-bar = 2 w-bar w-bar^T - J, with the scaling point w-bar computed from the normalised s and
+ * z. Phi = W^-T W^-1 is the block of the Newton matrix
  * that the scaling contributes.
  */
 final class NesterovToddScaling {
