@@ -31,7 +31,7 @@ final class DistributedConeRows implements ConeRows, AutoCloseable {
   private double pendingAlpha;
 
   /** A block's cone rows and what its last pass returned. */
-  private record Block(RowCones cones, double[] out) implements Serializable {}
+  record Block(RowCones cones, double[] out) implements Serializable {}
 
   DistributedConeRows(DistributedData data) {
     this.data = data;
