@@ -33,5 +33,7 @@ public final class CvxreluKryoRegistrator implements KryoRegistrator {
     kryo.register(PatternBlockPasses.Sums.class);
     // A record: its final fields cannot be set by reflection, so it keeps Java serialization.
     kryo.register(DualPatternSearch.Pass.class, new JavaSerializer());
+    kryo.register(DistributedConeRows.Block.class, new JavaSerializer());
+    kryo.register(io.cvxrelu.solver.local.ipm.RowCones.class, new JavaSerializer());
   }
 }

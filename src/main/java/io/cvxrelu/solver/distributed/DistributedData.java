@@ -189,6 +189,11 @@ public final class DistributedData implements AutoCloseable {
     return patterns;
   }
 
+  /** The d x P gates the masks were computed from. */
+  public DenseMatrix gates() {
+    return gates.value();
+  }
+
   public int partitions() {
     return blocks.getNumPartitions();
   }

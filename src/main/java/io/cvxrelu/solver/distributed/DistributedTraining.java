@@ -12,9 +12,9 @@ import org.apache.spark.sql.SparkSession;
 /**
  * Runs the distributed solver matching a problem held on the driver, once a
  * {@code train.SolverChoice} has chosen the cluster: its rows become cached row blocks over the
- * given number of partitions (masks computed on the executors), the gated or ReLU solver runs,
- * and the blocks are released. Pattern generation runs its rounds the same way
- * ({@link DistributedGeneration}).
+ * given number of partitions (masks computed on the executors), the gated or ReLU solver runs
+ * ({@link #solverFor}), and the blocks are released. Pattern generation runs its rounds the
+ * same way ({@link DistributedGeneration}).
  */
 public final class DistributedTraining {
   private DistributedTraining() {}
@@ -42,14 +42,23 @@ public final class DistributedTraining {
         problem.patterns().gates(), partitions, DistributedData.DEFAULT_BLOCK_ROWS)) {
       DistributedProblem dp = new DistributedProblem(data, problem.loss(), problem.beta(),
           problem.formulation(), patternBlocks);
-      String name = solverClass(problem.formulation()).getSimpleName();
-      if (problem.formulation() == Formulation.GATED) {
-        return new Outcome(new DistributedGatedSolver().solve(dp, options, listener, checkpoint,
-            resume), name);
-      }
-      return new Outcome(new DistributedReluSolver().solve(dp, options, listener, checkpoint,
-          resume), name);
+      DistributedSolver solver = solverFor(dp);
+      return new Outcome(solver.solve(dp, options, listener, checkpoint, resume),
+          solver.getClass().getSimpleName());
     }
+  }
+
+  /**
+   * Gated FISTA; for ReLU the interior point when it applies (squared loss, P d at most
+   * {@code InteriorPointReluSolver.MAX_PATTERN_DIMENSION}: it certifies where the augmented
+   * Lagrangian stalls), else the augmented Lagrangian.
+   */
+  static DistributedSolver solverFor(DistributedProblem dp) {
+    if (dp.formulation() == Formulation.GATED) {
+      return new DistributedGatedSolver();
+    }
+    return DistributedInteriorPointSolver.supports(dp) ? new DistributedInteriorPointSolver()
+        : new DistributedReluSolver();
   }
 
   /** Pattern generation from {@code problem}'s patterns, each round solved over row blocks. */

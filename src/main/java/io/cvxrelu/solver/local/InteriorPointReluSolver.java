@@ -12,6 +12,7 @@ import io.cvxrelu.solver.IterationRecord;
 import io.cvxrelu.solver.SolverOptions;
 import io.cvxrelu.solver.SolverResult;
 import io.cvxrelu.solver.StopReason;
+import io.cvxrelu.solver.local.ipm.CertifiedPath;
 import io.cvxrelu.solver.local.ipm.PathFollowing;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,11 +42,11 @@ import java.util.List;
  * thousand ({@link #supports}); ADMM and the augmented Lagrangian take larger ones.
  *
  * <p>The iterates stay strictly inside the cones, so the network read off the blocks is
- * exactly feasible. This class adds what makes the iteration a solver: the cone multipliers
+ * exactly feasible. {@link CertifiedPath} makes the iteration a solver: the cone multipliers
  * z_j of K_j b_j &gt;= 0 are the mu of {@link Certificate}, which decides convergence like for
- * every other solver; blocks whose norm is negligible at the end are set to zero (they are the
- * inactive neurons the interior iterates only approach) when the certificate stays within
- * tolerance; and numerical trouble before the tolerance hands the best point to
+ * every other solver, and blocks whose norm is negligible at the end are set to zero (they are
+ * the inactive neurons the interior iterates only approach) when the certificate stays within
+ * tolerance. Numerical trouble before the tolerance hands the best point to
  * {@link AdmmReluSolver}.
  */
 public final class InteriorPointReluSolver implements ConvexSolver {
@@ -59,7 +60,6 @@ public final class InteriorPointReluSolver implements ConvexSolver {
   public static final int MAX_PATTERN_DIMENSION = 8192;
   /** Budget for the n x d(d+1)/2 Khatri-Rao products and the n x 2P iterates, in doubles. */
   private static final long MAX_DOUBLES = 8_000_000L;
-  private static final double PRUNE_MARGIN = 0.01;
 
   /**
    * True for the ReLU formulation with squared loss, P d at most
@@ -93,131 +93,45 @@ public final class InteriorPointReluSolver implements ConvexSolver {
     } catch (ArithmeticException e) {
       return fallback(problem, warmStart, options, listener, start);
     }
-    Run run = new Run(problem, options, start);
+    CertifiedPath<DenseMatrix> run = new CertifiedPath<>(new CertifiedPath.Rows<>() {
+      @Override
+      public DenseMatrix multipliers() {
+        return path.multipliers();
+      }
+
+      @Override
+      public Certificate certify(DenseMatrix b, DenseMatrix mu) {
+        return Certificate.compute(problem, b, problem.forward(b), mu);
+      }
+    }, options, AdmmReluSolver.feasibilityTolerance(problem, options), start);
     run.follow(path, listener);
-    if (run.best == null) {
+    if (run.best() == null) {
       return fallback(problem, warmStart, options, listener, start);
     }
-    Point out = run.pruneInactiveBlocks();
-    if (run.reason != StopReason.CONVERGED && run.reason != StopReason.STOPPED_BY_LISTENER
+    CertifiedPath.Point<DenseMatrix> out = run.pruneInactiveBlocks();
+    StopReason reason = run.reason();
+    if (reason != StopReason.CONVERGED && reason != StopReason.STOPPED_BY_LISTENER
         && out.certificate().relativeGap() > options.tolerance()) {
       // Numerical trouble before the tolerance: hand the best point to ADMM, which polishes.
       double left = options.maxSeconds() - (System.nanoTime() - start) * 1e-9;
-      if (left > 0.0 && run.reason != StopReason.MAX_ITERATIONS) {
-        return run.handOffToAdmm(out.weights(), left, listener);
+      if (left > 0.0 && reason != StopReason.MAX_ITERATIONS) {
+        return handOffToAdmm(problem, options, run, out.weights(), left, listener);
       }
     }
-    return run.result(out);
+    return run.result(out, out.multipliers());
   }
 
-  /** Blocks with the multipliers they were certified with and the certificate. */
-  private record Point(DenseMatrix weights, DenseMatrix multipliers, Certificate certificate) {}
-
-  /** The certified record of one path-following run: history, best iterate, stop reason. */
-  private static final class Run {
-    private final ConvexReluProblem problem;
-    private final SolverOptions options;
-    private final long start;
-    private final double feasTol;
-    private final List<IterationRecord> history = new ArrayList<>();
-    private StopReason reason;
-    private int it;
-    /** The certified iterate with the smallest gap among those within feasTol. */
-    private Point best;
-
-    Run(ConvexReluProblem problem, SolverOptions options, long start) {
-      this.problem = problem;
-      this.options = options;
-      this.start = start;
-      this.feasTol = AdmmReluSolver.feasibilityTolerance(problem, options);
-    }
-
-    /** Certifies every iterate and steps until a stopping rule sets {@link #reason}. */
-    void follow(PathFollowing path, IterationListener listener) {
-      while (reason == null) {
-        DenseMatrix b = path.weights();
-        DenseMatrix mu = path.multipliers();
-        Certificate cert = Certificate.compute(problem, b, problem.forward(b), mu);
-        double seconds = (System.nanoTime() - start) * 1e-9;
-        IterationRecord rec = new IterationRecord(it, it, cert.objective(), cert.lowerBound(),
-            cert.relativeGap(), cert.constraintViolation(), seconds);
-        history.add(rec);
-        if (Double.isFinite(cert.relativeGap()) && cert.constraintViolation() <= feasTol
-            && (best == null || cert.relativeGap() < best.certificate().relativeGap())) {
-          best = new Point(b, mu, cert);
-        }
-        reason = stopReason(cert, seconds, listener, rec, b);
-        if (reason == null) {
-          it++;
-          try {
-            if (!path.step()) {
-              reason = StopReason.STALLED;
-            }
-          } catch (ArithmeticException e) {
-            reason = StopReason.NUMERICAL_FAILURE;
-          }
-        }
-      }
-    }
-
-    private StopReason stopReason(Certificate cert, double seconds, IterationListener listener,
-        IterationRecord rec, DenseMatrix b) {
-      // Iterate on to a hundredth of the tolerance (two or three more steps at the method's
-      // superlinear end) so that the inactive blocks are small enough to prune.
-      if (cert.relativeGap() <= PRUNE_MARGIN * options.tolerance()
-          && cert.constraintViolation() <= feasTol) {
-        return StopReason.CONVERGED;
-      } else if (!Double.isFinite(cert.objective()) || !Double.isFinite(cert.lowerBound())) {
-        return StopReason.NUMERICAL_FAILURE;
-      } else if (!listener.onIteration(rec, b)) {
-        return StopReason.STOPPED_BY_LISTENER;
-      } else if (it >= options.maxIterations()) {
-        return StopReason.MAX_ITERATIONS;
-      } else if (seconds >= options.maxSeconds()) {
-        return StopReason.TIME_LIMIT;
-      }
-      return null;
-    }
-
-    /**
-     * Interior iterates approach the inactive neurons' zero blocks without reaching them: zero
-     * the small blocks, at the largest relative threshold the certificate still accepts.
-     */
-    Point pruneInactiveBlocks() {
-      double allowed = Math.max(options.tolerance(), best.certificate().relativeGap());
-      for (double threshold = 1e-3; threshold >= 1e-12; threshold *= 0.1) {
-        DenseMatrix pruned = pruneSmallBlocks(best.weights(), threshold);
-        if (pruned == null) {
-          continue;
-        }
-        Certificate pc = Certificate.compute(problem, pruned, problem.forward(pruned),
-            best.multipliers());
-        if (pc.constraintViolation() <= feasTol && pc.relativeGap() <= allowed) {
-          return new Point(pruned, best.multipliers(), pc);
-        }
-      }
-      return best;
-    }
-
-    /** ADMM from the returned point for the time left, with the two histories joined. */
-    SolverResult handOffToAdmm(DenseMatrix from, double left, IterationListener listener) {
-      SolverResult admm = new AdmmReluSolver().solve(problem, from,
-          new SolverOptions(options.tolerance(), options.feasibilityTolerance(),
-              options.maxIterations(), left), listener);
-      List<IterationRecord> all = new ArrayList<>(history);
-      all.addAll(admm.history());
-      return new SolverResult(admm.weights(), admm.certificate(), admm.stopReason(),
-          List.copyOf(all), it + admm.iterations(), (System.nanoTime() - start) * 1e-9,
-          admm.multipliers());
-    }
-
-    SolverResult result(Point out) {
-      double seconds = (System.nanoTime() - start) * 1e-9;
-      StopReason outReason = out.certificate().relativeGap() <= options.tolerance()
-          ? StopReason.CONVERGED : reason;
-      return new SolverResult(out.weights(), out.certificate(), outReason,
-          List.copyOf(history), it, seconds, out.multipliers());
-    }
+  /** ADMM from the returned point for the time left, with the two histories joined. */
+  private static SolverResult handOffToAdmm(ConvexReluProblem problem, SolverOptions options,
+      CertifiedPath<DenseMatrix> run, DenseMatrix from, double left, IterationListener listener) {
+    SolverResult admm = new AdmmReluSolver().solve(problem, from,
+        new SolverOptions(options.tolerance(), options.feasibilityTolerance(),
+            options.maxIterations(), left), listener);
+    List<IterationRecord> all = new ArrayList<>(run.history());
+    all.addAll(admm.history());
+    return new SolverResult(admm.weights(), admm.certificate(), admm.stopReason(),
+        List.copyOf(all), run.iterations() + admm.iterations(), run.seconds(),
+        admm.multipliers());
   }
 
   private static SolverResult fallback(ConvexReluProblem problem, DenseMatrix warmStart,
@@ -225,27 +139,5 @@ public final class InteriorPointReluSolver implements ConvexSolver {
     double left = Math.max(1e-3, options.maxSeconds() - (System.nanoTime() - start) * 1e-9);
     return new AdmmReluSolver().solve(problem, warmStart, new SolverOptions(options.tolerance(),
         options.feasibilityTolerance(), options.maxIterations(), left), listener);
-  }
-
-  /**
-   * Zeroes the blocks whose norm is at most {@code threshold} times the largest; null when none
-   * qualifies.
-   */
-  static DenseMatrix pruneSmallBlocks(DenseMatrix b, double threshold) {
-    double largest = 0.0;
-    for (int j = 0; j < b.cols(); j++) {
-      largest = Math.max(largest, b.columnNorm(j));
-    }
-    DenseMatrix out = b.copy();
-    boolean any = false;
-    int d = b.rows();
-    for (int j = 0; j < b.cols(); j++) {
-      double nj = b.columnNorm(j);
-      if (nj > 0.0 && nj <= threshold * largest) {
-        java.util.Arrays.fill(out.data(), j * d, (j + 1) * d, 0.0);
-        any = true;
-      }
-    }
-    return any ? out : null;
   }
 }

@@ -5,29 +5,26 @@ import io.cvxrelu.linalg.DenseMatrix;
 
 /**
  * The primal-dual iterate of {@link PathFollowing}, strictly inside its cones: the blocks b
- * (d x 2P, columns v_1..v_P, w_1..w_P) and epigraph variables t, the slacks
- * s = (K b, (t, b)) and the duals z of the linear rows (L, n per block) and of the
- * second-order cones (Q, d + 1 per block). The linear duals are the cone multipliers mu of the
- * certificate.
+ * (d x 2P, columns v_1..v_P, w_1..w_P) and epigraph variables t, and the slacks s = (t, b)
+ * and duals z of the second-order cones (Q, d + 1 per block); the slacks K b and duals of the
+ * linear rows (n per block; the cone multipliers mu of the certificate) are the
+ * {@link ConeRows}'.
  */
 final class ConeIterate {
   private final ConeQp qp;
+  private final ConeRows rows;
   final DenseMatrix b;
   final double[] t;
-  final double[] sL;
-  final double[] zL;
   final double[] sQ;
   final double[] zQ;
 
   /** The centred start of {@link #initialise}; throws when a gate lies on a data hyperplane. */
-  ConeIterate(ConeQp qp) {
+  ConeIterate(ConeQp qp, ConeRows rows) {
     this.qp = qp;
-    int n = qp.n;
+    this.rows = rows;
     int m = qp.m;
     this.b = new DenseMatrix(qp.d, m);
     this.t = new double[m];
-    this.sL = new double[n * m];
-    this.zL = new double[n * m];
     this.sQ = new double[qp.d1 * m];
     this.zQ = new double[qp.d1 * m];
     initialise();
@@ -41,14 +38,11 @@ final class ConeIterate {
    * costs many short steps to remove that dual infeasibility.
    */
   private void initialise() {
-    int n = qp.n;
+    long n = rows.rowCount();
     int d = qp.d;
     int p = qp.p;
     int d1 = qp.d1;
-    double[] sign = qp.sign;
-    DenseMatrix gates = qp.problem.patterns().gates();
-    double[] gd = gates.data();
-    double sumSq = 0.0;
+    double[] gd = qp.gates.data();
     DenseMatrix unit = new DenseMatrix(d, p);
     for (int i = 0; i < p; i++) {
       double norm = Blas.nrm2(d, gd, i * d);
@@ -56,30 +50,17 @@ final class ConeIterate {
         unit.data()[i * d + c] = gd[i * d + c] / norm;
       }
     }
-    DenseMatrix xg = new DenseMatrix(n, p);
-    Blas.gemm(false, false, 1.0, qp.x, unit, 0.0, xg);
-    for (int k = 0; k < n * p; k++) {
-      double s = sign[k] * xg.data()[k];
-      if (!(s > 0.0)) {
-        throw new ArithmeticException("a gate lies on a data hyperplane: its cone has no "
-            + "interior point at the gate");
-      }
-      sumSq += s * s;
-    }
-    double scale = 1.0 / Math.sqrt(sumSq / Math.max(1, n * p));
+    double sumSq = rows.startSumSquares(unit);
+    double scale = 1.0 / Math.sqrt(sumSq / Math.max(1L, n * p));
     double mu0 = 1.5 * qp.beta * scale;
     double zeta = qp.beta / (n * scale);
+    rows.start(unit, scale, zeta);
     for (int j = 0; j < qp.m; j++) {
       int i = j % p;
       for (int c = 0; c < d; c++) {
         b.data()[j * d + c] = scale * unit.data()[i * d + c];
       }
       t[j] = 2.0 * scale;
-      for (int k = 0; k < n; k++) {
-        double s = scale * sign[i * n + k] * xg.data()[i * n + k];
-        sL[j * n + k] = s;
-        zL[j * n + k] = zeta;
-      }
       int off = j * d1;
       sQ[off] = t[j];
       System.arraycopy(b.data(), j * d, sQ, off + 1, d);
@@ -96,30 +77,14 @@ final class ConeIterate {
     return b.copy();
   }
 
-  /** Cone multipliers on all n rows of the problem (zero rows of X get 0). */
-  DenseMatrix multipliers() {
-    int nFull = qp.problem.n();
-    int n = qp.n;
-    DenseMatrix mu = new DenseMatrix(nFull, qp.m);
-    for (int j = 0; j < qp.m; j++) {
-      for (int k = 0; k < n; k++) {
-        mu.data()[j * nFull + qp.rows[k]] = zL[j * n + k];
-      }
-    }
-    return mu;
-  }
-
-  /** The duality measure s^T z summed over all cones. */
-  double complementarity() {
-    return dot(sL, zL) + dot(sQ, zQ);
+  /** s^T z over the second-order cones (the rows' part comes from {@link ConeRows#prepare}). */
+  double coneComplementarity() {
+    return dot(sQ, zQ);
   }
 
   /** (s + alpha ds)^T (z + alpha dz), the complementarity a step would reach. */
   double complementarityAfter(double alpha, Direction dir) {
-    double gap = 0.0;
-    for (int k = 0; k < qp.n * qp.m; k++) {
-      gap += (sL[k] + alpha * dir.dsL[k]) * (zL[k] + alpha * dir.dzL[k]);
-    }
+    double gap = rows.complementarityAfter(dir.id, alpha);
     for (int k = 0; k < qp.d1 * qp.m; k++) {
       gap += (sQ[k] + alpha * dir.dsQ[k]) * (zQ[k] + alpha * dir.dzQ[k]);
     }
@@ -128,15 +93,7 @@ final class ConeIterate {
 
   /** Largest step in [0, inf) keeping s + a ds and z + a dz inside their cones. */
   double stepToBoundary(Direction dir) {
-    double a = Double.POSITIVE_INFINITY;
-    for (int k = 0; k < qp.n * qp.m; k++) {
-      if (dir.dsL[k] < 0.0) {
-        a = Math.min(a, -sL[k] / dir.dsL[k]);
-      }
-      if (dir.dzL[k] < 0.0) {
-        a = Math.min(a, -zL[k] / dir.dzL[k]);
-      }
-    }
+    double a = dir.rowStep;
     for (int j = 0; j < qp.m; j++) {
       int off = j * qp.d1;
       a = Math.min(a, SecondOrderCone.maxStep(sQ, dir.dsQ, off, qp.d1));
@@ -153,10 +110,7 @@ final class ConeIterate {
     for (int j = 0; j < qp.m; j++) {
       t[j] += alpha * dir.dxT[j];
     }
-    for (int k = 0; k < qp.n * qp.m; k++) {
-      sL[k] += alpha * dir.dsL[k];
-      zL[k] += alpha * dir.dzL[k];
-    }
+    rows.advance(dir.id, alpha);
     for (int k = 0; k < qp.d1 * qp.m; k++) {
       sQ[k] += alpha * dir.dsQ[k];
       zQ[k] += alpha * dir.dzQ[k];

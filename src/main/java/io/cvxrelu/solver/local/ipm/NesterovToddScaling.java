@@ -1,27 +1,21 @@
 package io.cvxrelu.solver.local.ipm;
 
 /**
- * The Nesterov-Todd scaling W of the current iterate (Vandenberghe 2010, sec. 4), with
- * W z = W^-T s = lambda. On a linear row it is the number w = sqrt(s / z); on a second-order
- * cone block it is eta W-bar, W-bar = 2 w-bar w-bar^T - J, with the scaling point w-bar
- * computed from the normalised s and z. Phi = W^-T W^-1 is the block of the Newton matrix
+ * The Nesterov-Todd scaling W of the current iterate's second-order cones (Vandenberghe 2010,
+ * sec. 4), with W z = W^-T s = lambda. (On a linear row it is the number w = sqrt(s / z), kept
+ * by the {@link ConeRows}.) On a second-order cone block it is eta W-bar,
+ * W-bar = 2 w-bar w-bar^T - J, with the scaling point w-bar computed from the normalised s and
+ * z. Phi = W^-T W^-1 is the block of the Newton matrix
  * that the scaling contributes.
  */
 final class NesterovToddScaling {
   private final ConeQp qp;
-  final double[] wL;
-  final double[] lamL;
-  final double[] phiL;
   final double[] wbar;
   final double[] eta;
   final double[] lamQ;
 
   NesterovToddScaling(ConeQp qp) {
     this.qp = qp;
-    int nm = qp.n * qp.m;
-    this.wL = new double[nm];
-    this.lamL = new double[nm];
-    this.phiL = new double[nm];
     this.wbar = new double[qp.d1 * qp.m];
     this.eta = new double[qp.m];
     this.lamQ = new double[qp.d1 * qp.m];
@@ -29,16 +23,9 @@ final class NesterovToddScaling {
 
   /** Nesterov-Todd scaling points: W z = W^-T s = lambda (Vandenberghe 2010, sec. 4). */
   void update(ConeIterate it) {
-    double[] sL = it.sL;
-    double[] zL = it.zL;
     double[] sQ = it.sQ;
     double[] zQ = it.zQ;
     int d1 = qp.d1;
-    for (int k = 0; k < qp.n * qp.m; k++) {
-      wL[k] = Math.sqrt(sL[k] / zL[k]);
-      lamL[k] = Math.sqrt(sL[k] * zL[k]);
-      phiL[k] = zL[k] / sL[k];
-    }
     for (int j = 0; j < qp.m; j++) {
       int off = j * d1;
       double sn = Math.sqrt(SecondOrderCone.jnorm2(sQ, off, d1));

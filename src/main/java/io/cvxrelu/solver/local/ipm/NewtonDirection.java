@@ -1,6 +1,5 @@
 package io.cvxrelu.solver.local.ipm;
 
-import io.cvxrelu.linalg.Blas;
 import io.cvxrelu.linalg.DenseMatrix;
 
 /**
@@ -8,39 +7,43 @@ import io.cvxrelu.linalg.DenseMatrix;
  * scaled Newton system of Vandenberghe (2010, eq. (37)-(39)) with our G, reduced to
  * dx = (H + A^T A)^-1 (-r_x - G^T q), q = Phi r_z + W^-1 e, solved through the
  * {@link NormalEquations} with one step of iterative refinement, and then
- * dz = Phi G dx + q, ds = -G dx - r_z.
+ * dz = Phi G dx + q, ds = -G dx - r_z. The linear rows' parts (their e, q, ds, dz) are the
+ * {@link ConeRows}'; this class does the second-order cones and the reduced system.
  */
 final class NewtonDirection {
   private final ConeQp qp;
+  private final ConeRows rows;
   private final Residuals residuals;
   private final NesterovToddScaling scaling;
   private final NormalEquations normal;
 
-  NewtonDirection(ConeQp qp, Residuals residuals, NesterovToddScaling scaling,
+  NewtonDirection(ConeQp qp, ConeRows rows, Residuals residuals, NesterovToddScaling scaling,
       NormalEquations normal) {
     this.qp = qp;
+    this.rows = rows;
     this.residuals = residuals;
     this.scaling = scaling;
     this.normal = normal;
   }
 
-  /** Fills {@code dir} for its right-hand side {@code dir.e} at the current factorisation. */
-  void solve(Direction dir) {
+  /**
+   * Fills {@code dir} for its right-hand side: {@code dir.eQ} on the cones and, on the rows,
+   * the one {@link ConeRows#rightHandSide} forms from sigma and mu.
+   */
+  void solve(Direction dir, double sigma, double mu) {
     int d = qp.d;
     int m = qp.m;
+    DenseMatrix rhsB = rows.rightHandSide(dir.id, sigma, mu);
     scaledResidual(dir);
-    DenseMatrix rhsB = new DenseMatrix(d, m);
     double[] rhsT = new double[m];
     reducedRightHandSide(dir, rhsB, rhsT);
     solveRefined(rhsB, rhsT, dir);
-    recoverSlacksAndDuals(dir);
+    dir.rowStep = rows.recover(dir.id, dir.dxB);
+    recoverConeBlocks(dir);
   }
 
-  /** q = Phi r_z + W^-1 e. */
+  /** q = Phi r_z + W^-1 e on the cones. */
   private void scaledResidual(Direction dir) {
-    for (int k = 0; k < qp.n * qp.m; k++) {
-      dir.qL[k] = scaling.phiL[k] * residuals.rzL[k] + dir.eL[k] / scaling.wL[k];
-    }
     int d1 = qp.d1;
     double[] tmp = new double[d1];
     for (int j = 0; j < qp.m; j++) {
@@ -53,19 +56,13 @@ final class NewtonDirection {
     }
   }
 
-  /** rhs = -r_x - G^T q, G^T q = (-X^T (S .* qL) - qQ_b, -qQ_0). */
+  /**
+   * rhs = -r_x - G^T q, G^T q = (-X^T (S .* qL) - qQ_b, -qQ_0); {@code rhsB} holds the rows'
+   * X^T (S .* qL) on entry.
+   */
   private void reducedRightHandSide(Direction dir, DenseMatrix rhsB, double[] rhsT) {
-    int n = qp.n;
     int d = qp.d;
     int m = qp.m;
-    DenseMatrix sq = new DenseMatrix(n, m);
-    for (int j = 0; j < m; j++) {
-      int moff = (j % qp.p) * n;
-      for (int k = 0; k < n; k++) {
-        sq.data()[j * n + k] = qp.sign[moff + k] * dir.qL[j * n + k];
-      }
-    }
-    Blas.gemm(true, false, 1.0, qp.x, sq, 0.0, rhsB);
     for (int j = 0; j < m; j++) {
       int off = j * qp.d1;
       rhsT[j] = -residuals.rxT[j] + dir.qQ[off];
@@ -101,34 +98,9 @@ final class NewtonDirection {
   }
 
   /**
-   * ds = -G dx - r_z and dz = Phi G dx + q (here -G dx is K dx on the linear rows and (dx_t,
-   * dx_b) on the cones), with their scaled forms W^-T ds and W dz for the corrector.
+   * ds = -G dx - r_z and dz = Phi G dx + q on the cones (-G dx is (dx_t, dx_b) there), with
+   * their scaled forms W^-T ds and W dz for the corrector.
    */
-  private void recoverSlacksAndDuals(Direction dir) {
-    Blas.gemm(false, false, 1.0, qp.x, dir.dxB, 0.0, dir.xdb);
-    recoverLinearRows(dir);
-    recoverConeBlocks(dir);
-  }
-
-  private void recoverLinearRows(Direction dir) {
-    int n = qp.n;
-    double[] wL = scaling.wL;
-    double[] phiL = scaling.phiL;
-    double[] rzL = residuals.rzL;
-    double[] xdb = dir.xdb.data();
-    for (int j = 0; j < qp.m; j++) {
-      int moff = (j % qp.p) * n;
-      for (int k = 0; k < n; k++) {
-        int idx = j * n + k;
-        double kdx = qp.sign[moff + k] * xdb[idx];
-        dir.dsL[idx] = kdx - rzL[idx];
-        dir.dzL[idx] = -phiL[idx] * kdx + dir.qL[idx];
-        dir.dzT[idx] = wL[idx] * dir.dzL[idx];
-        dir.dsT[idx] = dir.dsL[idx] / wL[idx];
-      }
-    }
-  }
-
   private void recoverConeBlocks(Direction dir) {
     int d1 = qp.d1;
     double[] rzQ = residuals.rzQ;

@@ -27,19 +27,22 @@ final class NormalEquations {
   private final double[] fInvHfa;
   private Cholesky normal;
 
-  NormalEquations(ConeQp qp) {
+  NormalEquations(ConeQp qp, DenseMatrix gram) {
     this.qp = qp;
     int d = qp.d;
     int p = qp.p;
     this.blocks = new double[qp.d1 * qp.d1 * qp.m];
     this.ff = new double[(d + 2) * (d + 2) * p];
     this.fInvHfa = new double[(d + 2) * d * p];
-    this.gram = patternGram(qp);
+    this.gram = gram;
   }
 
-  /** Builds the blocks H_j, eliminates every pattern's F and factors the normal equations. */
-  void factor(NesterovToddScaling w) {
-    assembleBlocks(w);
+  /**
+   * Builds the blocks H_j from the cones' scaling and the rows' X^T diag(phi_j) X (packed,
+   * d(d+1)/2 x 2P), eliminates every pattern's F and factors the normal equations.
+   */
+  void factor(NesterovToddScaling w, DenseMatrix blockGram) {
+    assembleBlocks(w, blockGram);
     int pd = qp.p * qp.d;
     int f = qp.d + 2;
     DenseMatrix k = new DenseMatrix(pd, pd);
@@ -52,16 +55,13 @@ final class NormalEquations {
   }
 
   /** H_j = Phi_j + X^T diag(phi_j) X on the b part, for every block j. */
-  private void assembleBlocks(NesterovToddScaling w) {
+  private void assembleBlocks(NesterovToddScaling w, DenseMatrix blockGram) {
     int d1 = qp.d1;
     int m = qp.m;
     int[] pairA = qp.pairA;
     int[] pairB = qp.pairB;
     double[] wbar = w.wbar;
     int pairs = pairA.length;
-    DenseMatrix phi = new DenseMatrix(qp.n, m, w.phiL);
-    DenseMatrix blockGram = new DenseMatrix(pairs, m);
-    Blas.gemm(true, false, 1.0, qp.khatriRao, phi, 0.0, blockGram);
     int bs = d1 * d1;
     for (int j = 0; j < m; j++) {
       int off = j * bs;
@@ -261,41 +261,5 @@ final class NormalEquations {
         ob[pd + i * d + c] = 0.5 * (cc - ac);
       }
     }
-  }
-
-  /**
-   * G = A_v^T A_v (Pd x Pd), blocks X^T D_i D_k X = X^T diag(m_i .* m_k) X, computed through
-   * the Khatri-Rao products one pattern row at a time (D_i X is never formed). Constant over
-   * the solve.
-   */
-  private static DenseMatrix patternGram(ConeQp qp) {
-    int n = qp.n;
-    int d = qp.d;
-    int p = qp.p;
-    double[] mask = qp.mask;
-    int pairs = qp.pairA.length;
-    int pd = p * d;
-    DenseMatrix g = new DenseMatrix(pd, pd);
-    DenseMatrix masks = new DenseMatrix(n, p);
-    DenseMatrix packed = new DenseMatrix(pairs, p);
-    double[] gd = g.data();
-    for (int i = 0; i < p; i++) {
-      for (int k = 0; k < p; k++) {
-        for (int r = 0; r < n; r++) {
-          masks.data()[k * n + r] = mask[i * n + r] * mask[k * n + r];
-        }
-      }
-      Blas.gemm(true, false, 1.0, qp.khatriRao, masks, 0.0, packed);
-      for (int k = 0; k < p; k++) {
-        for (int q = 0; q < pairs; q++) {
-          double v = packed.data()[k * pairs + q];
-          int a = qp.pairA[q];
-          int c = qp.pairB[q];
-          gd[(k * d + c) * pd + i * d + a] = v;
-          gd[(k * d + a) * pd + i * d + c] = v;
-        }
-      }
-    }
-    return g;
   }
 }

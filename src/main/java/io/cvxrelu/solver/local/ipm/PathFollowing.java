@@ -31,6 +31,9 @@ public final class PathFollowing {
   private static final double STEP_FRACTION = 0.99;
 
   private final ConeQp qp;
+  private final ConeRows rows;
+  /** The single-node rows, when this run holds them (for the multipliers). */
+  private final RowCones localRows;
   private final ConeIterate iterate;
   private final Residuals residuals;
   private final NesterovToddScaling scaling;
@@ -40,20 +43,34 @@ public final class PathFollowing {
   private final Direction combined;
 
   /**
-   * The data of the program and its strictly feasible, centred start.
+   * The program on one node (all rows in one {@link RowCones}) and its strictly feasible,
+   * centred start.
    *
    * @throws ArithmeticException when a gate lies on a data hyperplane (its cone has no
    *     interior point at the gate)
    */
   public PathFollowing(ConvexReluProblem problem) {
-    this.qp = new ConeQp(problem);
+    this(problem.d(), problem.patternCount(), problem.beta(), problem.patterns().gates(),
+        new RowCones(problem.x(), problem.y(), problem.maskValues(), problem.patternCount()));
+  }
+
+  /**
+   * The program whose rows are {@code rows} (on one node or over row blocks), with d x P
+   * {@code gates}, and its strictly feasible, centred start.
+   *
+   * @throws ArithmeticException when a gate lies on a data hyperplane
+   */
+  public PathFollowing(int d, int p, double beta, DenseMatrix gates, ConeRows rows) {
+    this.qp = new ConeQp(d, p, beta, gates);
+    this.rows = rows;
+    this.localRows = rows instanceof RowCones rc ? rc : null;
     this.residuals = new Residuals(qp);
     this.scaling = new NesterovToddScaling(qp);
-    this.normal = new NormalEquations(qp);
-    this.newton = new NewtonDirection(qp, residuals, scaling, normal);
-    this.affine = new Direction(qp.n, qp.d, qp.m);
-    this.combined = new Direction(qp.n, qp.d, qp.m);
-    this.iterate = new ConeIterate(qp);
+    this.normal = new NormalEquations(qp, rows.patternGram());
+    this.newton = new NewtonDirection(qp, rows, residuals, scaling, normal);
+    this.affine = new Direction(ConeRows.AFFINE, qp.d, qp.m);
+    this.combined = new Direction(ConeRows.COMBINED, qp.d, qp.m);
+    this.iterate = new ConeIterate(qp, rows);
   }
 
   /** Current blocks (a copy), d x 2P. */
@@ -61,9 +78,15 @@ public final class PathFollowing {
     return iterate.weights();
   }
 
-  /** Cone multipliers on all n rows of the problem (zero rows of X get 0), n x 2P. */
+  /**
+   * Cone multipliers on all n rows of the problem (zero rows of X get 0), n x 2P, for a run on
+   * one node; row blocks give theirs through their own {@link ConeRows}.
+   */
   public DenseMatrix multipliers() {
-    return iterate.multipliers();
+    if (localRows == null) {
+      throw new IllegalStateException("the multipliers stay with the row blocks");
+    }
+    return localRows.multipliers();
   }
 
   /**
@@ -74,14 +97,15 @@ public final class PathFollowing {
    *     Newton matrix is not numerically positive definite
    */
   public boolean step() {
-    residuals.compute(iterate);
-    double gap = iterate.complementarity();
-    double mu = gap / (qp.n * qp.m + qp.m);
+    ConeRows.Prepared rowsPart = rows.prepare(iterate.b);
+    residuals.compute(iterate, rowsPart.dualResidual());
+    double gap = rowsPart.complementarity() + iterate.coneComplementarity();
+    double mu = gap / (rows.rowCount() * qp.m + qp.m);
     scaling.update(iterate);
-    normal.factor(scaling);
+    normal.factor(scaling, rowsPart.blockGram());
     double sigma = predictor(gap);
     corrector(sigma, mu);
-    newton.solve(combined);
+    newton.solve(combined, sigma, mu);
     double alpha = Math.min(1.0, STEP_FRACTION * iterate.stepToBoundary(combined));
     if (!(alpha > 1e-14)) {
       return false;
@@ -95,15 +119,11 @@ public final class PathFollowing {
    * -lambda; returns the centering parameter sigma = (gap reached along it / gap)^3.
    */
   private double predictor(double gap) {
-    double[] lamL = scaling.lamL;
     double[] lamQ = scaling.lamQ;
-    for (int k = 0; k < qp.n * qp.m; k++) {
-      affine.eL[k] = -lamL[k];
-    }
     for (int k = 0; k < qp.d1 * qp.m; k++) {
       affine.eQ[k] = -lamQ[k];
     }
-    newton.solve(affine);
+    newton.solve(affine, 0.0, 0.0);
     double alphaAff = Math.min(1.0, iterate.stepToBoundary(affine));
     double gapAff = iterate.complementarityAfter(alphaAff, affine);
     double ratio = Math.max(0.0, Math.min(1.0, gapAff / gap));
@@ -112,16 +132,12 @@ public final class PathFollowing {
 
   /**
    * The corrector's right-hand side, d = -lambda o lambda - (W^-T ds_a) o (W dz_a) + sigma mu e
-   * and e = lambda \ d, from the affine direction.
+   * and e = lambda \ d, from the affine direction: the cones' part (the rows form theirs in
+   * {@link ConeRows#rightHandSide}).
    */
   private void corrector(double sigma, double mu) {
     int d1 = qp.d1;
-    double[] lamL = scaling.lamL;
     double[] lamQ = scaling.lamQ;
-    for (int k = 0; k < qp.n * qp.m; k++) {
-      double dk = -lamL[k] * lamL[k] - affine.dsT[k] * affine.dzT[k] + sigma * mu;
-      combined.eL[k] = dk / lamL[k];
-    }
     double[] dq = new double[d1];
     for (int j = 0; j < qp.m; j++) {
       int off = j * d1;
