@@ -25,6 +25,16 @@ public final class DistributedData implements AutoCloseable {
    * temporaries of a task stay a few MB. */
   public static final int DEFAULT_BLOCK_ROWS = 4096;
 
+  /**
+   * Rows per block for n rows over {@code partitions}: {@link #DEFAULT_BLOCK_ROWS}, or fewer so
+   * that every partition holds at least one block (a small data set asked for 7 partitions
+   * would otherwise be one block on one partition, and the other six would idle).
+   */
+  public static int blockRowsFor(long n, int partitions) {
+    long perPartition = (n + Math.max(1, partitions) - 1) / Math.max(1, partitions);
+    return (int) Math.max(1, Math.min(DEFAULT_BLOCK_ROWS, perPartition));
+  }
+
   private final JavaRDD<RowBlock> blocks;
   private final Broadcast<DenseMatrix> gates;
   private final long n;

@@ -46,7 +46,7 @@ public final class DistributedGeneration implements ColumnGeneration.Backend, Au
       SolverOptions options, IterationListener listener) {
     release();
     data = DistributedData.fromMatrix(sc, problem.x(), problem.y(), problem.patterns().gates(),
-        partitions, DistributedData.DEFAULT_BLOCK_ROWS);
+        partitions, DistributedData.blockRowsFor(problem.n(), partitions));
     DistributedProblem dp = new DistributedProblem(data, problem.loss(), problem.beta(),
         problem.formulation());
     return DistributedSolver.forFormulation(problem.formulation())

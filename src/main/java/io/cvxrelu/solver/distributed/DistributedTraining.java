@@ -39,7 +39,8 @@ public final class DistributedTraining {
       SolverCheckpoint checkpoint, boolean resume) {
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     try (DistributedData data = DistributedData.fromMatrix(sc, problem.x(), problem.y(),
-        problem.patterns().gates(), partitions, DistributedData.DEFAULT_BLOCK_ROWS)) {
+        problem.patterns().gates(), partitions,
+        DistributedData.blockRowsFor(problem.n(), partitions))) {
       DistributedProblem dp = new DistributedProblem(data, problem.loss(), problem.beta(),
           problem.formulation(), patternBlocks);
       DistributedSolver solver = solverFor(dp);
