@@ -1,12 +1,15 @@
 package io.cvxrelu.job;
 
+import io.cvxrelu.solver.distributed.CvxreluKryoRegistrator;
+import org.apache.spark.serializer.KryoSerializer;
 import org.apache.spark.sql.SparkSession;
 
 /**
  * The Spark session and the file system a job runs with: the one place a job's session is
  * built. Every job takes its master by one rule ({@link #master}) and leaves every other Spark
  * setting (the UI among them) to the user's configuration: spark-submit's {@code --conf},
- * {@code spark-defaults.conf} or an existing session's.
+ * {@code spark-defaults.conf} or an existing session's, except the serializer, Kryo with the
+ * project's registrator when the user chose none ({@link #kryo}).
  *
  * <p>A session that already exists (a notebook's, a test class's, spark-submit's) is reused and
  * left running; one made here is stopped by {@link #close}.
@@ -47,9 +50,26 @@ final class JobContext implements AutoCloseable {
   static JobContext open(String name, JobOptions opts) {
     boolean own = SparkSession.getActiveSession().isEmpty()
         && SparkSession.getDefaultSession().isEmpty();
-    SparkSession spark = SparkSession.builder().appName("cvxrelu-" + name)
-        .master(master(opts.get("master"))).getOrCreate();
-    return new JobContext(spark, own);
+    SparkSession.Builder builder = SparkSession.builder().appName("cvxrelu-" + name)
+        .master(master(opts.get("master")));
+    return new JobContext(kryo(builder).getOrCreate(), own);
+  }
+
+  /**
+   * Kryo with {@link CvxreluKryoRegistrator} unless the user chose a serializer (or a
+   * registrator) of their own: the row blocks are cached, shuffled and spilled as Kryo writes
+   * them, a class id instead of Java serialization's class descriptors. spark-submit passes
+   * {@code --conf} and {@code spark-defaults.conf} as system properties, which is where a
+   * user's choice is seen; an existing session keeps its own settings.
+   */
+  static SparkSession.Builder kryo(SparkSession.Builder builder) {
+    if (System.getProperty("spark.serializer") == null) {
+      builder.config("spark.serializer", KryoSerializer.class.getName());
+      if (System.getProperty("spark.kryo.registrator") == null) {
+        builder.config("spark.kryo.registrator", CvxreluKryoRegistrator.class.getName());
+      }
+    }
+    return builder;
   }
 
   SparkSession spark() {

@@ -52,6 +52,21 @@ public final class DistributedTraining {
     }
   }
 
+  /**
+   * Runs the distributed solver of a program whose row blocks are already on the executors
+   * (read there, see {@link DistributedSetup}); the caller keeps and releases the blocks.
+   */
+  public static Outcome solve(DistributedProblem problem, SolverOptions options,
+      IterationListener listener, SolverCheckpoint checkpoint, boolean resume) {
+    String name = solverClass(problem.formulation()).getSimpleName();
+    if (problem.formulation() == Formulation.GATED) {
+      return new Outcome(new DistributedGatedSolver().solve(problem, options, listener,
+          checkpoint, resume), name);
+    }
+    return new Outcome(new DistributedReluSolver().solve(problem, options, listener, checkpoint,
+        resume), name);
+  }
+
   /** Pattern generation from {@code problem}'s patterns, each round solved over row blocks. */
   public static ColumnGeneration.Result generate(SparkSession spark, ConvexReluProblem problem,
       int partitions, ColumnGeneration.Options generation, SolverOptions options,
