@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.SplittableRandom;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 
@@ -95,27 +94,9 @@ public final class DistributedSetup {
   /** {@link ProblemSetup#sampled}: gates g ~ N(0, I) drawn as there, kept as there. */
   static DenseMatrix sampled(JavaRDD<LabeledBlock> rows, boolean bias, int d, int count,
       long seed) {
-    int maxDraws = ProblemSetup.samplingBudget(count);
-    SplittableRandom rng = new SplittableRandom(seed);
-    Set<PatternKey> seen = new HashSet<>();
-    List<double[]> kept = new ArrayList<>();
-    int drawn = 0;
-    while (kept.size() < count && drawn < maxDraws) {
-      int batch = Math.min(Math.max(count - kept.size(), 16), maxDraws - drawn);
-      DenseMatrix g = new DenseMatrix(d, batch);
-      double[] gd = g.data();
-      for (int k = 0; k < gd.length; k++) {
-        gd[k] = rng.nextGaussian();
-      }
-      drawn += batch;
-      PatternKey[] keys = keys(rows, bias, g);
-      for (int j = 0; j < batch && kept.size() < count; j++) {
-        if (keys[j].active() > 0 && seen.add(keys[j])) {
-          kept.add(g.column(j));
-        }
-      }
-    }
-    return requirePatterns(columns(kept, d));
+    return requirePatterns(SignPatterns.sampleGates(d, count, seed,
+        ProblemSetup.samplingBudget(count), g -> java.util.Arrays.asList(keys(rows, bias, g)),
+        k -> k.active() == 0));
   }
 
   /** {@link ProblemSetup#fromGates}: duplicates and the all-zero pattern dropped, first kept. */
