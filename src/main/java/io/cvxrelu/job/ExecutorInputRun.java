@@ -55,9 +55,11 @@ final class ExecutorInputRun {
       String checkpointDir) {
     try {
       return readAndSolve(job, opts, spec, checkpointDir);
-    } catch (RuntimeException e) {
+    } catch (Exception e) {
+      // Scala throws the checked SparkException undeclared: a task that re-reads a lost
+      // cached block can meet the bad record later than the read did.
       Optional<DataFormatException> data = DistributedInput.unwrap(e);
-      if (data.isPresent() && data.get() != e) {
+      if (data.isPresent()) {
         throw data.get();
       }
       throw e;
