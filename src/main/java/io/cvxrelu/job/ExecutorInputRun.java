@@ -93,6 +93,7 @@ final class ExecutorInputRun {
       return DistributedInput.load(job.spark(), DataLoader.spec(opts,
           ConvexRun.partitions(job, spec.distributed())));
     } catch (IllegalArgumentException e) {
+      // load's own usage errors: classes with a text format, an unknown class, k outside 1..d.
       throw new UsageException(e.getMessage());
     }
   }

@@ -14,9 +14,9 @@ import org.apache.spark.serializer.KryoRegistrator;
  * collect: the row blocks with their byte masks, the labelled blocks read on the executors, the matrices, and the per-task sums of the
  * passes. A registered class is written as a small id instead of its name, and with
  * {@code spark.kryo.registrationRequired=true} an unregistered one fails at once rather than
- * silently costing its name per record. The jobs' sessions use it unless the user chose a
- * serializer; elsewhere set {@code spark.serializer} to Spark's {@code KryoSerializer} and
- * {@code spark.kryo.registrator} to this class's name.
+ * silently costing its name per record. The jobs' sessions register it (unless the user names
+ * another registrator); set {@code spark.serializer} to Spark's {@code KryoSerializer} to use
+ * it, and elsewhere {@code spark.kryo.registrator} to this class's name as well.
  */
 public final class CvxreluKryoRegistrator implements KryoRegistrator {
 
