@@ -53,7 +53,8 @@ final class ConvexOutputs {
       files.put("generation.csv", generationCsv(generation.rounds()));
     }
     certifyOverAllPatterns(problem, run.result(), spec.certifyAll(), generation, extras);
-    files.put("summary.json", summary(spec, setup, model, run, train, test, extras));
+    files.put("summary.json", summary(spec, model, run.result(), run.solverName(),
+        fit(setup, problem, model, train, test), extras));
     files.put("model.json", ModelJson.write(model));
     files.put("history.csv", generation == null ? accuracy.csv(run.result())
         : historyWithoutAccuracy(run.result()));
@@ -116,50 +117,102 @@ final class ConvexOutputs {
     return sb.toString();
   }
 
-  private static String summary(TrainingSpec spec, ProblemSetup.Setup setup,
-      ConvexReluModel model, ConvexRun.Outcome run, LabeledData train, LabeledData test,
-      ObjectNode extras) {
-    ConvexReluProblem problem = run.problem();
-    SolverResult result = run.result();
+  /**
+   * What summary.json says about the data and the fit, however it was computed: on the
+   * driver's rows ({@link #fit}) or by aggregations over the executors' blocks.
+   *
+   * @param labelScale max |y| of the canonical training labels
+   * @param classification every training label is +-1: accuracies are reported, else MSEs
+   * @param train training accuracy or MSE
+   * @param test test accuracy or MSE (null: no test data, or test labels not +-1 for a
+   *     classification)
+   */
+  record Fit(long n, int d, double betaMax, double labelScale, double nonconvexObjective,
+      boolean classification, double train, Double test) {}
+
+  private static Fit fit(ProblemSetup.Setup setup, ConvexReluProblem problem,
+      ConvexReluModel model, LabeledData train, LabeledData test) {
     double[] y = setup.y();
     double[] yTest = setup.yTest();
+    double[] predTrain = model.predictDesign(problem.x());
+    boolean classification = Metrics.isPlusMinusOne(y);
+    double trainFit;
+    Double testFit = null;
+    if (classification) {
+      trainFit = Metrics.accuracy(predTrain, y);
+      if (yTest != null && Metrics.isPlusMinusOne(yTest)) {
+        testFit = Metrics.accuracy(model.predict(test.x()), yTest);
+      }
+    } else {
+      trainFit = Metrics.mse(predTrain, y);
+      if (yTest != null) {
+        testFit = Metrics.mse(model.predict(test.x()), yTest);
+      }
+    }
+    return new Fit(problem.n(), train.d(), setup.betaMax(), Certification.labelScale(y),
+        model.nonconvexObjective(problem.x(), y, problem.loss()), classification, trainFit,
+        testFit);
+  }
+
+  /**
+   * The files of a solve over blocks read on the executors, whose fit was aggregated there:
+   * the same summary.json and model.json keys; history.csv has the accuracy columns, filled on
+   * its last row only (an accuracy per certificate would cost a pass over the data each).
+   */
+  static Map<String, String> files(TrainingSpec spec, ConvexReluModel model,
+      SolverResult result, String solverName, Fit fit) {
+    if (spec.certifyAll() != TrainingSpec.CertifyAll.FALSE) {
+      LOG.info("no certificate over all patterns: the rows stay on the executors");
+    }
+    Map<String, String> files = new LinkedHashMap<>();
+    files.put("summary.json", summary(spec, model, result, solverName, fit,
+        SummaryJson.object()));
+    files.put("model.json", ModelJson.write(model));
+    StringBuilder history = new StringBuilder(IterationRecord.CSV_HEADER)
+        .append(",trainAccuracy,testAccuracy\n");
+    List<IterationRecord> rows = result.history();
+    for (int r = 0; r < rows.size(); r++) {
+      boolean last = r == rows.size() - 1 && fit.classification();
+      history.append(rows.get(r).toCsv()).append(',')
+          .append(last ? Double.toString(fit.train()) : "").append(',')
+          .append(last && fit.test() != null ? fit.test().toString() : "").append('\n');
+    }
+    files.put("history.csv", history.toString());
+    return files;
+  }
+
+  private static String summary(TrainingSpec spec, ConvexReluModel model, SolverResult result,
+      String solverName, Fit fit, ObjectNode extras) {
     ObjectNode s = SummaryJson.object();
     Certificate cert = result.certificate();
     s.put("objective", cert.objective());
     s.put("lowerBound", cert.lowerBound());
     s.put("relativeGap", cert.relativeGap());
-    s.put("nonconvexObjective", model.nonconvexObjective(problem.x(), y, problem.loss()));
+    s.put("nonconvexObjective", fit.nonconvexObjective());
     s.put("constraintViolation", cert.constraintViolation());
     s.put("neurons", model.network().width());
-    s.put("patterns", problem.patternCount());
+    s.put("patterns", model.patternCount());
     s.put("iterations", result.iterations());
     s.put("seconds", result.seconds());
     s.put("stopReason", result.stopReason().name());
     Certification certification = Certification.of(result, spec.solverOptions(),
-        Certification.labelScale(y));
+        fit.labelScale());
     s.put("certified", certification.certified());
     s.put("certification", certification.label());
-    double[] predTrain = model.predictDesign(problem.x());
-    if (Metrics.isPlusMinusOne(y)) {
-      s.put("trainAccuracy", Metrics.accuracy(predTrain, y));
-      if (yTest != null && Metrics.isPlusMinusOne(yTest)) {
-        s.put("testAccuracy", Metrics.accuracy(model.predict(test.x()), yTest));
-      }
-    } else {
-      s.put("trainMse", Metrics.mse(predTrain, y));
-      if (yTest != null) {
-        s.put("testMse", Metrics.mse(model.predict(test.x()), yTest));
-      }
+    String kind = fit.classification() ? "Accuracy" : "Mse";
+    s.put("train" + kind, fit.train());
+    if (fit.test() != null) {
+      s.put("test" + kind, fit.test());
     }
     s.put("model", model.formulation().id());
-    s.put("loss", problem.loss().name());
-    s.put("beta", problem.beta());
-    s.put("betaMax", setup.betaMax());
+    s.put("loss", spec.loss().name());
+    s.put("beta", model.beta());
+    s.put("betaMax", fit.betaMax());
     s.put("bias", model.bias());
-    s.put("n", problem.n());
-    s.put("d", train.d());
+    s.put("n", fit.n());
+    s.put("d", fit.d());
     s.put("tolerance", spec.solverOptions().tolerance());
-    s.put("solver", run.solverName());
+    s.put("solver", solverName);
     s.put("blas", Blas.backend());
     s.setAll(extras);
     return SummaryJson.write(s);

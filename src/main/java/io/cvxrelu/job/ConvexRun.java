@@ -6,7 +6,9 @@ import io.cvxrelu.report.ProgressLogger;
 import io.cvxrelu.solver.ConvexSolver;
 import io.cvxrelu.solver.IterationListener;
 import io.cvxrelu.solver.SolverResult;
+import io.cvxrelu.solver.distributed.DistributedData;
 import io.cvxrelu.solver.distributed.DistributedProblem;
+import io.cvxrelu.solver.distributed.DistributedSetup;
 import io.cvxrelu.solver.distributed.DistributedTraining;
 import io.cvxrelu.solver.distributed.SolverCheckpoint;
 import io.cvxrelu.solver.generation.ColumnGeneration;
@@ -36,6 +38,13 @@ final class ConvexRun {
       ColumnGeneration.Result generation) {}
 
   /**
+   * A finished run, on either path: the output files, the solver's result and name, and
+   * whether the distributed solvers ran (their checkpoint may stay in the output).
+   */
+  record Trained(java.util.Map<String, String> files, SolverResult result, String solverName,
+      boolean distributed) {}
+
+  /**
    * @param listener sees every iteration of a plain solve (generation logs its own progress)
    * @param checkpointDir where the distributed solver keeps its state
    */
@@ -62,17 +71,41 @@ final class ConvexRun {
       ConvexReluProblem problem, IterationListener listener, String checkpointDir) {
     TrainingSpec.Distributed settings = spec.distributed();
     int partitions = partitions(job, settings);
-    int patternBlocks = settings.patternBlocks() > 0 ? settings.patternBlocks()
-        : DistributedProblem.autoPatternBlocks(problem.d(), problem.patternCount(),
-            spec.formulation());
+    int patternBlocks = patternBlocks(spec, problem.d(), problem.patternCount());
     LOG.info("distributed solver: {} row-block partitions, {} pattern blocks", partitions,
         Math.min(patternBlocks, problem.patternCount()));
-    SolverCheckpoint checkpoint = new SolverCheckpoint(
-        job.spark().sparkContext().hadoopConfiguration(), checkpointDir,
-        (int) Math.min(Integer.MAX_VALUE, settings.checkpointEvery()));
     DistributedTraining.Outcome o = DistributedTraining.solve(job.spark(), problem, partitions,
-        patternBlocks, spec.solverOptions(), listener, checkpoint, settings.resume());
+        patternBlocks, spec.solverOptions(), listener, checkpoint(job, spec, checkpointDir),
+        settings.resume());
     return new Outcome(problem, o.result(), o.solverName(), null);
+  }
+
+  /**
+   * Solves a program whose row blocks were read on the executors ({@link ExecutorInputRun}),
+   * checkpointed and resumable as {@link #solve} does over the driver's rows.
+   */
+  static DistributedTraining.Outcome onBlocks(JobContext job, TrainingSpec spec,
+      DistributedSetup.Setup setup, IterationListener listener, String checkpointDir) {
+    DistributedData data = setup.data();
+    int patternBlocks = patternBlocks(spec, data.d(), data.patternCount());
+    LOG.info("distributed solver: {} row-block partitions, {} pattern blocks",
+        data.partitions(), Math.min(patternBlocks, data.patternCount()));
+    DistributedProblem problem = new DistributedProblem(data, spec.loss(), setup.beta(),
+        spec.formulation(), patternBlocks);
+    return DistributedTraining.solve(problem, spec.solverOptions(), listener,
+        checkpoint(job, spec, checkpointDir), spec.distributed().resume());
+  }
+
+  /** --pattern-blocks, or auto for the program's size (the passes use at most P). */
+  private static int patternBlocks(TrainingSpec spec, int d, int patterns) {
+    return spec.distributed().patternBlocks() > 0 ? spec.distributed().patternBlocks()
+        : DistributedProblem.autoPatternBlocks(d, patterns, spec.formulation());
+  }
+
+  private static SolverCheckpoint checkpoint(JobContext job, TrainingSpec spec,
+      String checkpointDir) {
+    return new SolverCheckpoint(job.spark().sparkContext().hadoopConfiguration(), checkpointDir,
+        (int) Math.min(Integer.MAX_VALUE, spec.distributed().checkpointEvery()));
   }
 
   private static Outcome generate(JobContext job, TrainingSpec spec, SolverChoice choice,
@@ -97,7 +130,7 @@ final class ConvexRun {
   }
 
   /** The row-block partitions: as given, else Spark's default parallelism. */
-  private static int partitions(JobContext job, TrainingSpec.Distributed settings) {
+  static int partitions(JobContext job, TrainingSpec.Distributed settings) {
     return settings.partitions() > 0 ? (int) settings.partitions() : job.defaultParallelism();
   }
 }

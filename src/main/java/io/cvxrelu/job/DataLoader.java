@@ -1,5 +1,7 @@
 package io.cvxrelu.job;
 
+import io.cvxrelu.data.DataFormat;
+import io.cvxrelu.data.DataSpec;
 import io.cvxrelu.io.Cifar10Reader;
 import io.cvxrelu.io.ClassSelection;
 import io.cvxrelu.io.DataFormatException;
@@ -92,6 +94,25 @@ final class DataLoader {
     LOG.info("data: {}: train n={} d={}{}", data.description(), data.train().n(),
         data.train().d(), data.test() == null ? "" : ", test n=" + data.test().n());
     return data;
+  }
+
+  /**
+   * The data options as a spec for reading on the executors ({@code data.DistributedInput}),
+   * laid out over at least {@code partitions} splits of the distributed solvers' block size.
+   */
+  static DataSpec spec(JobOptions opts, int partitions) {
+    try {
+      Reduction reduction = Reduction.of(opts);
+      return DataSpec.builder(DataFormat.of(opts.get("format")), opts.require("train"),
+              opts.get("test"))
+          .classes(opts.get("classes"))
+          .standardise(DataSpec.Standardise.of(opts.get("standardize")))
+          .reduction(reduction.kind(), reduction.dimensions(), opts.anyLong("seed"))
+          .layout(partitions, DataSpec.DEFAULT_BLOCK_ROWS)
+          .build();
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
   }
 
   /** --pca K or --random-projection K (at most one), or none. */

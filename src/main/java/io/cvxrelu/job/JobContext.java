@@ -1,12 +1,14 @@
 package io.cvxrelu.job;
 
+import io.cvxrelu.solver.distributed.CvxreluKryoRegistrator;
 import org.apache.spark.sql.SparkSession;
 
 /**
  * The Spark session and the file system a job runs with: the one place a job's session is
  * built. Every job takes its master by one rule ({@link #master}) and leaves every other Spark
  * setting (the UI among them) to the user's configuration: spark-submit's {@code --conf},
- * {@code spark-defaults.conf} or an existing session's.
+ * {@code spark-defaults.conf} or an existing session's; the project's Kryo registrator is
+ * registered for a user who picks Kryo ({@link #kryo}).
  *
  * <p>A session that already exists (a notebook's, a test class's, spark-submit's) is reused and
  * left running; one made here is stopped by {@link #close}.
@@ -47,9 +49,25 @@ final class JobContext implements AutoCloseable {
   static JobContext open(String name, JobOptions opts) {
     boolean own = SparkSession.getActiveSession().isEmpty()
         && SparkSession.getDefaultSession().isEmpty();
-    SparkSession spark = SparkSession.builder().appName("cvxrelu-" + name)
-        .master(master(opts.get("master"))).getOrCreate();
-    return new JobContext(spark, own);
+    SparkSession.Builder builder = SparkSession.builder().appName("cvxrelu-" + name)
+        .master(master(opts.get("master")));
+    return new JobContext(kryo(builder).getOrCreate(), own);
+  }
+
+  /**
+   * Registers {@link CvxreluKryoRegistrator} unless the user named a registrator of their own,
+   * so a user who picks Kryo ({@code --conf spark.serializer=...KryoSerializer}) gets the row
+   * blocks written as class ids. The serializer itself stays the user's choice: Kryo by
+   * default failed a job launched by plain {@code java} on Java 17 (Kryo cannot open
+   * {@code java.nio.HeapByteBuffer} without the {@code --add-opens} flags spark-submit adds).
+   * spark-submit passes {@code --conf} and {@code spark-defaults.conf} as system properties,
+   * which is where a user's choice is seen; an existing session keeps its own settings.
+   */
+  static SparkSession.Builder kryo(SparkSession.Builder builder) {
+    if (System.getProperty("spark.kryo.registrator") == null) {
+      builder.config("spark.kryo.registrator", CvxreluKryoRegistrator.class.getName());
+    }
+    return builder;
   }
 
   SparkSession spark() {

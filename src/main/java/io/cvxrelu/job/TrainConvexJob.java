@@ -76,7 +76,11 @@ public final class TrainConvexJob {
     return JobRunner.run("train-convex", options(), args, TrainConvexJob::execute);
   }
 
-  /** Options, then spec, then data and problem, then the solve where chosen, then the files. */
+  /**
+   * Options, then spec, then data and problem, then the solve where chosen, then the files.
+   * A distributed solve that needs no row on the driver reads the data on the executors
+   * ({@link ExecutorInputRun}); every other run reads them here.
+   */
   private static void execute(JobOptions opts) {
     opts.require("train");
     String out = opts.require("out");
@@ -86,33 +90,41 @@ public final class TrainConvexJob {
     try (JobContext job = JobContext.open("train-convex", opts)) {
       job.io().checkOutput(out, replace);
       LOG.info("BLAS backend: {}", Blas.backend());
-      job.describe("cvxrelu: read data");
-      DataLoader.Loaded data = DataLoader.load(job.spark(), job.io(), opts);
-      ProblemSetup.Setup setup = setUp(spec, data, job.io());
-      SolverChoice choice = SolverChoice.of(spec, job.master(), setup.x().rows());
-      // Accuracy rows need the weights at each certificate; the distributed solvers certify
-      // less often, so every certificate is logged there.
-      AccuracyHistory accuracy = new AccuracyHistory(
-          new ProgressLogger(spec.solverOptions().tolerance(), choice.progressSeconds()),
-          spec.formulation(), spec.loss().name(), setup.beta(), spec.bias(),
-          setup.patterns().gates(), setup.x(), setup.y(), data.test(), setup.yTest());
-      ConvexRun.Outcome run = ConvexRun.solve(job, spec, choice, setup, accuracy,
-          new org.apache.hadoop.fs.Path(out, CHECKPOINT).toString());
+      String checkpointDir = new org.apache.hadoop.fs.Path(out, CHECKPOINT).toString();
+      ConvexRun.Trained run = ExecutorInputRun.applies(spec, job.master())
+          ? ExecutorInputRun.train(job, opts, spec, checkpointDir)
+          : onDriver(job, opts, spec, checkpointDir);
       SolverResult result = run.result();
       LOG.info("solver {} stopped: {} after {} iterations, {} s, relative gap {}",
           run.solverName(), result.stopReason(), result.iterations(),
           String.format(Locale.ROOT, "%.2f", result.seconds()),
           result.certificate().relativeGap());
-      Map<String, String> files = ConvexOutputs.files(spec, setup, data.train(), data.test(),
-          run, accuracy);
       // A checkpoint left by a run that did not converge stays in the output for --resume; a
       // converged run's output replaces it.
-      boolean keepCheckpoint = choice.distributed()
+      boolean keepCheckpoint = run.distributed()
           && result.stopReason() != StopReason.CONVERGED;
-      job.io().writeAtomically(out, files, Map.of(), replace || choice.distributed(),
+      job.io().writeAtomically(out, run.files(), Map.of(), replace || run.distributed(),
           keepCheckpoint ? CHECKPOINT : null);
       LOG.info("wrote {}", out);
     }
+  }
+
+  /** Reads the data on the driver, sets the program up there and solves where chosen. */
+  private static ConvexRun.Trained onDriver(JobContext job, JobOptions opts, TrainingSpec spec,
+      String checkpointDir) {
+    job.describe("cvxrelu: read data");
+    DataLoader.Loaded data = DataLoader.load(job.spark(), job.io(), opts);
+    ProblemSetup.Setup setup = setUp(spec, data, job.io());
+    SolverChoice choice = SolverChoice.of(spec, job.master(), setup.x().rows());
+    // Accuracy rows need the weights at each certificate; the distributed solvers certify
+    // less often, so every certificate is logged there.
+    AccuracyHistory accuracy = new AccuracyHistory(
+        new ProgressLogger(spec.solverOptions().tolerance(), choice.progressSeconds()),
+        spec.formulation(), spec.loss().name(), setup.beta(), spec.bias(),
+        setup.patterns().gates(), setup.x(), setup.y(), data.test(), setup.yTest());
+    ConvexRun.Outcome run = ConvexRun.solve(job, spec, choice, setup, accuracy, checkpointDir);
+    return new ConvexRun.Trained(ConvexOutputs.files(spec, setup, data.train(), data.test(),
+        run, accuracy), run.result(), run.solverName(), choice.distributed());
   }
 
   /** The program of {@code spec} on the loaded data, its gate and seed network files read. */

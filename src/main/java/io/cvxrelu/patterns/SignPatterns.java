@@ -64,13 +64,32 @@ public final class SignPatterns {
    * with one GEMM per batch.
    */
   public static SignPatterns sample(DenseMatrix x, int p, long seed, int maxDraws) {
+    int n = x.rows();
+    DenseMatrix gates = sampleGates(x.cols(), p, seed, maxDraws, g -> {
+      byte[] m = computeMask(x, g);
+      List<BitKey> keys = new ArrayList<>(g.cols());
+      for (int j = 0; j < g.cols(); j++) {
+        keys.add(BitKey.ofMask(m, j * n, n));
+      }
+      return keys;
+    }, BitKey::isEmpty);
+    return new SignPatterns(gates, computeMask(x, gates), n);
+  }
+
+  /**
+   * The gates of {@link #sample} (d x kept), with the patterns seen through {@code keysOf}: for
+   * a batch of gates (d x m), one key per gate that is equal for equal patterns, and
+   * {@code empty} for the all-zero pattern. The draws, batches and rule are {@link #sample}'s,
+   * so keys computed elsewhere (aggregated over rows held by a cluster) keep the same gates.
+   */
+  public static <K> DenseMatrix sampleGates(int d, int p, long seed, int maxDraws,
+      java.util.function.Function<DenseMatrix, List<K>> keysOf,
+      java.util.function.Predicate<K> empty) {
     if (p <= 0) {
       throw new IllegalArgumentException("number of patterns must be positive, got " + p);
     }
-    int d = x.cols();
-    int n = x.rows();
     SplittableRandom rng = new SplittableRandom(seed);
-    Set<BitKey> seen = new HashSet<>();
+    Set<K> seen = new HashSet<>();
     List<double[]> keptGates = new ArrayList<>();
     int drawn = 0;
     while (keptGates.size() < p && drawn < maxDraws) {
@@ -81,10 +100,10 @@ public final class SignPatterns {
         gd[k] = rng.nextGaussian();
       }
       drawn += batch;
-      byte[] m = computeMask(x, g);
+      List<K> keys = keysOf.apply(g);
       for (int j = 0; j < batch && keptGates.size() < p; j++) {
-        BitKey key = BitKey.ofMask(m, j * n, n);
-        if (!key.isEmpty() && seen.add(key)) {
+        K key = keys.get(j);
+        if (!empty.test(key) && seen.add(key)) {
           keptGates.add(g.column(j));
         }
       }
@@ -93,7 +112,7 @@ public final class SignPatterns {
     for (int j = 0; j < keptGates.size(); j++) {
       System.arraycopy(keptGates.get(j), 0, gates.data(), j * d, d);
     }
-    return new SignPatterns(gates, computeMask(x, gates), n);
+    return gates;
   }
 
   private static SignPatterns select(int n, DenseMatrix gates, byte[] all, List<Integer> kept) {

@@ -54,11 +54,20 @@ public record SolverChoice(boolean distributed, boolean generate) {
    * the data have at least {@link #AUTO_DISTRIBUTED_ROWS} rows.
    */
   public static SolverChoice of(TrainingSpec spec, String master, int rows) {
-    Placement where = spec.placement();
-    boolean distributed = spec.distributed().resume() || where == Placement.DISTRIBUTED
-        || where == Placement.AUTO
-            && (!master.startsWith("local") || rows >= AUTO_DISTRIBUTED_ROWS);
+    boolean distributed = distributedForAnyRows(spec, master)
+        || spec.placement() == Placement.AUTO && rows >= AUTO_DISTRIBUTED_ROWS;
     return new SolverChoice(distributed, spec.generation().enabled());
+  }
+
+  /**
+   * Whether {@link #of} chooses the distributed solvers whatever the row count: asked for,
+   * resuming, or {@link Placement#AUTO} on a master that is not {@code local[...]}. A job can
+   * then read its data straight onto the executors.
+   */
+  public static boolean distributedForAnyRows(TrainingSpec spec, String master) {
+    Placement where = spec.placement();
+    return spec.distributed().resume() || where == Placement.DISTRIBUTED
+        || where == Placement.AUTO && !master.startsWith("local");
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.cvxrelu.solver.distributed;
 
+import io.cvxrelu.data.LabeledBlock;
 import io.cvxrelu.linalg.DenseMatrix;
 import io.cvxrelu.problem.Loss;
 import io.cvxrelu.problem.RowBlock;
@@ -153,6 +154,47 @@ public final class DistributedData implements AutoCloseable {
       return out.iterator();
     }, true);
     return materialise(blocks, g, d, gates.cols(), "cvxrelu: block rows");
+  }
+
+  /**
+   * Blocks rows read on the executors ({@code data.DistributedInput}), one row block per
+   * labelled block and with its id: the labels recoded to the loss's canonical coding and the
+   * bias column appended there, the masks computed there from the broadcast gates. Nothing of
+   * the rows reaches the driver.
+   *
+   * @param gates d x P gate vectors, d counting the bias column when {@code bias}
+   * @throws IllegalArgumentException when the loss refuses the label set (see
+   *     {@link #labelSet})
+   */
+  public static DistributedData fromBlocks(JavaRDD<LabeledBlock> rows, DenseMatrix gates,
+      Loss loss, boolean bias) {
+    int d = gates.rows();
+    checkShapes(d, gates, 1, 1);
+    if (loss.isClassification()) {
+      // A block's own recoding agrees with the whole set's once the whole set is valid.
+      loss.canonicalLabels(labelSet(rows));
+    }
+    Broadcast<DenseMatrix> g = JavaSparkContext.fromSparkContext(rows.context())
+        .broadcast(gates);
+    JavaRDD<RowBlock> blocks = rows.map(b -> {
+      DenseMatrix x = bias ? b.x().withOnesColumn() : b.x();
+      if (x.cols() != d) {
+        throw new IllegalArgumentException("a block has " + x.cols() + " columns (with bias: "
+            + bias + ") but the gates have dimension " + d);
+      }
+      return RowBlock.withGates(b.id(), x, loss.canonicalLabels(b.y()), g.value());
+    });
+    return materialise(blocks, g, d, gates.cols(), "cvxrelu: block rows");
+  }
+
+  /**
+   * Up to three distinct labels of the rows, one Spark job: all of them for a classification
+   * task (two at most are valid, and a third is enough to refuse the set).
+   */
+  public static double[] labelSet(JavaRDD<LabeledBlock> rows) {
+    JavaSparkContext.fromSparkContext(rows.context()).setJobDescription("cvxrelu: check labels");
+    return rows.flatMap(b -> java.util.Arrays.stream(b.y()).boxed().distinct().iterator())
+        .distinct().take(3).stream().mapToDouble(Double::doubleValue).toArray();
   }
 
   private static void checkShapes(int d, DenseMatrix gates, int partitions, int blockRows) {

@@ -62,6 +62,17 @@ public final class DistributedTraining {
         : new DistributedReluSolver();
   }
 
+  /**
+   * Runs the distributed solver of a program whose row blocks are already on the executors
+   * (read there, see {@link DistributedSetup}); the caller keeps and releases the blocks.
+   */
+  public static Outcome solve(DistributedProblem problem, SolverOptions options,
+      IterationListener listener, SolverCheckpoint checkpoint, boolean resume) {
+    DistributedSolver solver = solverFor(problem);
+    return new Outcome(solver.solve(problem, options, listener, checkpoint, resume),
+        solver.getClass().getSimpleName());
+  }
+
   /** Pattern generation from {@code problem}'s patterns, each round solved over row blocks. */
   public static ColumnGeneration.Result generate(SparkSession spark, ConvexReluProblem problem,
       int partitions, ColumnGeneration.Options generation, SolverOptions options,
