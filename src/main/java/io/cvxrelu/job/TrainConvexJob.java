@@ -5,6 +5,7 @@ import io.cvxrelu.report.AccuracyHistory;
 import io.cvxrelu.report.ProgressLogger;
 import io.cvxrelu.solver.SolverResult;
 import io.cvxrelu.solver.StopReason;
+import io.cvxrelu.train.MemoryBudget;
 import io.cvxrelu.train.ProblemSetup;
 import io.cvxrelu.train.SolverChoice;
 import io.cvxrelu.train.TrainingSpec;
@@ -114,7 +115,7 @@ public final class TrainConvexJob {
       String checkpointDir) {
     job.describe("cvxrelu: read data");
     DataLoader.Loaded data = DataLoader.load(job.spark(), job.io(), opts);
-    ProblemSetup.Setup setup = setUp(spec, data, job.io());
+    ProblemSetup.Setup setup = setUp(spec, data, job);
     SolverChoice choice = SolverChoice.of(spec, job.master(), setup.x().rows());
     // Accuracy rows need the weights at each certificate; the distributed solvers certify
     // less often, so every certificate is logged there.
@@ -127,11 +128,19 @@ public final class TrainConvexJob {
         run, accuracy), run.result(), run.solverName(), choice.distributed());
   }
 
-  /** The program of {@code spec} on the loaded data, its gate and seed network files read. */
+  /**
+   * The program of {@code spec} on the loaded data, its gate and seed network files read. On a
+   * cluster the memory estimate also checks each executor's share against
+   * {@code spark.executor.memory}; in local mode the executors are this JVM.
+   */
   private static ProblemSetup.Setup setUp(TrainingSpec spec, DataLoader.Loaded data,
-      HadoopIo io) {
+      JobContext job) {
+    boolean cluster = !job.spark().sparkContext().master().startsWith("local");
+    MemoryBudget.Limits limits = cluster ? MemoryBudget.Limits.withExecutors(
+        job.spark().conf().get("spark.executor.memory", "1g"))
+        : MemoryBudget.Limits.thisJvm();
     ProblemSetup.Setup setup = ProblemSetup.of(spec, data.train(), data.test(),
-        new PatternInputs(io));
+        new PatternInputs(job.io()), limits);
     if (setup.seedNetwork() != null) {
       LOG.info("added the patterns of {} neurons from {}: P = {}",
           setup.seedNetwork().width(), spec.patterns().seedNetworkPath(),
