@@ -8,10 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cvxrelu.testutil.SparkTestSession;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -153,17 +150,10 @@ class ExecutorInputJobTest {
     Path train = tmp.resolve("big.csv");
     Files.writeString(train, sb.toString());
     Path out = tmp.resolve("never");
-    PrintStream saved = System.err;
-    ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
-    int code;
-    try {
-      code = TrainConvexJob.run(new String[] {"--train", train.toString(), "--out",
-          out.toString(), "--solver", "distributed", "--partitions", "4", "--patterns", "5"});
-    } finally {
-      System.setErr(saved);
-    }
-    String err = buf.toString(StandardCharsets.UTF_8).strip();
+    TrainConvexRun run = TrainConvexRun.of("--train", train.toString(), "--out",
+        out.toString(), "--solver", "distributed", "--partitions", "4", "--patterns", "5");
+    int code = run.code();
+    String err = run.stderr().strip();
     assertEquals(3, code, err);
     assertEquals(1, err.lines().count(), "one line: " + err);
     assertTrue(err.startsWith("train-convex: data error: "), err);

@@ -6,10 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cvxrelu.testutil.SparkTestSession;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.spark.sql.SparkSession;
@@ -39,26 +36,14 @@ class PatternMemoryTest {
     SparkTestSession.stop(spark);
   }
 
-  /** Exit code and stderr of one job run. */
-  private record Outcome(int code, String stderr) {}
-
-  private static Outcome run(String... args) {
-    PrintStream saved = System.err;
-    ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
-    int code;
-    try {
-      code = TrainConvexJob.run(args);
-    } finally {
-      System.setErr(saved);
-    }
-    return new Outcome(code, buf.toString(StandardCharsets.UTF_8));
+  private static TrainConvexRun run(String... args) {
+    return TrainConvexRun.of(args);
   }
 
   @Test
   void patternsBeyondTheHeapAreAUsageError() {
     Path out = tmp.resolve("out");
-    Outcome o = run("--train", "data-samples/planted_n300_d5.csv", "--out", out.toString(),
+    TrainConvexRun o = run("--train", "data-samples/planted_n300_d5.csv", "--out", out.toString(),
         "--patterns", "100000000");
     String err = o.stderr().strip();
     assertEquals(2, o.code(), err);
@@ -75,7 +60,7 @@ class PatternMemoryTest {
     Files.writeString(csv, "0.5,-1.0,0.25,2.0,-0.5,1.0\n-1.5,0.5,1.0,-0.25,0.75,-1.0\n"
         + "0.25,1.5,-2.0,0.5,1.0,0.5\n");
     Path out = tmp.resolve("three-out");
-    Outcome o = run("--train", csv.toString(), "--out", out.toString(), "--patterns",
+    TrainConvexRun o = run("--train", csv.toString(), "--out", out.toString(), "--patterns",
         "100000000");
     assertEquals(0, o.code(), o.stderr());
     int patterns = new ObjectMapper().readTree(out.resolve("summary.json").toFile())

@@ -21,11 +21,8 @@ import io.cvxrelu.solver.distributed.DistributedData;
 import io.cvxrelu.solver.distributed.DistributedGatedSolver;
 import io.cvxrelu.solver.distributed.DistributedProblem;
 import io.cvxrelu.testutil.SparkTestSession;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -83,20 +80,8 @@ class ReliabilityTest {
     return p;
   }
 
-  /** Exit code and stderr of one job run. */
-  private record Outcome(int code, String stderr) {}
-
-  private static Outcome run(String... args) {
-    PrintStream saved = System.err;
-    ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
-    int code;
-    try {
-      code = TrainConvexJob.run(args);
-    } finally {
-      System.setErr(saved);
-    }
-    return new Outcome(code, buf.toString(StandardCharsets.UTF_8));
+  private static TrainConvexRun run(String... args) {
+    return TrainConvexRun.of(args);
   }
 
   /**
@@ -114,7 +99,7 @@ class ReliabilityTest {
       all.add(out.toString());
     }
     boolean existed = Files.exists(out);
-    Outcome o = run(all.toArray(new String[0]));
+    TrainConvexRun o = run(all.toArray(new String[0]));
     String err = o.stderr().strip();
     assertEquals(code, o.code(), "exit code for " + all + ": " + err);
     assertEquals(1, err.lines().count(), "one stderr line: " + err);
