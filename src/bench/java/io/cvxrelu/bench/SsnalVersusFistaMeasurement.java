@@ -31,8 +31,10 @@ public final class SsnalVersusFistaMeasurement {
   public static void main(String[] args) throws IOException {
     double cap = args.length > 0 ? Double.parseDouble(args[0]) : 60.0;
     String which = args.length > 1 ? args[1] : "both";
-    LabeledData syn = ScaleBench.plantedTeacher(10_000, 100, 0);
-    SignPatterns patterns = SignPatterns.sample(syn.x(), 1_000, 1, 50_000);
+    int n = Integer.getInteger("cvxrelu.n", 10_000);
+    LabeledData syn = ScaleBench.plantedTeacher(n, Integer.getInteger("cvxrelu.d", 100), 0);
+    SignPatterns patterns = SignPatterns.sample(syn.x(), Integer.getInteger("cvxrelu.P", 1_000),
+        1, 50_000);
     double betaMax = ConvexReluProblem.betaMax(syn.x(), syn.y(), patterns, new SquaredLoss());
     ConvexReluProblem problem = new ConvexReluProblem(syn.x(), syn.y(), patterns,
         new SquaredLoss(), 0.01 * betaMax, Formulation.GATED);

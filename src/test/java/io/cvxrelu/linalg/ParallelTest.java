@@ -49,6 +49,20 @@ class ParallelTest {
   }
 
   @Test
+  void aSparkTaskThreadNeverSplits() throws InterruptedException {
+    int[] parts = new int[1];
+    boolean[] slot = new boolean[1];
+    Thread task = new Thread(() -> {
+      slot[0] = Parallel.inTaskSlot();
+      parts[0] = Parallel.partsFor(1_000_000, 1e10, 256);
+    }, "Executor task launch worker for task 0.0 in stage 1.0 (TID 7)");
+    task.start();
+    task.join();
+    assertTrue(slot[0], "Spark's task thread is recognised by its name");
+    assertEquals(1, parts[0], "a task owns one core");
+  }
+
+  @Test
   void splitSumEqualsTheWholeKernel() {
     // The same reduction split in 1 and 3 parts agrees to rounding.
     double[] v = new double[10_001];

@@ -17,6 +17,18 @@ import java.util.function.Consumer;
  * phi(C) for the backtracking test together with phi(Y') and grad phi(Y') for the next step.
  * The look-ahead is wasted only when backtracking rejects C, which is rare after the first
  * steps. The prox, restart and momentum are {@link ProximalGradient}'s, run on the driver.
+ *
+ * <p>When the gradient of phi is affine (the squared loss of the gated program, phi(B) =
+ * 1/2 ||A B - y||^2), a pass evaluates phi and its gradient at the candidate only, two GEMMs
+ * instead of three: for Y' = (1 + w) C - w X,
+ * <pre>
+ *   grad phi(Y') = (1 + w) grad phi(C) - w grad phi(X),
+ *   phi(Y') = (1 + w) phi(C) - w phi(X) + w (1 + w) / 2 &lt;C - X, grad phi(C) - grad phi(X)&gt;
+ * </pre>
+ * (the last term is ||A (C - X)||^2 / 2 times w (1 + w)), with phi and its gradient at the
+ * iterate X kept from the pass that accepted it. Every gradient is a fresh pass at an iterate,
+ * so no rounding accumulates from step to step. The kept pair also gives the certificate at X
+ * without a pass ({@link #atIterate}).
  */
 public final class DistributedFista implements ProxGradientIteration {
 
@@ -29,6 +41,8 @@ public final class DistributedFista implements ProxGradientIteration {
   private final double beta;
   private final String phase;
   private final Backtracking backtracking;
+  /** Whether grad phi is affine (see the class comment): one evaluation per pass. */
+  private final boolean affine;
   private Smooth f;
   private DenseMatrix x;
   private DenseMatrix xPrev;
@@ -42,14 +56,18 @@ public final class DistributedFista implements ProxGradientIteration {
   private double nextMomentum;
   private DenseMatrix nextY;
   private DistributedProblem.Evaluation next;
+  /** Affine mode: phi and grad phi at X, and at the candidate of the last look-ahead. */
+  private DistributedProblem.Evaluation atX;
+  private DistributedProblem.Evaluation atCandidate;
 
   /**
    * Starts (or resumes) from X with previous iterate X_prev and momentum t (a fresh start has
    * X_prev = X and t = 1).
    */
   private DistributedFista(DistributedProblem problem, Smooth f, String phase, DenseMatrix x,
-      DenseMatrix xPrev, double momentum, Backtracking backtracking, long steps) {
+      DenseMatrix xPrev, double momentum, Backtracking backtracking, long steps, boolean affine) {
     this.problem = problem;
+    this.affine = affine;
     this.beta = problem.beta();
     this.phase = phase;
     this.f = f;
@@ -64,15 +82,24 @@ public final class DistributedFista implements ProxGradientIteration {
   /** A fresh start from B0 with the first step 1 / {@code lipschitz}. */
   static DistributedFista start(DistributedProblem problem, Smooth f, String phase,
       DenseMatrix b0, double lipschitz) {
-    return new DistributedFista(problem, f, phase, b0, b0, 1.0,
-        Backtracking.forLipschitz(lipschitz), 0);
+    return start(problem, f, phase, b0, lipschitz, false);
   }
 
-  /** The iteration saved in a checkpoint, continued bit for bit. */
+  /**
+   * As {@link #start(DistributedProblem, Smooth, String, DenseMatrix, double)}, with one
+   * evaluation per pass when {@code affine} (grad phi affine, see the class comment).
+   */
+  static DistributedFista start(DistributedProblem problem, Smooth f, String phase,
+      DenseMatrix b0, double lipschitz, boolean affine) {
+    return new DistributedFista(problem, f, phase, b0, b0, 1.0,
+        Backtracking.forLipschitz(lipschitz), 0, affine);
+  }
+
+  /** The iteration saved in a checkpoint, continued (bit for bit when not affine). */
   static DistributedFista resume(DistributedProblem problem, Smooth f, String phase,
-      SolverCheckpoint.State s) {
+      SolverCheckpoint.State s, boolean affine) {
     DistributedFista it = new DistributedFista(problem, f, phase, s.iterate(),
-        s.previousIterate(), s.momentum(), new Backtracking(s.stepSize()), s.steps());
+        s.previousIterate(), s.momentum(), new Backtracking(s.stepSize()), s.steps(), affine);
     it.backtracking.restoreGradientMapping(s.gradientMapping());
     return it;
   }
@@ -104,9 +131,45 @@ public final class DistributedFista implements ProxGradientIteration {
     y = new DenseMatrix(x.rows(), x.cols());
     ProximalGradient.extrapolate(x.data(), xPrev.data(), w, y.data());
     problem.context().setJobDescription("cvxrelu: " + phase + " gradient at step " + steps);
-    DistributedProblem.Evaluation e = f.evaluate(null, y);
+    DistributedProblem.Evaluation e;
+    if (affine) {
+      atX = f.evaluate(null, x);
+      e = w == 0.0 ? atX : extrapolated(atX, x, f.evaluate(null, xPrev), xPrev, w);
+    } else {
+      e = f.evaluate(null, y);
+    }
     atY = e.atPoint();
     grad = e.gradient();
+  }
+
+  /**
+   * phi and grad phi at (1 + w) U - w V from their values at U and V, for an affine gradient
+   * (the identities of the class comment).
+   */
+  private static DistributedProblem.Evaluation extrapolated(DistributedProblem.Evaluation atU,
+      DenseMatrix u, DistributedProblem.Evaluation atV, DenseMatrix v, double w) {
+    double[] gu = atU.gradient().data();
+    double[] gv = atV.gradient().data();
+    double[] ud = u.data();
+    double[] vd = v.data();
+    DenseMatrix g = new DenseMatrix(u.rows(), u.cols());
+    double[] gd = g.data();
+    double curvature = 0.0;
+    for (int k = 0; k < gd.length; k++) {
+      gd[k] = (1.0 + w) * gu[k] - w * gv[k];
+      curvature += (ud[k] - vd[k]) * (gu[k] - gv[k]);
+    }
+    double phi = (1.0 + w) * atU.atPoint() - w * atV.atPoint()
+        + 0.5 * w * (1.0 + w) * curvature;
+    return new DistributedProblem.Evaluation(Double.NaN, phi, g);
+  }
+
+  /** Affine mode: phi and grad phi at the iterate X (from the pass that accepted it). */
+  DistributedProblem.Evaluation atIterate() {
+    if (!affine) {
+      throw new IllegalStateException("phi at the iterate is kept in the affine mode only");
+    }
+    return atX;
   }
 
   /** Swaps the smooth part (new multipliers or penalty) keeping the iterate; resets momentum. */
@@ -126,6 +189,7 @@ public final class DistributedFista implements ProxGradientIteration {
     }
     xPrev = x;
     x = candidate;
+    atX = atCandidate;
     y = nextY;
     atY = next.atPoint();
     grad = next.gradient();
@@ -146,6 +210,11 @@ public final class DistributedFista implements ProxGradientIteration {
     nextY = new DenseMatrix(x.rows(), x.cols());
     ProximalGradient.extrapolate(candidate.data(), x.data(), w, nextY.data());
     problem.context().setJobDescription("cvxrelu: " + phase + " step " + (steps + 1));
+    if (affine) {
+      atCandidate = f.evaluate(null, candidate);
+      next = extrapolated(atCandidate, candidate, atX, x, w);
+      return atCandidate.atPoint();
+    }
     next = f.evaluate(candidate, nextY);
     return next.atCandidate();
   }

@@ -2,11 +2,14 @@ package io.cvxrelu.solver.distributed;
 
 import io.cvxrelu.linalg.DenseMatrix;
 import io.cvxrelu.problem.Formulation;
+import io.cvxrelu.problem.SquaredLoss;
+import io.cvxrelu.solver.Certificate;
 import io.cvxrelu.solver.IterationListener;
 import io.cvxrelu.solver.SolverOptions;
 import io.cvxrelu.solver.SolverResult;
 import io.cvxrelu.solver.iteration.GatedFistaLoop;
 import io.cvxrelu.solver.iteration.OperatorNorms;
+import java.util.function.Supplier;
 
 /**
  * The gated-ReLU group lasso (Pilanci and Ergen 2020, eq. (8) without the cone constraints;
@@ -15,6 +18,12 @@ import io.cvxrelu.solver.iteration.OperatorNorms;
  * step, stopping on the same duality-gap certificate (one more pass every few steps). The first
  * step is the inverse of the same power-iteration estimate of the Lipschitz constant as on a
  * single node, so the iterates follow the single-node ones.
+ *
+ * <p>With the squared loss the gradient is affine, and each step is a single evaluation at the
+ * candidate (two GEMMs per row block instead of three, {@link DistributedFista}); the
+ * certificate is then assembled on the driver from the pass that accepted the iterate and one
+ * pass at B = 0 ({@link DistributedProblem#squaredLossCertificate}), and confirmed by a full
+ * certificate pass before convergence is claimed.
  */
 public final class DistributedGatedSolver implements DistributedSolver {
   private static final String PHASE = "gated FISTA";
@@ -37,18 +46,36 @@ public final class DistributedGatedSolver implements DistributedSolver {
     Formulation.GATED.require(problem, "DistributedGatedSolver");
     long start = System.nanoTime();
     DistributedFista.Smooth loss = (c, y) -> problem.evaluate(c, y, null, 0.0);
+    boolean affine = problem.loss() instanceof SquaredLoss;
     DistributedFista fista = resume
-        ? DistributedFista.resume(problem, loss, PHASE, checkpoint.load(problem))
+        ? DistributedFista.resume(problem, loss, PHASE, checkpoint.load(problem), affine)
         : DistributedFista.start(problem, loss, PHASE,
             warmStart != null ? warmStart : problem.zeroWeights(),
-            problem.loss().curvature() * OperatorNorms.lossOperatorNormSquared(problem, 20));
+            problem.loss().curvature() * OperatorNorms.lossOperatorNormSquared(problem, 20),
+            affine);
     Runnable save = () -> checkpoint.save(fista.checkpointState(0, Double.NaN, Double.NaN,
         Double.NaN, false), problem.data(), null);
     fista.checkpointEvery(checkpoint, save);
-    SolverResult result = GatedFistaLoop.run(fista,
-        () -> problem.certificate(fista.iterate(), null), certificateEvery, options, listener,
+    Supplier<Certificate> certify = affine
+        ? confirmed(problem, fista, loss.evaluate(null, problem.zeroWeights()), options)
+        : () -> problem.certificate(fista.iterate(), null);
+    SolverResult result = GatedFistaLoop.run(fista, certify, certificateEvery, options, listener,
         start);
     SolverCheckpoint.saveOnStop(checkpoint, result.stopReason(), save);
     return result;
+  }
+
+  /**
+   * The pass-free certificate at the iterate, replaced by a full certificate pass whenever it
+   * reports the tolerance met, so that convergence rests on directly summed statistics.
+   */
+  private static Supplier<Certificate> confirmed(DistributedProblem problem,
+      DistributedFista fista, DistributedProblem.Evaluation atZero, SolverOptions options) {
+    return () -> {
+      Certificate fast = problem.squaredLossCertificate(fista.iterate(), fista.atIterate(),
+          atZero);
+      return fast.relativeGap() <= options.tolerance()
+          ? problem.certificate(fista.iterate(), null) : fast;
+    };
   }
 }

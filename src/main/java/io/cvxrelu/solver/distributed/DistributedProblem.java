@@ -169,6 +169,34 @@ public final class DistributedProblem extends ConvexProgram {
   }
 
   /**
+   * The certificate at B of the gated program with the squared loss from phi(B) =
+   * 1/2 ||A B - y||^2 and grad phi(B) = A^T (A B - y), without a pass: the dual direction is
+   * lambda = y - A B, so ||lambda||^2 = 2 phi(B), A^T lambda = -grad phi(B) and lambda^T y =
+   * ||y||^2 - &lt;B, A^T y&gt; = 2 phi(0) + &lt;B, grad phi(0)&gt;. The same construction as
+   * {@link #certificate} (which a pass confirms before convergence is claimed: the last
+   * identity subtracts two numbers of the size of ||y||^2).
+   *
+   * @param atB phi and grad phi at B
+   * @param atZero phi and grad phi at B = 0
+   */
+  Certificate squaredLossCertificate(DenseMatrix b, Evaluation atB, Evaluation atZero) {
+    if (!(loss() instanceof SquaredLoss) || formulation() != Formulation.GATED) {
+      throw new IllegalStateException("the pass-free certificate needs the gated squared loss");
+    }
+    DenseMatrix dual = atB.gradient().copy();
+    double[] dd = dual.data();
+    double[] bd = b.data();
+    double[] g0 = atZero.gradient().data();
+    double lambdaDotY = 2.0 * atZero.atPoint();
+    for (int k = 0; k < dd.length; k++) {
+      lambdaDotY += bd[k] * g0[k];
+      dd[k] = -dd[k];
+    }
+    return certify(b, new RowBlockPasses.CertificateStats(atB.atPoint(), lambdaDotY,
+        2.0 * atB.atPoint(), 0.0, Double.POSITIVE_INFINITY, dual), null);
+  }
+
+  /**
    * The certificate from the summed statistics: the dual direction scaled into the
    * dual-feasible set, in closed form for the squared loss, else by {@link DualRaySearch} over
    * the per-block directions {@code rays} gives (built only then).

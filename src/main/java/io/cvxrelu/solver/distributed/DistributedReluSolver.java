@@ -42,7 +42,7 @@ public final class DistributedReluSolver implements DistributedSolver {
       state = AugmentedLagrangian.State.resumed(s.round(), s.rho(), s.innerTolerance(),
           s.previousViolation(), checkpoint.loadMultipliers(problem.data()));
       fista = DistributedFista.resume(problem, smooth(problem, state.multipliers(),
-          state.rho()), PHASE, s);
+          state.rho()), PHASE, s, false);
     } else {
       state = method.start(problem.zeroMultipliers());
       fista = DistributedFista.start(problem, smooth(problem, state.multipliers(), state.rho()),

@@ -69,11 +69,9 @@ final class OneBlockPasses implements RowBlockPasses {
     Formulation f = formulation;
     try {
       return sum(data.blocks(), null, new DenseMatrix(data.d(), b.cols()), (acc, blk, m) -> {
-        DenseMatrix z = blk.forward(bb.value());
         double[] p = new double[blk.rows()];
-        blk.predict(z, f, p);
-        blk.maskedResidual(p, f, z);
-        blk.addAdjoint(z, acc);
+        blk.predictWeights(bb.value(), f, p);
+        blk.addMaskedAdjoint(p, f, acc);
         return acc;
       }, OrderedAggregate::addInto);
     } finally {
@@ -142,6 +140,9 @@ final class OneBlockPasses implements RowBlockPasses {
         double rho) {
       int n = blk.rows();
       double[] pred = new double[n];
+      if (mu == null) {
+        return addFused(blk, weights, loss, f, pred);
+      }
       if (weights[0] != null) {
         DenseMatrix zc = blk.forward(weights[0]);
         blk.predict(zc, f, pred);
@@ -161,6 +162,24 @@ final class OneBlockPasses implements RowBlockPasses {
         atPoint += blk.augmentedPenalty(zy, mu, rho, z);
       }
       blk.addAdjoint(z, gradient);
+      return this;
+    }
+
+    /**
+     * Without multipliers only the predictions and the gradient are needed, so the fused
+     * kernels ({@link RowBlock#predictWeights}, {@link RowBlock#addMaskedAdjoint}) serve: the
+     * n_b x q products are reduced tile by tile while in cache and never stored.
+     */
+    private StepSums addFused(RowBlock blk, DenseMatrix[] weights, Loss loss, Formulation f,
+        double[] pred) {
+      if (weights[0] != null) {
+        blk.predictWeights(weights[0], f, pred);
+        atCandidate += loss.value(pred, blk.y());
+      }
+      blk.predictWeights(weights[1], f, pred);
+      double[] g = new double[pred.length];
+      atPoint += loss.valueAndGradient(pred, blk.y(), g);
+      blk.addMaskedAdjoint(g, f, gradient);
       return this;
     }
 
@@ -189,24 +208,42 @@ final class OneBlockPasses implements RowBlockPasses {
     CertificateSums add(RowBlock blk, DenseMatrix mu, Broadcast<DenseMatrix> b, Loss l,
         Formulation f) {
       int n = blk.rows();
-      DenseMatrix z = blk.forward(b.value());
-      if (f == Formulation.RELU) {
-        violation = Math.max(violation, blk.constraintViolation(z));
-      }
       double[] lambda = new double[n];
-      loss += blk.dualDirection(z, l, f, lambda);
       double[] y = blk.y();
-      for (int k = 0; k < n; k++) {
-        lambdaDotY += lambda[k] * y[k];
-        lambdaNormSquared += lambda[k] * lambda[k];
+      if (f == Formulation.GATED) {
+        // No cone terms: the fused kernels, as in a FISTA pass.
+        blk.predictWeights(b.value(), f, lambda);
+        loss += l.valueAndGradient(lambda.clone(), y, lambda);
+        negate(lambda);
+        addMoments(lambda, y, l);
+        blk.addMaskedAdjoint(lambda, f, dualMatrix);
+        return this;
       }
-      maxDualScale = Math.min(maxDualScale, l.maxDualScale(lambda, y));
+      DenseMatrix z = blk.forward(b.value());
+      violation = Math.max(violation, blk.constraintViolation(z));
+      loss += blk.dualDirection(z, l, f, lambda);
+      addMoments(lambda, y, l);
       blk.maskedResidual(lambda, f, z);
       if (mu != null) {
         blk.addConeTerm(mu, z);
       }
       blk.addAdjoint(z, dualMatrix);
       return this;
+    }
+
+    private static void negate(double[] v) {
+      for (int k = 0; k < v.length; k++) {
+        v[k] = -v[k];
+      }
+    }
+
+    /** lambda^T y, ||lambda||^2 and the largest dual scale the loss allows. */
+    private void addMoments(double[] lambda, double[] y, Loss l) {
+      for (int k = 0; k < lambda.length; k++) {
+        lambdaDotY += lambda[k] * y[k];
+        lambdaNormSquared += lambda[k] * lambda[k];
+      }
+      maxDualScale = Math.min(maxDualScale, l.maxDualScale(lambda, y));
     }
 
     CertificateSums merge(CertificateSums o) {

@@ -176,6 +176,35 @@ class DistributedSolverTest {
     }
   }
 
+  /**
+   * The certificate the gated squared-loss FISTA assembles on the driver from phi and grad phi
+   * at B and at 0 is the certificate of a full pass, at a point far from the optimum (where
+   * the gap is large) and at a random one.
+   */
+  @Test
+  void passFreeCertificateIsTheCertificateOfAPass() {
+    ConvexReluProblem p = synthetic(3_000, 5, 12, Formulation.GATED, new SquaredLoss(), 0.05);
+    DistributedProblem dp = distribute(p, 3);
+    try {
+      SplittableRandom r = new SplittableRandom(4);
+      DenseMatrix b = p.zeroWeights();
+      for (int k = 0; k < b.data().length; k++) {
+        b.data()[k] = 0.1 * r.nextGaussian();
+      }
+      DistributedProblem.Evaluation atZero = dp.evaluate(null, p.zeroWeights(), null, 0.0);
+      for (DenseMatrix point : new DenseMatrix[] {p.zeroWeights(), b}) {
+        Certificate fast = dp.squaredLossCertificate(point,
+            dp.evaluate(null, point, null, 0.0), atZero);
+        Certificate pass = dp.certificate(point, null);
+        assertEquals(pass.objective(), fast.objective(), 1e-10 * pass.objective());
+        assertEquals(pass.lowerBound(), fast.lowerBound(), 1e-10 * pass.objective());
+        assertEquals(pass.relativeGap(), fast.relativeGap(), 1e-9);
+      }
+    } finally {
+      dp.data().close();
+    }
+  }
+
   @Test
   void gatedReachesTheCertifiedReferenceOptimum() {
     Fixtures.Instance f = Fixtures.load(Fixtures.root().resolve("toy_n5"));
