@@ -5,6 +5,9 @@
 # bench/results.json and bench/results.md. --quick caps every workload tighter, drops n = 10^6
 # and finishes in under 5 minutes.
 # Usage: jobs/bench.sh [--quick] [--out DIR] [--fixtures DIR] [--cifar DIR]
+#        jobs/bench.sh --scale [--quick] [--out DIR]   (issue 15's scale-out measurements:
+#        n = 10^5 and 10^6, gated and ReLU, in local-cluster mode with executors in JVMs of
+#        their own; writes DIR/runs.jsonl and DIR/scale.md, default bench/scale)
 #        jobs/bench.sh --main CLASS ARGS...   (another program of the bench source set,
 #        src/bench/java/io/cvxrelu/bench, e.g. FixtureBench, ScaleBench, DistributedScaleBench,
 #        SgdThroughputBench, CifarGatedStudy; each class comment gives its arguments)
@@ -12,11 +15,71 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$CVXRELU_HOME"
+
+# cvxrelu_scale_bench [--quick] [--out DIR]: ScaleOutBench runs, each in a JVM of its own, on
+# Spark's local-cluster master: a standalone master and workers inside the driver's JVM whose
+# executors are separate JVMs, so the driver's peak heap is the driver's alone. There is no
+# Spark distribution here, so SPARK_HOME is target/spark-home with jars/ linking the runtime
+# classpath (what a distribution's jars/ holds).
+cvxrelu_scale_bench() {
+  local out=bench/scale quick=false
+  while [[ $# -gt 0 ]]; do
+    case "$1" in
+      --quick) quick=true ;;
+      --out) out="$2"; shift ;;
+      *) echo "bench.sh --scale: unknown option $1" >&2; exit 2 ;;
+    esac
+    shift
+  done
+  cvxrelu_build_if_needed bench
+  local home="$CVXRELU_HOME/target/spark-home"
+  mkdir -p "$home/jars" "$out"
+  tr ':' '\n' < "$CVXRELU_HOME/target/runtime.classpath" | while read -r jar; do
+    [[ -n "$jar" ]] && ln -sf "$jar" "$home/jars/"
+  done
+  out="$(cd "$out" && pwd)"
+  rm -f "$out/runs.jsonl"
+  # The driver's heap stays below the 0.8 GB of X at n = 10^6, d = 100.
+  export SPARK_HOME="$home" SPARK_SCALA_VERSION=2.13 \
+    CVXRELU_DRIVER_MEMORY="${CVXRELU_DRIVER_MEMORY:-768m}"
+  local tool_options="-Dspark.executor.extraClassPath=$CVXRELU_BENCH_CLASSES:$(cvxrelu_jar) -Dspark.executorEnv.OPENBLAS_NUM_THREADS=1 -Dlog4j2.configurationFile=$CVXRELU_HOME/src/main/resources/log4j2.properties"
+  local cp="$CVXRELU_BENCH_CLASSES:$(cvxrelu_jar):$(cat "$CVXRELU_HOME/target/runtime.classpath")"
+  local mem=7168 sizes="100000 1000000" cap=1800 steps=30
+  if [[ "$quick" == true ]]; then mem=2048; sizes="20000 100000"; cap=120; steps=10; fi
+  run() {
+    local master="$1"; shift
+    local mib="${master##*,}"
+    mib="${mib%]}"
+    export JAVA_TOOL_OPTIONS="$tool_options -Dspark.executor.memory=${mib}m"
+    echo "bench.sh --scale: $master $*" >&2
+    (CVXRELU_MASTER="$master" cvxrelu_java "$cp" io.cvxrelu.bench.ScaleOutBench "$@" \
+      "$out/runs.jsonl") | grep '^SCALE ' || echo "bench.sh --scale: run failed: $*" >&2
+  }
+  local n
+  for n in $sizes; do
+    run "local-cluster[2,1,$mem]" "$n" 100 128 gated squared 1e-6 "$cap" 4 10000000
+    run "local-cluster[2,1,$mem]" "$n" 20 100 relu squared 1e-6 "$cap" 4 10000000
+    run "local-cluster[2,1,$mem]" "$n" 20 100 gated logistic 1e-4 "$cap" 4 10000000
+  done
+  # Seconds per pass with one executor core and with two (same executor memory, 4 partitions).
+  local cores_n=200000
+  [[ "$quick" == true ]] && cores_n=50000
+  run "local-cluster[1,1,$mem]" "$cores_n" 100 128 gated squared 0 "$cap" 4 "$steps"
+  run "local-cluster[1,2,$mem]" "$cores_n" 100 128 gated squared 0 "$cap" 4 "$steps"
+  (cvxrelu_java "$cp" io.cvxrelu.bench.ScaleOutBench --report "$out/runs.jsonl" "$out/scale.md")
+  rm -rf "$home/work"
+  echo "wrote $out/scale.md" >&2
+}
 if [[ "${1:-}" == "--main" ]]; then
   [[ $# -ge 2 ]] || { echo "bench.sh: --main needs a class name" >&2; exit 2; }
   main="$2"; shift 2
   [[ "$main" == *.* ]] || main="io.cvxrelu.bench.$main"
   cvxrelu_run_bench "$main" "$@"
+fi
+if [[ "${1:-}" == "--scale" ]]; then
+  shift
+  cvxrelu_scale_bench "$@"
+  exit 0
 fi
 quick=false
 for a in "$@"; do [[ "$a" == "--quick" ]] && quick=true; done

@@ -37,6 +37,16 @@ public final class BlockedDataset implements AutoCloseable {
   }
 
   /**
+   * Blocks made on the executors by other means than a file reader (generated rows, a
+   * benchmark's planted teacher), persisted and counted as a reader's are.
+   *
+   * @param source what the rows are, for messages
+   */
+  public static BlockedDataset of(JavaRDD<LabeledBlock> blocks, int d, String source) {
+    return materialise(blocks, d, source, List.of());
+  }
+
+  /**
    * Persists and counts the blocks (one Spark job). A {@link DataFormatException} raised on any
    * executor is rethrown here as itself; on any failure the cache and {@code owned} are
    * released.

@@ -15,6 +15,7 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -159,6 +160,26 @@ public final class DistributedInput {
     return base + (standardised ? ", standardised" : "")
         + (r == FeatureTransform.Reduction.NONE ? ""
             : ", " + r.name().toLowerCase(Locale.ROOT) + " to " + spec.dimensions() + " dims");
+  }
+
+  /**
+   * The feature vectors and labels of a Spark ML data set as row blocks on the executors
+   * (Spark ML's estimators training over row blocks); the rows never reach the driver.
+   *
+   * @param blockRows rows per block
+   * @throws DataFormatException for a null, non-finite or wrongly sized row, or no rows
+   */
+  public static BlockedDataset fromDataset(Dataset<?> data, String featuresCol,
+      String labelCol, String source, int blockRows) {
+    try {
+      return ParquetBlocks.fromDataset(data, featuresCol, labelCol, source, blockRows);
+    } catch (Exception e) {
+      Optional<DataFormatException> bad = unwrap(e);
+      if (bad.isPresent()) {
+        throw bad.get();
+      }
+      throw e;
+    }
   }
 
   /**

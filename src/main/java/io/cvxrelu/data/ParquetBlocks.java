@@ -67,8 +67,26 @@ final class ParquetBlocks {
           + ": " + m);
     }
     checkSchema(df.schema(), source);
-    Dataset<Row> rows = df.select(functions.col(FEATURES), functions.col(LABEL).cast("double"),
-        functions.col("_metadata.file_path"), functions.col("_metadata.row_index"));
+    return blocks(df.select(functions.col(FEATURES), functions.col(LABEL).cast("double"),
+        functions.col("_metadata.file_path"), functions.col("_metadata.row_index")), source,
+        blockRows);
+  }
+
+  /**
+   * A Spark ML data set's feature vectors and labels as blocks, read on the executors: what
+   * the Spark ML estimators train on when they solve over row blocks. A bad row is reported
+   * as {@code <source>: row <id>: <reason>}, the id being Spark's monotonically increasing
+   * row id plus one (unique, but not a position in a file).
+   */
+  static BlockedDataset fromDataset(Dataset<?> data, String featuresCol, String labelCol,
+      String source, int blockRows) {
+    return blocks(data.select(functions.col(featuresCol).as(FEATURES),
+        functions.col(labelCol).cast("double").as(LABEL), functions.lit(source),
+        functions.monotonically_increasing_id()), source, blockRows);
+  }
+
+  /** Rows (features, label, file, index in the file) read into blocks on the executors. */
+  private static BlockedDataset blocks(Dataset<Row> rows, String source, int blockRows) {
     int d = width(rows, source);
     return BlockedDataset.materialise(rows.javaRDD().mapPartitions(it -> new Blocking<>(it,
         ParquetBlocks::readRow, d, blockRows, TaskContext.getPartitionId())), d, source,

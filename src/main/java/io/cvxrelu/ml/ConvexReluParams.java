@@ -71,6 +71,19 @@ public sealed interface ConvexReluParams<S extends ConvexReluParams<S>> extends 
     return declared().maxSeconds;
   }
 
+  /**
+   * Where the solver runs: {@code auto} (the default: over row blocks on the executors from
+   * {@code SolverChoice.AUTO_DISTRIBUTED_ROWS} rows, as train-convex decides), {@code local}
+   * (the rows collected to the driver) or {@code distributed}.
+   */
+  default Param<String> solver() {
+    return declared().solver;
+  }
+
+  default S setSolver(String v) {
+    return with(solver(), v);
+  }
+
   default S setFormulation(String v) {
     return with(formulation(), v);
   }

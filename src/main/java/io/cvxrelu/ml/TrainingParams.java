@@ -3,6 +3,7 @@ package io.cvxrelu.ml;
 import io.cvxrelu.problem.Formulation;
 import io.cvxrelu.problem.Loss;
 import io.cvxrelu.solver.SolverOptions;
+import io.cvxrelu.train.SolverChoice;
 import java.io.Serializable;
 import org.apache.spark.ml.param.BooleanParam;
 import org.apache.spark.ml.param.DoubleParam;
@@ -29,6 +30,7 @@ final class TrainingParams implements Serializable {
   final DoubleParam tol;
   final IntParam maxIter;
   final DoubleParam maxSeconds;
+  final Param<String> solver;
 
   TrainingParams(Params owner) {
     formulation = new Param<>(owner, "formulation",
@@ -49,6 +51,10 @@ final class TrainingParams implements Serializable {
     maxIter = new IntParam(owner, "maxIter", "iteration budget", ParamValidators.gtEq(1.0));
     maxSeconds = new DoubleParam(owner, "maxSeconds", "time budget in seconds",
         ParamValidators.gt(0.0));
+    solver = new Param<>(owner, "solver", "auto: on the executors from "
+        + SolverChoice.AUTO_DISTRIBUTED_ROWS + " rows (as train-convex); local: rows collected "
+        + "to the driver; distributed: solved over row blocks on the executors",
+        ParamValidators.inArray(new String[] {"auto", "local", "distributed"}));
     // The job's defaults (conf/train-convex.properties), so both entry points agree.
     owner.setDefault(formulation, "relu");
     owner.setDefault(betaFraction, 0.01);
@@ -59,6 +65,7 @@ final class TrainingParams implements Serializable {
     owner.setDefault(maxIter, (int) Math.min(Integer.MAX_VALUE,
         SolverOptions.DEFAULTS.maxIterations()));
     owner.setDefault(maxSeconds, SolverOptions.DEFAULTS.maxSeconds());
+    owner.setDefault(solver, "auto");
   }
 
   /** The values set on {@code owner} (or their defaults). */
@@ -70,13 +77,14 @@ final class TrainingParams implements Serializable {
         (Double) owner.getOrDefault(betaFraction), (Integer) owner.getOrDefault(patterns),
         (Long) owner.getOrDefault(seed), (Boolean) owner.getOrDefault(bias),
         (Double) owner.getOrDefault(tol), (Integer) owner.getOrDefault(maxIter),
-        (Double) owner.getOrDefault(maxSeconds));
+        (Double) owner.getOrDefault(maxSeconds),
+        SolverChoice.Placement.parse(owner.getOrDefault(solver)));
   }
 
   /** Fits {@code data} with the values set on {@code owner}: the network its model wraps. */
   TrainedNetwork fit(Params owner, Dataset<?> data, String featuresCol, String labelCol,
       Loss loss) {
-    ConvexReluTraining.Fit fit = ConvexReluTraining.fitOnDriver(data, featuresCol, labelCol, loss,
+    ConvexReluTraining.Fit fit = ConvexReluTraining.fit(data, featuresCol, labelCol, loss,
         settings(owner));
     return new TrainedNetwork(fit.model(), fit.summary());
   }

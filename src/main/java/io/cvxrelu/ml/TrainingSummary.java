@@ -54,11 +54,23 @@ public record TrainingSummary(double objective, double lowerBound, double relati
    */
   static TrainingSummary of(SolverResult r, ConvexReluProblem p, SolverOptions options,
       double betaMax, String solver) {
+    return of(r, options, p.n(), p.patternCount(), p.beta(), betaMax,
+        Certification.labelScale(p.y()), solver);
+  }
+
+  /**
+   * The summary of a solve whose rows stayed on the executors.
+   *
+   * @param labelScale max |y_i| (the scale of the allowed cone violation)
+   */
+  static TrainingSummary of(SolverResult r, SolverOptions options, long n, int patterns,
+      double beta, double betaMax, double labelScale, String solver) {
     var c = r.certificate();
-    Certification cert = Certification.of(r, options, Certification.labelScale(p.y()));
+    Certification cert = Certification.of(r, options, labelScale);
     return new TrainingSummary(c.objective(), c.lowerBound(), c.relativeGap(),
-        c.constraintViolation(), r.stopReason().name(), r.iterations(), r.seconds(), p.n(),
-        p.patternCount(), p.beta(), betaMax, solver, cert.certified(), cert.label());
+        c.constraintViolation(), r.stopReason().name(), r.iterations(), r.seconds(),
+        (int) Math.min(n, Integer.MAX_VALUE), patterns, beta, betaMax, solver, cert.certified(),
+        cert.label());
   }
 
   String toJson() {

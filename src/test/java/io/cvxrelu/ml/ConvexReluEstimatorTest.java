@@ -228,6 +228,44 @@ class ConvexReluEstimatorTest {
     assertTrue(s.relativeGap() <= 1e-6);
   }
 
+  /**
+   * The estimator solving over row blocks on the executors (what {@code auto} does for large
+   * data) reaches the driver fit's certified optimum on the same rows, with the same gates.
+   */
+  @Test
+  void distributedFitReachesTheDriverFitsCertifiedOptimum() {
+    Path dir = Fixtures.root() == null ? null : Fixtures.root().resolve("toy_n12");
+    assumeTrue(dir != null && Files.isDirectory(dir), "fixtures absent");
+    Fixtures.Instance f = Fixtures.load(dir);
+    List<Row> rows = new ArrayList<>();
+    for (int i = 0; i < f.x().rows(); i++) {
+      rows.add(RowFactory.create(Vectors.dense(f.x().row(i)), f.y()[i]));
+    }
+    StructType schema = new StructType()
+        .add("features", org.apache.spark.ml.linalg.SQLDataTypes.VectorType())
+        .add("label", DataTypes.DoubleType);
+    Dataset<Row> df = spark.createDataFrame(rows, schema).repartition(3);
+    ConvexReluRegressor est = new ConvexReluRegressor().setFormulation("relu")
+        .setBeta(f.beta()).setPatterns(400).setSeed(1);
+    ConvexReluRegressionModel local = est.copy(new org.apache.spark.ml.param.ParamMap())
+        .setSolver("local").fit(df);
+    ConvexReluRegressionModel dist = est.setSolver("distributed").fit(df);
+    TrainingSummary a = local.summary();
+    TrainingSummary b = dist.summary();
+    assertTrue(b.certified(), b.certification());
+    assertTrue(b.solver().startsWith("Distributed"), b.solver());
+    assertEquals(a.patterns(), b.patterns());
+    assertEquals(a.n(), b.n());
+    assertEquals(a.beta(), b.beta(), 1e-12 * a.beta());
+    assertEquals(f.reluOptimum(), b.objective(), 1e-6 * f.reluOptimum());
+    assertEquals(a.objective(), b.objective(), 1e-6 * a.objective());
+    List<Row> pa = local.transform(df).select("prediction").collectAsList();
+    List<Row> pb = dist.transform(df).select("prediction").collectAsList();
+    for (int i = 0; i < pa.size(); i++) {
+      assertEquals(pa.get(i).getDouble(0), pb.get(i).getDouble(0), 1e-3);
+    }
+  }
+
   @Test
   void aFitStoppedByItsIterationBudgetSaysNotCertifiedAndKeepsSayingItAfterSaving() {
     Dataset<Row> train = new VectorAssembler().setInputCols(FEATURES).setOutputCol("features")

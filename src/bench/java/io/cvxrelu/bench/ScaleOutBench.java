@@ -1,0 +1,212 @@
+package io.cvxrelu.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cvxrelu.data.BlockedDataset;
+import io.cvxrelu.data.LabeledBlock;
+import io.cvxrelu.linalg.Blas;
+import io.cvxrelu.linalg.DenseMatrix;
+import io.cvxrelu.problem.Formulation;
+import io.cvxrelu.problem.Loss;
+import io.cvxrelu.problem.LogisticLoss;
+import io.cvxrelu.problem.SquaredLoss;
+import io.cvxrelu.solver.IterationRecord;
+import io.cvxrelu.solver.SolverOptions;
+import io.cvxrelu.solver.SolverResult;
+import io.cvxrelu.solver.distributed.DistributedProblem;
+import io.cvxrelu.solver.distributed.DistributedSetup;
+import io.cvxrelu.solver.distributed.DistributedTraining;
+import io.cvxrelu.train.SolverChoice;
+import io.cvxrelu.train.TrainingSpec;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.IntStream;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerJobStart;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * One scale-out measurement (issue 15): a planted two-layer ReLU teacher generated on the
+ * executors (Gaussian X, 10 neurons with weights N(0, I/d) and output weights N(0, 1); noise
+ * 0.1 for the squared loss, labels sign(f(x) + 0.1 z) for the logistic loss), set up there as
+ * train-convex sets up rows it read there ({@link DistributedSetup}: P sampled gates, beta =
+ * 0.01 beta_max), and solved by the solver {@code --solver distributed} picks
+ * ({@link DistributedTraining}). No row reaches the driver.
+ *
+ * <p>Records the seconds to the first certificate at relative gap 1e-4 and 1e-6 (solve only;
+ * setup apart), the Spark jobs run by the solve (each a pass over the row blocks, or a smaller
+ * job such as a checkpoint), seconds per job, the stop reason, and the driver's peak heap (the
+ * sum of the heap pools' peak usage from before the data are made to the end). Run it with a
+ * master whose executors are JVMs of their own ({@code local-cluster[...]},
+ * {@code jobs/bench.sh --scale} does) so that the driver's heap is the driver's alone.
+ *
+ * <p>Usage: {@code ScaleOutBench n d P gated|relu squared|logistic tolerance maxSeconds
+ * partitions [maxIterations] [out.jsonl]} (master from $CVXRELU_MASTER, else local[*]);
+ * {@code ScaleOutBench --report runs.jsonl scale.md} writes the table of
+ * {@link ScaleOutReport}.
+ */
+public final class ScaleOutBench {
+  private static final int TEACHER_WIDTH = 10;
+
+  private ScaleOutBench() {}
+
+  public static void main(String[] args) throws IOException {
+    if (args[0].equals("--report")) {
+      ScaleOutReport.write(Path.of(args[1]), Path.of(args[2]));
+      return;
+    }
+    long n = Long.parseLong(args[0]);
+    int d = Integer.parseInt(args[1]);
+    int p = Integer.parseInt(args[2]);
+    Formulation form = Formulation.parse(args[3]);
+    Loss loss = args[4].equals("logistic") ? new LogisticLoss() : new SquaredLoss();
+    double tolerance = Double.parseDouble(args[5]);
+    double maxSeconds = Double.parseDouble(args[6]);
+    int partitions = Integer.parseInt(args[7]);
+    long maxIterations = args.length > 8 ? Long.parseLong(args[8]) : 10_000_000L;
+    Path out = args.length > 9 ? Path.of(args[9]) : null;
+    String master = System.getenv().getOrDefault("CVXRELU_MASTER", "local[*]");
+    SparkSession spark = SparkSession.builder().appName("cvxrelu-scale-out").master(master)
+        .config("spark.ui.enabled", "false").getOrCreate();
+    try {
+      ObjectNode row = run(spark, n, d, p, form, loss,
+          new SolverOptions(tolerance, 1e-8, maxIterations, maxSeconds), partitions);
+      row.put("master", master);
+      String line = new ObjectMapper().writeValueAsString(row);
+      System.out.println("SCALE " + line);
+      if (out != null) {
+        Files.writeString(out, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+            StandardOpenOption.APPEND);
+      }
+    } finally {
+      spark.stop();
+    }
+  }
+
+  private static ObjectNode run(SparkSession spark, long n, int d, int p, Formulation form,
+      Loss loss, SolverOptions options, int partitions) {
+    JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    System.gc();
+    ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
+    long t0 = System.nanoTime();
+    TrainingSpec spec = new TrainingSpec(form, loss, null, 0.01,
+        TrainingSpec.Patterns.sampled(p), 1L, false, options, SolverChoice.Placement.DISTRIBUTED,
+        TrainingSpec.Distributed.DEFAULTS, TrainingSpec.Generation.NONE,
+        TrainingSpec.CertifyAll.FALSE);
+    ObjectNode row = new ObjectMapper().createObjectNode();
+    try (BlockedDataset rows = BlockedDataset.of(planted(sc, n, d, partitions,
+            loss instanceof LogisticLoss), d, "planted teacher");
+        DistributedSetup.Setup setup = DistributedSetup.of(spec, rows, null)) {
+      double setupSeconds = (System.nanoTime() - t0) * 1e-9;
+      AtomicLong jobs = new AtomicLong();
+      SparkListener counter = new SparkListener() {
+        @Override
+        public void onJobStart(SparkListenerJobStart start) {
+          jobs.incrementAndGet();
+        }
+      };
+      sc.sc().addSparkListener(counter);
+      DistributedProblem problem = new DistributedProblem(setup.data(), loss, setup.beta(),
+          form, DistributedProblem.autoPatternBlocks(d, setup.patternCount(), form));
+      List<IterationRecord> records = new ArrayList<>();
+      DistributedTraining.Outcome o = DistributedTraining.solve(problem, options,
+          rec -> records.add(rec), null, false);
+      sc.sc().removeSparkListener(counter);
+      SolverResult r = o.result();
+      row.put("n", n).put("d", d).put("P", setup.patternCount()).put("model", form.id())
+          .put("loss", loss.name()).put("partitions", partitions)
+          .put("solver", o.solverName()).put("blas", Blas.backend())
+          .put("setupSeconds", setupSeconds).put("solveSeconds", r.seconds())
+          .put("secondsTo1e-4", firstAt(records, r, 1e-4))
+          .put("secondsTo1e-6", firstAt(records, r, 1e-6))
+          .put("iterations", r.iterations()).put("sparkJobs", jobs.get())
+          .put("secondsPerJob", r.seconds() / Math.max(1, jobs.get()))
+          .put("relativeGap", r.certificate().relativeGap())
+          .put("violation", r.certificate().constraintViolation())
+          .put("objective", r.certificate().objective())
+          .put("stopReason", r.stopReason().name())
+          .put("certified", r.stopReason().name().equals("CONVERGED"))
+          .put("driverPeakHeapMiB", peakHeapBytes() / (double) (1 << 20));
+    }
+    return row;
+  }
+
+  /** Seconds at the first record at or below {@code gap} (NaN when never reached). */
+  private static double firstAt(List<IterationRecord> records, SolverResult r, double gap) {
+    for (IterationRecord rec : records) {
+      if (rec.relativeGap() <= gap) {
+        return rec.seconds();
+      }
+    }
+    return r.certificate().relativeGap() <= gap ? r.seconds() : Double.NaN;
+  }
+
+  private static long peakHeapBytes() {
+    long sum = 0;
+    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (pool.getType() == MemoryType.HEAP && pool.getPeakUsage() != null) {
+        sum += pool.getPeakUsage().getUsed();
+      }
+    }
+    return sum;
+  }
+
+  /**
+   * n planted-teacher rows made on the executors, about n / partitions per partition in blocks
+   * of at most 4,096 rows, each partition from its own seed; the teacher is drawn on the driver
+   * (d x 10).
+   */
+  static JavaRDD<LabeledBlock> planted(JavaSparkContext sc, long n, int d, int partitions,
+      boolean classify) {
+    SplittableRandom rng = new SplittableRandom(2026);
+    double[] u = new double[d * TEACHER_WIDTH];
+    for (int k = 0; k < u.length; k++) {
+      u[k] = rng.nextGaussian() / Math.sqrt(d);
+    }
+    double[] a = new double[TEACHER_WIDTH];
+    for (int j = 0; j < a.length; j++) {
+      a[j] = rng.nextGaussian();
+    }
+    List<Integer> parts = IntStream.range(0, partitions).boxed().toList();
+    return sc.parallelize(parts, partitions).flatMap(part -> {
+      long from = n * part / partitions;
+      long to = n * (part + 1) / partitions;
+      SplittableRandom r = new SplittableRandom(7919L * part + 17);
+      DenseMatrix teacher = new DenseMatrix(d, TEACHER_WIDTH, u.clone());
+      List<LabeledBlock> blocks = new ArrayList<>();
+      for (long r0 = from; r0 < to; r0 += 4096) {
+        int len = (int) Math.min(4096, to - r0);
+        DenseMatrix x = new DenseMatrix(len, d);
+        double[] xd = x.data();
+        for (int k = 0; k < xd.length; k++) {
+          xd[k] = r.nextGaussian();
+        }
+        DenseMatrix z = new DenseMatrix(len, TEACHER_WIDTH);
+        Blas.gemm(false, false, 1.0, x, teacher, 0.0, z);
+        double[] y = new double[len];
+        for (int i = 0; i < len; i++) {
+          double f = 0.0;
+          for (int j = 0; j < TEACHER_WIDTH; j++) {
+            f += Math.max(z.get(i, j), 0.0) * a[j];
+          }
+          f += 0.1 * r.nextGaussian();
+          y[i] = classify ? (f >= 0.0 ? 1.0 : -1.0) : f;
+        }
+        blocks.add(new LabeledBlock(r0, x, y));
+      }
+      return blocks.iterator();
+    });
+  }
+}

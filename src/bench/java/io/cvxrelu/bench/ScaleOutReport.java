@@ -1,0 +1,90 @@
+package io.cvxrelu.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The markdown of {@code jobs/bench.sh --scale}: one row per {@link ScaleOutBench} run, then
+ * the issue's checks computed from the rows: per-row cost from n = 10^5 to 10^6 (seconds per
+ * Spark job over n, linear within 15%), the driver's peak heap at 10^6 against 10^5 (at most
+ * 1.5x), and seconds per pass with two executor cores against one (at least 1.7x faster).
+ */
+final class ScaleOutReport {
+  private ScaleOutReport() {}
+
+  static void write(Path jsonl, Path md) throws IOException {
+    ObjectMapper json = new ObjectMapper();
+    List<JsonNode> rows = new ArrayList<>();
+    for (String line : Files.readAllLines(jsonl, StandardCharsets.UTF_8)) {
+      if (!line.isBlank()) {
+        rows.add(json.readTree(line));
+      }
+    }
+    StringBuilder out = new StringBuilder("# Scale-out measurements (jobs/bench.sh --scale)\n\n"
+        + "Planted teacher generated on the executors, beta = 0.01 beta_max, P sampled gates; "
+        + "seconds are the solve's (setup apart).\n\n"
+        + "| master | model | loss | n | d | P | solver | setup s | s to 1e-4 | s to 1e-6 | "
+        + "Spark jobs | s per job | final gap | violation | stop | certified | driver peak "
+        + "heap MiB |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    for (JsonNode r : rows) {
+      out.append(String.format(Locale.ROOT,
+          "| %s | %s | %s | %,d | %d | %d | %s | %.1f | %s | %s | %d | %.3f | %.2e | %.1e | %s "
+              + "| %s | %.0f |%n", r.path("master").asText(), r.path("model").asText(),
+          r.path("loss").asText(), r.path("n").asLong(), r.path("d").asInt(),
+          r.path("P").asInt(), r.path("solver").asText(), r.path("setupSeconds").asDouble(),
+          seconds(r, "secondsTo1e-4"), seconds(r, "secondsTo1e-6"), r.path("sparkJobs").asLong(),
+          r.path("secondsPerJob").asDouble(), r.path("relativeGap").asDouble(),
+          r.path("violation").asDouble(), r.path("stopReason").asText(),
+          r.path("certified").asBoolean() ? "yes" : "no",
+          r.path("driverPeakHeapMiB").asDouble()));
+    }
+    out.append("\n## Checks\n\n");
+    for (String model : new String[] {"gated", "relu"}) {
+      JsonNode small = find(rows, model, "squared", 100_000, "local-cluster[2");
+      JsonNode large = find(rows, model, "squared", 1_000_000, "local-cluster[2");
+      if (small != null && large != null) {
+        double perRow = (large.path("secondsPerJob").asDouble() / 1e6)
+            / (small.path("secondsPerJob").asDouble() / 1e5);
+        double heap = large.path("driverPeakHeapMiB").asDouble()
+            / small.path("driverPeakHeapMiB").asDouble();
+        out.append(String.format(Locale.ROOT, "- %s: per-row cost per job at 10^6 is %.2fx "
+            + "that at 10^5 (within 15%%: %s); driver peak heap at 10^6 is %.2fx that at 10^5 "
+            + "(at most 1.5x: %s)%n", model, perRow, Math.abs(perRow - 1.0) <= 0.15 ? "yes"
+            : "no", heap, heap <= 1.5 ? "yes" : "no"));
+      }
+    }
+    JsonNode one = find(rows, "gated", "squared", 200_000, "local-cluster[1,1");
+    JsonNode two = find(rows, "gated", "squared", 200_000, "local-cluster[1,2");
+    if (one != null && two != null) {
+      double speedup = one.path("secondsPerJob").asDouble() / two.path("secondsPerJob").asDouble();
+      out.append(String.format(Locale.ROOT, "- two executor cores against one (n = 200,000, "
+          + "d = 100, P = 128, gated): %.2fx per pass (at least 1.7x: %s)%n", speedup,
+          speedup >= 1.7 ? "yes" : "no"));
+    }
+    Files.writeString(md, out.toString(), StandardCharsets.UTF_8);
+  }
+
+  private static String seconds(JsonNode r, String field) {
+    double s = r.path(field).asDouble(Double.NaN);
+    return Double.isNaN(s) ? "-" : String.format(Locale.ROOT, "%.1f", s);
+  }
+
+  private static JsonNode find(List<JsonNode> rows, String model, String loss, long n,
+      String masterPrefix) {
+    JsonNode found = null;
+    for (JsonNode r : rows) {
+      if (r.path("model").asText().equals(model) && r.path("loss").asText().equals(loss)
+          && r.path("n").asLong() == n && r.path("master").asText().startsWith(masterPrefix)) {
+        found = r;
+      }
+    }
+    return found;
+  }
+}
