@@ -117,10 +117,24 @@ public record SeparableGatedCnn(NormRegularizedLeastSquares problem, PatchGeomet
    */
   public static double objective(List<Neuron> neurons, PatchGeometry geometry, DenseMatrix x,
       double[] y, double beta) {
+    double[] f = predict(neurons, geometry, x);
+    double decay = 0.0;
+    for (Neuron nu : neurons) {
+      decay += Blas.dot(nu.filter().length, nu.filter(), nu.filter())
+          + nu.outputWeight() * nu.outputWeight();
+    }
+    double loss = 0.0;
+    for (int r = 0; r < f.length; r++) {
+      loss += (f[r] - y[r]) * (f[r] - y[r]);
+    }
+    return 0.5 * loss + 0.5 * beta * decay;
+  }
+
+  /** f(x) of the neurons on the rows of x, read from the patches directly (no design). */
+  public static double[] predict(List<Neuron> neurons, PatchGeometry geometry, DenseMatrix x) {
     int n = x.rows();
     int h = geometry.patchSize();
     double[] f = new double[n];
-    double decay = 0.0;
     for (Neuron nu : neurons) {
       for (int r = 0; r < n; r++) {
         double gate = 0.0;
@@ -134,12 +148,7 @@ public record SeparableGatedCnn(NormRegularizedLeastSquares problem, PatchGeomet
           f[r] += response * nu.outputWeight();
         }
       }
-      decay += Blas.dot(h, nu.filter(), nu.filter()) + nu.outputWeight() * nu.outputWeight();
     }
-    double loss = 0.0;
-    for (int r = 0; r < n; r++) {
-      loss += (f[r] - y[r]) * (f[r] - y[r]);
-    }
-    return 0.5 * loss + 0.5 * beta * decay;
+    return f;
   }
 }

@@ -3,9 +3,11 @@ package io.cvxrelu.job;
 import io.cvxrelu.cnn.LinearCnnTraining;
 import io.cvxrelu.cnn.LinearCnnTraining.Architecture;
 import io.cvxrelu.cnn.PatchGeometry;
+import io.cvxrelu.cnn.SeparableCnnTraining;
 import io.cvxrelu.linalg.Blas;
 import io.cvxrelu.report.ProgressLogger;
 import io.cvxrelu.solver.SolverOptions;
+import io.cvxrelu.solver.SolverResult;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.logging.log4j.LogManager;
@@ -36,14 +38,17 @@ public final class TrainCnnJob {
         + "Ergen 2020, section 5) and writes summary.json, model.json and history.csv to DIR."))
         .option("out", null, "output folder (written atomically)")
         .flag("overwrite", "replace an existing output folder")
-        .option("architecture", "linear-cnn", "linear-cnn | circular-cnn")
+        .option("architecture", "linear-cnn", "linear-cnn | circular-cnn | "
+            + CnnOutputs.SEPARABLE_GATED)
         .option("image-shape", null, "C,H,W of a row (default: 3,32,32 for cifar10, 1,28,28 "
             + "for idx, else 1,1,d: 1-D signals)")
         .option("patch", null, "patch side (window length for 1-D signals); linear-cnn only")
         .option("stride", null, "step between patches (default: the patch side)")
         .option("beta", null, "regularisation strength beta > 0")
         .option("beta-frac", "0.01", "beta as a fraction of beta_max, used when --beta is absent")
-        .option("seed", "0", "seed of --random-projection (unused otherwise)")
+        .option("patterns", "10", CnnOutputs.SEPARABLE_GATED + ": sign patterns sampled per "
+            + "patch")
+        .option("seed", "0", "seed of the gate sampling and of --random-projection")
         .option("tol", "1e-6", "target relative duality gap")
         .option("max-iter", "200000", "iteration budget")
         .option("max-seconds", "3600", "time budget in seconds");
@@ -66,7 +71,9 @@ public final class TrainCnnJob {
       throw new UsageException("--pca and --random-projection would mix the pixels of the "
           + "patches: not for a CNN");
     }
-    Architecture architecture = checked(() -> Architecture.of(opts.get("architecture")));
+    boolean separable = opts.get("architecture").equals(CnnOutputs.SEPARABLE_GATED);
+    Architecture architecture = separable ? Architecture.LINEAR_CNN
+        : checked(() -> Architecture.of(opts.get("architecture")));
     SolverOptions solverOptions = new SolverOptions(opts.positiveDouble("tol"),
         SolverOptions.DEFAULTS.feasibilityTolerance(), opts.positiveLong("max-iter"),
         opts.positiveDouble("max-seconds"));
@@ -83,20 +90,40 @@ public final class TrainCnnJob {
       job.describe("cvxrelu: read data");
       DataLoader.Loaded data = DataLoader.load(job.spark(), job.io(), opts);
       PatchGeometry geometry = geometry(opts, architecture, shape, data.train().d());
-      LinearCnnTraining.Spec spec = checked(() -> new LinearCnnTraining.Spec(architecture,
-          geometry, beta, betaFrac, solverOptions));
       LOG.info("problem: n={} d={} architecture={} h={} K={}", data.train().n(),
-          data.train().d(), architecture.id(), geometry.patchSize(), geometry.patchCount());
-      LinearCnnTraining.Trained trained = LinearCnnTraining.train(spec, data.train().x(),
-          data.train().y(), new ProgressLogger(solverOptions.tolerance(), 10.0));
-      LOG.info("stopped: {} after {} iterations, {} s, relative gap {}, {} filters",
-          trained.result().stopReason(), trained.result().iterations(),
-          String.format(Locale.ROOT, "%.2f", trained.result().seconds()),
-          trained.result().certificate().relativeGap(), trained.network().width());
-      Map<String, String> files = CnnOutputs.files(trained, data);
+          data.train().d(), opts.get("architecture"), geometry.patchSize(),
+          geometry.patchCount());
+      ProgressLogger progress = new ProgressLogger(solverOptions.tolerance(), 10.0);
+      Map<String, String> files;
+      if (separable) {
+        SeparableCnnTraining.Spec spec = new SeparableCnnTraining.Spec(geometry,
+            (int) Math.min(Integer.MAX_VALUE, opts.positiveLong("patterns")),
+            opts.anyLong("seed"), beta, betaFrac, solverOptions);
+        checked(() -> {
+          SeparableCnnTraining.checkSize(spec, data.train().n());
+          return spec;
+        });
+        SeparableCnnTraining.Trained trained = SeparableCnnTraining.train(spec,
+            data.train().x(), data.train().y(), progress);
+        logStop(trained.result(), trained.neurons().size() + " neurons");
+        files = CnnOutputs.files(trained, data);
+      } else {
+        LinearCnnTraining.Spec spec = checked(() -> new LinearCnnTraining.Spec(architecture,
+            geometry, beta, betaFrac, solverOptions));
+        LinearCnnTraining.Trained trained = LinearCnnTraining.train(spec, data.train().x(),
+            data.train().y(), progress);
+        logStop(trained.result(), trained.network().width() + " filters");
+        files = CnnOutputs.files(trained, data);
+      }
       job.io().writeAtomically(out, files, opts.flagSet("overwrite"));
       LOG.info("wrote {}", out);
     }
+  }
+
+  private static void logStop(SolverResult result, String model) {
+    LOG.info("stopped: {} after {} iterations, {} s, relative gap {}, {}", result.stopReason(),
+        result.iterations(), String.format(Locale.ROOT, "%.2f", result.seconds()),
+        result.certificate().relativeGap(), model);
   }
 
   /** The patch geometry of the options, with one-line usage errors for bad shapes. */
