@@ -57,9 +57,8 @@ public record LinearCnn(DenseMatrix filters, DenseMatrix outputWeights, PatchGeo
   }
 
   /**
-   * Predictions for the rows of X: the patch responses X_k u_j for all k and j in one GEMM on
-   * the patch rows (n x hK times the block-diagonal lift would be wasteful: each patch block of
-   * columns is multiplied by U and weighted by alpha_{.k}).
+   * Predictions for the rows of X: for each patch k, the responses X_k U of all filters (one
+   * GEMM on the patch rows' k-th block of columns), weighted by the output weights alpha_{k.}.
    */
   public double[] predict(DenseMatrix x) {
     DenseMatrix a = geometry.patchRows(x);
