@@ -1,0 +1,147 @@
+package io.cvxrelu.job;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cvxrelu.cnn.LinearCnn;
+import io.cvxrelu.cnn.LinearCnnTraining;
+import io.cvxrelu.cnn.PatchGeometry;
+import io.cvxrelu.cnn.SeparableCnnTraining;
+import io.cvxrelu.cnn.SeparableGatedCnn;
+import io.cvxrelu.io.LabeledData;
+import io.cvxrelu.linalg.DenseMatrix;
+import io.cvxrelu.model.Metrics;
+import io.cvxrelu.solver.Certificate;
+import io.cvxrelu.solver.SolverResult;
+import io.cvxrelu.solver.StopReason;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What train-cnn writes: {@code summary.json} (the certificate and whether it is one, the
+ * recovered network's non-convex objective, the fit, the settings), {@code model.json} (the
+ * patch geometry, the filters u_j and output weights alpha_j) and {@code history.csv}.
+ */
+final class CnnOutputs {
+  /** The architecture name of the gated separable CNN. */
+  static final String SEPARABLE_GATED = "cnn-separable-gated";
+
+  private CnnOutputs() {}
+
+  static Map<String, String> files(LinearCnnTraining.Trained trained,
+      DataLoader.Loaded data) {
+    Map<String, String> files = new LinkedHashMap<>();
+    files.put("summary.json", summary(trained, data));
+    files.put("model.json", model(trained.network(), trained));
+    files.put("history.csv", ConvexOutputs.historyWithoutAccuracy(trained.result()));
+    return files;
+  }
+
+  private static String summary(LinearCnnTraining.Trained trained, DataLoader.Loaded data) {
+    ObjectNode s = common(trained.spec().architecture().id(), data, trained.spec().geometry(),
+        trained.beta(), trained.betaMax(), trained.result(), trained.nonconvexObjective());
+    s.put("filters", trained.network().width());
+    fit(s, "train", trained.network().predict(data.train().x()), data.train());
+    if (data.test() != null) {
+      fit(s, "test", trained.network().predict(data.test().x()), data.test());
+    }
+    return SummaryJson.write(s);
+  }
+
+  /** The gated separable CNN's files: summary, neurons (patch, gate, filter, weight), history. */
+  static Map<String, String> files(SeparableCnnTraining.Trained trained,
+      DataLoader.Loaded data) {
+    PatchGeometry g = trained.spec().geometry();
+    ObjectNode s = common(SEPARABLE_GATED, data, g, trained.beta(), trained.betaMax(),
+        trained.result(), trained.nonconvexObjective());
+    s.put("patternsPerPatch", trained.spec().patternsPerPatch());
+    s.put("patterns", trained.program().patterns().stream().mapToInt(p -> p.count()).sum());
+    s.put("neurons", trained.neurons().size());
+    fit(s, "train", SeparableGatedCnn.predict(trained.neurons(), g, data.train().x()),
+        data.train());
+    if (data.test() != null) {
+      fit(s, "test", SeparableGatedCnn.predict(trained.neurons(), g, data.test().x()),
+          data.test());
+    }
+    ObjectNode m = SummaryJson.object();
+    m.put("architecture", SEPARABLE_GATED);
+    putGeometry(m, g);
+    m.put("beta", trained.beta());
+    ArrayNode neurons = m.putArray("neurons");
+    for (SeparableGatedCnn.Neuron nu : trained.neurons()) {
+      ObjectNode o = neurons.addObject();
+      o.put("patch", nu.patch());
+      putArray(o.putArray("gate"), nu.gate());
+      putArray(o.putArray("filter"), nu.filter());
+      o.put("outputWeight", nu.outputWeight());
+    }
+    Map<String, String> files = new LinkedHashMap<>();
+    files.put("summary.json", SummaryJson.write(s));
+    files.put("model.json", SummaryJson.write(m));
+    files.put("history.csv", ConvexOutputs.historyWithoutAccuracy(trained.result()));
+    return files;
+  }
+
+  /** The summary fields every CNN program shares: data, geometry, beta, the certificate. */
+  private static ObjectNode common(String architecture, DataLoader.Loaded data,
+      PatchGeometry geometry, double beta, double betaMax, SolverResult result,
+      double nonconvexObjective) {
+    Certificate c = result.certificate();
+    ObjectNode s = SummaryJson.object();
+    s.put("architecture", architecture);
+    s.put("data", data.description());
+    s.put("n", data.train().n());
+    s.put("d", data.train().d());
+    putGeometry(s, geometry);
+    s.put("beta", beta);
+    s.put("betaMax", betaMax);
+    SummaryJson.putFinite(s, "objective", c.objective());
+    SummaryJson.putFinite(s, "lowerBound", c.lowerBound());
+    SummaryJson.putFinite(s, "relativeGap", c.relativeGap());
+    s.put("certified", result.stopReason() == StopReason.CONVERGED);
+    s.put("stopReason", result.stopReason().name());
+    s.put("iterations", result.iterations());
+    s.put("seconds", result.seconds());
+    SummaryJson.putFinite(s, "nonconvexObjective", nonconvexObjective);
+    return s;
+  }
+
+  private static void putGeometry(ObjectNode s, PatchGeometry g) {
+    ArrayNode shape = s.putArray("imageShape");
+    shape.add(g.channels()).add(g.height()).add(g.width());
+    s.put("circular", g.circular());
+    s.put("patch", g.patch());
+    s.put("stride", g.stride());
+    s.put("patchSize", g.patchSize());
+    s.put("patchCount", g.patchCount());
+  }
+
+  private static void fit(ObjectNode s, String prefix, double[] f, LabeledData data) {
+    s.put(prefix + "Mse", Metrics.mse(f, data.y()));
+    if (Metrics.isPlusMinusOne(data.y())) {
+      s.put(prefix + "Accuracy", Metrics.accuracy(f, data.y()));
+    }
+  }
+
+  private static String model(LinearCnn network, LinearCnnTraining.Trained trained) {
+    ObjectNode m = SummaryJson.object();
+    m.put("architecture", trained.spec().architecture().id());
+    putGeometry(m, network.geometry());
+    m.put("beta", trained.beta());
+    putColumns(m.putArray("filters"), network.filters());
+    putColumns(m.putArray("outputWeights"), network.outputWeights());
+    return SummaryJson.write(m);
+  }
+
+  /** One JSON array per column (a filter u_j, or the output weights alpha_j of filter j). */
+  private static void putColumns(ArrayNode into, DenseMatrix columns) {
+    for (int j = 0; j < columns.cols(); j++) {
+      putArray(into.addArray(), columns.column(j));
+    }
+  }
+
+  private static void putArray(ArrayNode into, double[] values) {
+    for (double v : values) {
+      into.add(v);
+    }
+  }
+}

@@ -1,0 +1,162 @@
+package io.cvxrelu.job;
+
+import io.cvxrelu.cnn.LinearCnnTraining;
+import io.cvxrelu.cnn.LinearCnnTraining.Architecture;
+import io.cvxrelu.cnn.PatchGeometry;
+import io.cvxrelu.cnn.SeparableCnnTraining;
+import io.cvxrelu.linalg.Blas;
+import io.cvxrelu.report.ProgressLogger;
+import io.cvxrelu.solver.SolverOptions;
+import io.cvxrelu.solver.SolverResult;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * {@code jobs/train-cnn.sh}: trains a two-layer linear CNN through its convex program (Pilanci
+ * and Ergen 2020, section 5): {@code --architecture linear-cnn}, the nuclear-norm program over
+ * patches of {@code --patch} pixels at {@code --stride}, or {@code circular-cnn}, the l1
+ * program under the DFT for circular patches of 1-D signals. Writes {@code summary.json} (the
+ * certificate, the recovered network's non-convex objective, the fit), {@code model.json} (the
+ * filters and output weights) and {@code history.csv}.
+ *
+ * <p>Exit codes as every job ({@link JobRunner}): a patch larger than the image, a shape that
+ * does not match the rows or a non-positive stride is a usage error (exit 2), with no output.
+ */
+public final class TrainCnnJob {
+  private static final Logger LOG = LogManager.getLogger(TrainCnnJob.class);
+
+  private TrainCnnJob() {}
+
+  static JobOptions options() {
+    JobOptions opts = DataLoader.declareOptions(new JobOptions(
+        "Usage: train-cnn.sh --train PATH --out DIR --architecture linear-cnn|circular-cnn "
+        + "[options]\n"
+        + "Trains a two-layer linear CNN to global optimality through its convex program\n"
+        + "(nuclear norm over patches, or l1 under the DFT for circular patches; Pilanci &\n"
+        + "Ergen 2020, section 5) and writes summary.json, model.json and history.csv to DIR."))
+        .option("out", null, "output folder (written atomically)")
+        .flag("overwrite", "replace an existing output folder")
+        .option("architecture", "linear-cnn", "linear-cnn | circular-cnn | "
+            + CnnOutputs.SEPARABLE_GATED)
+        .option("image-shape", null, "C,H,W of a row (default: 3,32,32 for cifar10, 1,28,28 "
+            + "for idx, else 1,1,d: 1-D signals)")
+        .option("patch", null, "patch side (window length for 1-D signals); linear-cnn only")
+        .option("stride", null, "step between patches (default: the patch side)")
+        .option("beta", null, "regularisation strength beta > 0")
+        .option("beta-frac", "0.01", "beta as a fraction of beta_max, used when --beta is absent")
+        .option("patterns", "10", CnnOutputs.SEPARABLE_GATED + ": sign patterns sampled per "
+            + "patch")
+        .option("seed", "0", "seed of the gate sampling and of --random-projection")
+        .option("tol", "1e-6", "target relative duality gap")
+        .option("max-iter", "200000", "iteration budget")
+        .option("max-seconds", "3600", "time budget in seconds");
+    return JobContext.declareMaster(opts);
+  }
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Runs the job and returns the exit code (never calls System.exit). */
+  public static int run(String[] args) {
+    return JobRunner.run("train-cnn", options(), args, TrainCnnJob::execute);
+  }
+
+  private static void execute(JobOptions opts) {
+    opts.require("train");
+    String out = opts.require("out");
+    if (opts.get("pca") != null || opts.get("random-projection") != null) {
+      throw new UsageException("--pca and --random-projection would mix the pixels of the "
+          + "patches: not for a CNN");
+    }
+    boolean separable = opts.get("architecture").equals(CnnOutputs.SEPARABLE_GATED);
+    Architecture architecture = separable ? Architecture.LINEAR_CNN
+        : checked(() -> Architecture.of(opts.get("architecture")));
+    SolverOptions solverOptions = new SolverOptions(opts.positiveDouble("tol"),
+        SolverOptions.DEFAULTS.feasibilityTolerance(), opts.positiveLong("max-iter"),
+        opts.positiveDouble("max-seconds"));
+    double beta = opts.get("beta") == null ? Double.NaN : opts.positiveDouble("beta");
+    double betaFrac = opts.positiveDouble("beta-frac");
+    int[] shape = opts.get("image-shape") == null ? null : opts.positiveIntList("image-shape");
+    if (shape != null && shape.length != 3) {
+      throw new UsageException("--image-shape must be C,H,W, got '" + opts.get("image-shape")
+          + "'");
+    }
+    try (JobContext job = JobContext.open("train-cnn", opts)) {
+      job.io().checkOutput(out, opts.flagSet("overwrite"));
+      LOG.info("BLAS backend: {}", Blas.backend());
+      job.describe("cvxrelu: read data");
+      DataLoader.Loaded data = DataLoader.load(job.spark(), job.io(), opts);
+      PatchGeometry geometry = geometry(opts, architecture, shape, data.train().d());
+      LOG.info("problem: n={} d={} architecture={} h={} K={}", data.train().n(),
+          data.train().d(), opts.get("architecture"), geometry.patchSize(),
+          geometry.patchCount());
+      ProgressLogger progress = new ProgressLogger(solverOptions.tolerance(), 10.0);
+      Map<String, String> files;
+      if (separable) {
+        SeparableCnnTraining.Spec spec = new SeparableCnnTraining.Spec(geometry,
+            (int) Math.min(Integer.MAX_VALUE, opts.positiveLong("patterns")),
+            opts.anyLong("seed"), beta, betaFrac, solverOptions);
+        checked(() -> {
+          SeparableCnnTraining.checkSize(spec, data.train().n());
+          return spec;
+        });
+        SeparableCnnTraining.Trained trained = SeparableCnnTraining.train(spec,
+            data.train().x(), data.train().y(), progress);
+        logStop(trained.result(), trained.neurons().size() + " neurons");
+        files = CnnOutputs.files(trained, data);
+      } else {
+        LinearCnnTraining.Spec spec = checked(() -> new LinearCnnTraining.Spec(architecture,
+            geometry, beta, betaFrac, solverOptions));
+        LinearCnnTraining.Trained trained = LinearCnnTraining.train(spec, data.train().x(),
+            data.train().y(), progress);
+        logStop(trained.result(), trained.network().width() + " filters");
+        files = CnnOutputs.files(trained, data);
+      }
+      job.io().writeAtomically(out, files, opts.flagSet("overwrite"));
+      LOG.info("wrote {}", out);
+    }
+  }
+
+  private static void logStop(SolverResult result, String model) {
+    LOG.info("stopped: {} after {} iterations, {} s, relative gap {}, {}", result.stopReason(),
+        result.iterations(), String.format(Locale.ROOT, "%.2f", result.seconds()),
+        result.certificate().relativeGap(), model);
+  }
+
+  /** The patch geometry of the options, with one-line usage errors for bad shapes. */
+  private static PatchGeometry geometry(JobOptions opts, Architecture architecture, int[] shape,
+      int rowWidth) {
+    String format = opts.get("format").toLowerCase(Locale.ROOT);
+    int[] s = shape != null ? shape : switch (format) {
+      case "cifar10" -> new int[] {3, 32, 32};
+      case "idx" -> new int[] {1, 28, 28};
+      default -> new int[] {1, 1, rowWidth};
+    };
+    if ((long) s[0] * s[1] * s[2] != rowWidth) {
+      throw new UsageException("image shape " + s[0] + "," + s[1] + "," + s[2] + " has "
+          + (long) s[0] * s[1] * s[2] + " values but the rows have " + rowWidth + " features");
+    }
+    if (architecture == Architecture.CIRCULAR_CNN) {
+      if (opts.get("patch") != null || opts.get("stride") != null) {
+        throw new UsageException("circular-cnn takes every circular shift: no --patch or --stride");
+      }
+      return checked(() -> new PatchGeometry(s[0], s[1], s[2], s[2], 1, true));
+    }
+    int patch = (int) Math.min(Integer.MAX_VALUE, opts.anyLong("patch"));
+    int stride = opts.get("stride") == null ? patch
+        : (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, opts.anyLong("stride")));
+    return checked(() -> PatchGeometry.windows(s[0], s[1], s[2], patch, stride));
+  }
+
+  /** Runs a check of the math layer, turning its IllegalArgumentException into a usage error. */
+  private static <T> T checked(java.util.function.Supplier<T> check) {
+    try {
+      return check.get();
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
+  }
+}
