@@ -38,7 +38,7 @@ final class StandaloneCluster implements AutoCloseable {
    */
   static final List<String> APPLICATION_ONLY = List.of("/org/knowm/xchart/",
       "/de/erichseifert/", "/de/rototor/", "/org/apache/pdfbox/", "/com/madgag/",
-      "/commons-logging/commons-logging/");
+      "/commons-logging/commons-logging/", "/com/github/wendykierp/", "/pl/edu/icm/");
   /** Heap of each driver JVM; spark-submit's --driver-memory is applied by its launcher. */
   static final String DRIVER_MEMORY = "512m";
   static final String EXECUTOR_MEMORY = "512m";
