@@ -124,8 +124,9 @@ public final class TrainConvexJob {
         spec.formulation(), spec.loss().name(), setup.beta(), spec.bias(),
         setup.patterns().gates(), setup.x(), setup.y(), data.test(), setup.yTest());
     ConvexRun.Outcome run = ConvexRun.solve(job, spec, choice, setup, accuracy, checkpointDir);
-    return new ConvexRun.Trained(ConvexOutputs.files(spec, setup, data.train(), data.test(),
-        run, accuracy), run.result(), run.solverName(), choice.distributed());
+    return new ConvexRun.Trained(ConvexOutputs.withPreprocessing(ConvexOutputs.files(spec, setup,
+        data.train(), data.test(), run, accuracy), data.transform()), run.result(),
+        run.solverName(), choice.distributed());
   }
 
   /**
