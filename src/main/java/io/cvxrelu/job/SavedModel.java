@@ -29,7 +29,8 @@ import org.apache.hadoop.fs.Path;
  *   <li>a saved {@code PipelineModel} with exactly one such stage under {@code stages/}.
  * </ul>
  *
- * <p>A train-convex folder without {@code preprocessing.json} is refused: it was written
+ * <p>A folder committed by manifest ({@link ManifestCommit}, on object stores) must be complete
+ * and match its manifest. A train-convex folder without {@code preprocessing.json} is refused: it was written
  * before the preprocessing was saved, or not completely, and its standardisation is unknown.
  */
 final class SavedModel {
@@ -45,6 +46,12 @@ final class SavedModel {
   static Scorer read(HadoopIo io, Configuration conf, String dir) {
     if (!io.isDirectory(dir)) {
       throw new DataFormatException("model folder not found: " + dir);
+    }
+    try {
+      Path p = new Path(dir);
+      ManifestCommit.verify(p.getFileSystem(conf), p);
+    } catch (IOException e) {
+      throw new DataFormatException("cannot read model folder " + dir + ": " + e.getMessage());
     }
     String model = HadoopIo.child(dir, MODEL);
     if (io.exists(model)) {

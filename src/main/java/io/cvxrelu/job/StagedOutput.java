@@ -15,19 +15,27 @@ import org.apache.hadoop.fs.Path;
  * deleted after). Closing without a commit deletes the staged files, so a failed run leaves no
  * folder behind. It is the rule of {@link HadoopIo#writeAtomically} for outputs that are not
  * all strings in memory (a Spark {@code DataFrameWriter}'s part files).
+ *
+ * <p>On an object store, whose rename is a copy, the folder is written in place instead and
+ * committed by {@link ManifestCommit}: a pending marker first, a manifest with checksums and
+ * the {@code _SUCCESS} marker last, so that readers refuse a folder whose write was killed.
  */
 final class StagedOutput implements AutoCloseable {
   private final FileSystem fs;
   private final Path target;
   private final Path stage;
   private final boolean overwrite;
+  /** Written in place and committed by manifest (object stores), not staged and renamed. */
+  private final boolean inPlace;
   private boolean committed;
 
-  private StagedOutput(FileSystem fs, Path target, Path stage, boolean overwrite) {
+  private StagedOutput(FileSystem fs, Path target, Path stage, boolean overwrite,
+      boolean inPlace) {
     this.fs = fs;
     this.target = target;
     this.stage = stage;
     this.overwrite = overwrite;
+    this.inPlace = inPlace;
   }
 
   /** Creates the hidden staging folder beside {@code location}. */
@@ -37,10 +45,22 @@ final class StagedOutput implements AutoCloseable {
     Path stage = new Path(parent, "." + target.getName() + ".tmp-" + UUID.randomUUID());
     try {
       FileSystem fs = target.getFileSystem(conf);
+      if (ManifestCommit.applies(fs, conf)) {
+        if (fs.exists(target)) {
+          if (!overwrite) {
+            throw new UsageException("output " + location + " appeared while the job ran");
+          }
+          // The old folder's marker goes first: no moment shows a mix of old and new as valid.
+          fs.delete(new Path(target, ManifestCommit.SUCCESS), false);
+          fs.delete(target, true);
+        }
+        ManifestCommit.begin(fs, target);
+        return new StagedOutput(fs, target, target, overwrite, true);
+      }
       if (!fs.mkdirs(stage)) {
         throw new IOException("cannot create " + stage);
       }
-      return new StagedOutput(fs, target, stage, overwrite);
+      return new StagedOutput(fs, target, stage, overwrite, false);
     } catch (IOException e) {
       throw new HadoopIo.OutputException("cannot write output " + location + ": "
           + e.getMessage());
@@ -64,6 +84,11 @@ final class StagedOutput implements AutoCloseable {
   /** Renames the staged folder into place. */
   void commit() {
     try {
+      if (inPlace) {
+        ManifestCommit.seal(fs, target);
+        committed = true;
+        return;
+      }
       Path old = null;
       if (fs.exists(target)) {
         if (!overwrite) {
@@ -93,7 +118,10 @@ final class StagedOutput implements AutoCloseable {
     return new HadoopIo.OutputException("cannot write output " + target + ": " + e.getMessage());
   }
 
-  /** Deletes the staged files unless committed (best effort: the folder is hidden). */
+  /**
+   * Deletes the staged files unless committed (best effort: a staged folder is hidden, and a
+   * folder written in place that survives is refused by readers for its pending marker).
+   */
   @Override
   public void close() {
     if (!committed) {
