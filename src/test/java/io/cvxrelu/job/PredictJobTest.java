@@ -44,12 +44,21 @@ class PredictJobTest {
   private static final String TEST = "data-samples/planted_n300_d5_test.csv";
   private static SparkSession spark;
 
+  /** The sample's train-convex run (ReLU, squared loss, single node), shared by the tests. */
+  @TempDir
+  static Path shared;
+  private static Path sampleModel;
+
   @TempDir
   Path tmp;
 
   @BeforeAll
   static void startSpark() {
     spark = SparkTestSession.start();
+    sampleModel = shared.resolve("relu");
+    assertEquals(0, TrainConvexJob.run(new String[] {"--train", TRAIN, "--test", TEST,
+        "--out", sampleModel.toString(), "--model", "relu", "--patterns", "20", "--bias",
+        "--solver", "local"}));
   }
 
   @AfterAll
@@ -104,10 +113,7 @@ class PredictJobTest {
 
   @Test
   void reproducesTheSampleRunsPredictionsAndTestMse() throws IOException {
-    Path model = tmp.resolve("relu");
-    assertEquals(0, TrainConvexJob.run(new String[] {"--train", TRAIN, "--test", TEST,
-        "--out", model.toString(), "--model", "relu", "--patterns", "20", "--bias",
-        "--solver", "local"}));
+    Path model = sampleModel;
     Path out = tmp.resolve("scored");
     assertEquals(0, PredictJob.run(new String[] {"--model", model.toString(), "--data", TEST,
         "--out", out.toString(), "--output-format", "csv"}));
@@ -141,7 +147,7 @@ class PredictJobTest {
     assertEquals(0, TrainConvexJob.run(new String[] {"--train", train.toString(), "--test",
         test.toString(), "--out", model.toString(), "--model", "gated", "--loss", "logistic",
         "--patterns", "10", "--bias", "--standardize", "true", "--solver", "distributed",
-        "--partitions", "2", "--seed", "4", "--max-iter", "60"}));
+        "--partitions", "2", "--seed", "4", "--max-iter", "30"}));
     JsonNode pre = json(model.resolve("preprocessing.json"));
     assertTrue(pre.get("standardised").asBoolean(), pre.toString());
     Path out = tmp.resolve("scored");
@@ -218,10 +224,28 @@ class PredictJobTest {
   }
 
   @Test
+  void onAnObjectStoreTheOutputIsCommittedByManifest() throws IOException {
+    Path model = sampleModel;
+    org.apache.hadoop.conf.Configuration conf = spark.sparkContext().hadoopConfiguration();
+    conf.set(ManifestCommit.MODE, "manifest");
+    Path out = tmp.resolve("scored");
+    try {
+      assertEquals(0, PredictJob.run(new String[] {"--model", model.toString(), "--data", TEST,
+          "--out", out.toString()}));
+    } finally {
+      conf.unset(ManifestCommit.MODE);
+    }
+    assertTrue(Files.exists(out.resolve(ManifestCommit.SUCCESS)));
+    assertFalse(Files.exists(out.resolve(ManifestCommit.PENDING)));
+    org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(out.toString());
+    ManifestCommit.verify(dir.getFileSystem(conf), dir);
+    assertTrue(ManifestCommit.digests(dir.getFileSystem(conf), dir).containsKey(
+        PredictJob.METRICS));
+  }
+
+  @Test
   void badInputIsOneLineAnExitCodeAndNoOutput() throws IOException {
-    Path model = tmp.resolve("model");
-    assertEquals(0, TrainConvexJob.run(new String[] {"--train", TRAIN, "--out",
-        model.toString(), "--patterns", "8", "--solver", "local", "--max-iter", "50"}));
+    Path model = sampleModel;
     Path out = tmp.resolve("never");
 
     Path incomplete = tmp.resolve("incomplete");
@@ -246,6 +270,17 @@ class PredictJobTest {
     r = predict("--model", tmp.resolve("absent").toString(), "--data", TEST, "--out",
         out.toString());
     assertEquals(3, r.code(), r.stderr());
+
+    // A model folder whose object-store write never finished.
+    Path pending = tmp.resolve("pending");
+    Files.createDirectories(pending);
+    for (String f : List.of("model.json", "preprocessing.json", "summary.json")) {
+      Files.copy(model.resolve(f), pending.resolve(f));
+    }
+    Files.writeString(pending.resolve(ManifestCommit.PENDING), "writing\n");
+    r = predict("--model", pending.toString(), "--data", TEST, "--out", out.toString());
+    assertEquals(3, r.code(), r.stderr());
+    assertTrue(r.stderr().contains("incomplete"), r.stderr());
 
     for (PredictRun each : runs) {
       assertEquals(1, each.stderr().strip().lines().count(), each.stderr());
