@@ -176,7 +176,7 @@ class PredictJobTest {
   }
 
   @Test
-  void scoresASavedSparkMlClassifierAsItsOwnTransform() throws IOException {
+  void scoresASavedSparkMlClassifierAsTheModelItself() throws IOException {
     Dataset<Row> train = spark.read().option("inferSchema", "true").csv(TRAIN)
         .toDF("label", "x1", "x2", "x3", "x4", "x5")
         .withColumn("label", functions.when(functions.col("label").gt(0), 1.0).otherwise(0.0));
@@ -198,18 +198,20 @@ class PredictJobTest {
     assertEquals(0, PredictJob.run(new String[] {"--model", saved.toString(), "--data",
         data.toString(), "--out", out.toString()}));
 
-    List<Row> own = fitted.transform(assembled).select("rawPrediction", "prediction")
-        .collectAsList();
+    // The fitted model's own outputs on the same rows, in memory: f(x) and its class.
+    io.cvxrelu.linalg.DenseMatrix x = csv(TRAIN).x();
+    double[] own = fitted.convexModel().predict(x);
     List<Row> scored = predictions(out, false);
-    int correct = 0;
+    assertEquals(own.length, scored.size());
     for (int i = 0; i < scored.size(); i++) {
-      double f = scored.get(i).getDouble(scored.get(i).fieldIndex(ScoredBlocks.OUTPUT));
-      double ownF = ((org.apache.spark.ml.linalg.Vector) own.get(i).get(0)).apply(1);
-      assertEquals(ownF, f, 1e-12 * Math.max(1.0, Math.abs(ownF)), "row " + i);
-      double ownClass = own.get(i).getDouble(1);
-      correct += ownClass == (f > 0 ? 1.0 : 0.0) ? 1 : 0;
+      Row r = scored.get(i);
+      double f = r.getDouble(r.fieldIndex(ScoredBlocks.OUTPUT));
+      assertEquals(own[i], f, 1e-12 * Math.max(1.0, Math.abs(own[i])), "row " + i);
+      // Spark ML's class 1 / 0 is predict.sh's +1 / -1.
+      double ownClass = fitted.predict(org.apache.spark.ml.linalg.Vectors.dense(x.row(i)));
+      assertEquals(ownClass == 1.0 ? 1.0 : -1.0,
+          r.getDouble(r.fieldIndex(ScoredBlocks.PREDICTION)), "row " + i);
     }
-    assertEquals(scored.size(), correct, "the saved model's classes");
     JsonNode metrics = json(out.resolve(PredictJob.METRICS));
     assertTrue(metrics.get("classification").asBoolean());
     assertTrue(metrics.has("accuracy"));
