@@ -1,8 +1,10 @@
 package io.cvxrelu.job;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cvxrelu.io.FeatureTransform;
 import io.cvxrelu.io.LabeledData;
 import io.cvxrelu.io.ModelJson;
+import io.cvxrelu.io.TransformJson;
 import io.cvxrelu.linalg.Blas;
 import io.cvxrelu.model.ConvexReluModel;
 import io.cvxrelu.model.Metrics;
@@ -25,8 +27,8 @@ import org.apache.logging.log4j.Logger;
 
 /**
  * What train-convex writes: {@code summary.json} (the certificate, whether it is one, the fit,
- * the settings), {@code model.json}, {@code history.csv} and, after pattern generation,
- * {@code generation.csv}.
+ * the settings), {@code model.json}, {@code preprocessing.json}, {@code history.csv} and, after
+ * pattern generation, {@code generation.csv}.
  */
 final class ConvexOutputs {
   private static final Logger LOG = LogManager.getLogger(ConvexOutputs.class);
@@ -178,6 +180,16 @@ final class ConvexOutputs {
           .append(last && fit.test() != null ? fit.test().toString() : "").append('\n');
     }
     files.put("history.csv", history.toString());
+    return files;
+  }
+
+  /**
+   * {@code files} with {@code preprocessing.json}: the standardisation and projection fitted on
+   * the training rows, which the predict job applies to new rows before the model.
+   */
+  static Map<String, String> withPreprocessing(Map<String, String> files,
+      FeatureTransform transform) {
+    files.put(SavedModel.PREPROCESSING, TransformJson.write(transform));
     return files;
   }
 

@@ -38,11 +38,17 @@ final class ConvexRun {
       ColumnGeneration.Result generation) {}
 
   /**
-   * A finished run, on either path: the output files, the solver's result and name, and
-   * whether the distributed solvers ran (their checkpoint may stay in the output).
+   * A finished run, on either path: the output files (text, then binary such as plots), the
+   * solver's result and name, and whether the distributed solvers ran (their checkpoint may
+   * stay in the output).
    */
-  record Trained(java.util.Map<String, String> files, SolverResult result, String solverName,
-      boolean distributed) {}
+  record Trained(java.util.Map<String, String> files, java.util.Map<String, byte[]> binaryFiles,
+      SolverResult result, String solverName, boolean distributed) {
+    Trained(java.util.Map<String, String> files, SolverResult result, String solverName,
+        boolean distributed) {
+      this(files, java.util.Map.of(), result, solverName, distributed);
+    }
+  }
 
   /**
    * @param listener sees every iteration of a plain solve (generation logs its own progress)

@@ -41,8 +41,16 @@ import org.apache.spark.sql.SparkSession;
 final class DataLoader {
   private static final Logger LOG = LogManager.getLogger(DataLoader.class);
 
-  /** Training data, test data (null when none) and a one-line description. */
-  record Loaded(LabeledData train, LabeledData test, String description) {}
+  /**
+   * Training data, test data (null when none), a one-line description and the preprocessing
+   * fitted on the training rows (the identity when none was asked for).
+   */
+  record Loaded(LabeledData train, LabeledData test, String description,
+      FeatureTransform transform) {
+    Loaded(LabeledData train, LabeledData test, String description) {
+      this(train, test, description, FeatureTransform.IDENTITY);
+    }
+  }
 
   private DataLoader() {}
 
@@ -177,7 +185,7 @@ final class DataLoader {
             : ", " + reduction.kind().name().toLowerCase(Locale.ROOT) + " to "
                 + reduction.dimensions() + " dims");
     return new Loaded(t.apply(raw.train()), raw.test() == null ? null : t.apply(raw.test()),
-        description);
+        description, t);
   }
 
   private static ClassSelection classes(JobOptions opts, List<String> names) {

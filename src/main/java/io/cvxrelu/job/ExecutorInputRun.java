@@ -82,8 +82,9 @@ final class ExecutorInputRun {
       ConvexReluModel model = new ConvexReluModel(spec.formulation(), spec.loss().name(),
           setup.beta(), spec.bias(), setup.gates(), o.result().weights());
       ConvexOutputs.Fit fit = fit(job, spec, model, setup, data);
-      return new ConvexRun.Trained(ConvexOutputs.files(spec, model, o.result(), o.solverName(),
-          fit), o.result(), o.solverName(), true);
+      return new ConvexRun.Trained(ConvexOutputs.withPreprocessing(ConvexOutputs.files(spec,
+          model, o.result(), o.solverName(), fit), data.transform()), o.result(),
+          o.solverName(), true);
     }
   }
 

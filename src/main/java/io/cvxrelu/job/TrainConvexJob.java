@@ -7,10 +7,10 @@ import io.cvxrelu.solver.SolverResult;
 import io.cvxrelu.solver.StopReason;
 import io.cvxrelu.train.MemoryBudget;
 import io.cvxrelu.train.ProblemSetup;
+import io.cvxrelu.train.RegularisationPath;
 import io.cvxrelu.train.SolverChoice;
 import io.cvxrelu.train.TrainingSpec;
 import java.util.Locale;
-import java.util.Map;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -64,7 +64,16 @@ public final class TrainConvexJob {
             + " d x q weights (1 unless P d is large)")
         .option("checkpoint-every", "100", "distributed solver: save its state to OUT/checkpoint"
             + " every K steps (0: only when a budget runs out)")
-        .flag("resume", "distributed solver: continue from OUT/checkpoint");
+        .flag("resume", "distributed solver: continue from OUT/checkpoint")
+        .option("beta-path", null, "regularisation path: fractions F1,F2,... of beta_max, solved"
+            + " from the largest with warm starts; writes beta-K/ per fraction, path.csv and"
+            + " path.png (single-node solver)")
+        .option("beta-path-grid", null, "regularisation path over K fractions of beta_max,"
+            + " log-spaced from " + RegularisationPath.GRID_LARGEST + " to "
+            + RegularisationPath.GRID_SMALLEST)
+        .option("validation-fraction", null, "with a path: hold out this share of the training"
+            + " rows (seeded by --seed), pick the beta with the best validation fit and write"
+            + " it again as best/");
     return JobContext.declareMaster(opts);
   }
 
@@ -86,15 +95,20 @@ public final class TrainConvexJob {
     opts.require("train");
     String out = opts.require("out");
     TrainingSpec spec = TrainingSpecs.convex(opts);
+    if (opts.get("validation-fraction") != null && !PathRun.requested(opts)) {
+      throw new UsageException("--validation-fraction picks a beta on a path: give --beta-path"
+          + " or --beta-path-grid");
+    }
     // A resumed run writes into its own output folder, whose checkpoint it reads.
     boolean replace = opts.flagSet("overwrite") || spec.distributed().resume();
     try (JobContext job = JobContext.open("train-convex", opts)) {
       job.io().checkOutput(out, replace);
       LOG.info("BLAS backend: {}", Blas.backend());
       String checkpointDir = new org.apache.hadoop.fs.Path(out, CHECKPOINT).toString();
-      ConvexRun.Trained run = ExecutorInputRun.applies(spec, job.master())
-          ? ExecutorInputRun.train(job, opts, spec, checkpointDir)
-          : onDriver(job, opts, spec, checkpointDir);
+      ConvexRun.Trained run = PathRun.requested(opts) ? PathRun.train(job, opts, spec)
+          : ExecutorInputRun.applies(spec, job.master())
+              ? ExecutorInputRun.train(job, opts, spec, checkpointDir)
+              : onDriver(job, opts, spec, checkpointDir);
       SolverResult result = run.result();
       LOG.info("solver {} stopped: {} after {} iterations, {} s, relative gap {}",
           run.solverName(), result.stopReason(), result.iterations(),
@@ -104,7 +118,7 @@ public final class TrainConvexJob {
       // converged run's output replaces it.
       boolean keepCheckpoint = run.distributed()
           && result.stopReason() != StopReason.CONVERGED;
-      job.io().writeAtomically(out, run.files(), Map.of(), replace || run.distributed(),
+      job.io().writeAtomically(out, run.files(), run.binaryFiles(), replace || run.distributed(),
           keepCheckpoint ? CHECKPOINT : null);
       LOG.info("wrote {}", out);
     }
@@ -124,8 +138,9 @@ public final class TrainConvexJob {
         spec.formulation(), spec.loss().name(), setup.beta(), spec.bias(),
         setup.patterns().gates(), setup.x(), setup.y(), data.test(), setup.yTest());
     ConvexRun.Outcome run = ConvexRun.solve(job, spec, choice, setup, accuracy, checkpointDir);
-    return new ConvexRun.Trained(ConvexOutputs.files(spec, setup, data.train(), data.test(),
-        run, accuracy), run.result(), run.solverName(), choice.distributed());
+    return new ConvexRun.Trained(ConvexOutputs.withPreprocessing(ConvexOutputs.files(spec, setup,
+        data.train(), data.test(), run, accuracy), data.transform()), run.result(),
+        run.solverName(), choice.distributed());
   }
 
   /**

@@ -1,0 +1,173 @@
+package io.cvxrelu.job;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cvxrelu.data.DataFormat;
+import io.cvxrelu.data.DataSpec;
+import io.cvxrelu.data.DistributedInput;
+import io.cvxrelu.io.DataFormatException;
+import io.cvxrelu.scoring.ScoreSums;
+import io.cvxrelu.scoring.Scorer;
+import java.util.Locale;
+import java.util.Optional;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.apache.spark.sql.SaveMode;
+
+/**
+ * {@code jobs/predict.sh}: scores data with a saved model, as a scheduled pipeline does after
+ * training. The model folder is a train-convex output or a saved Spark ML model; the data are
+ * read on the executors in any input format, preprocessed as the training rows were, and
+ * scored block by block ({@link ScoredBlocks}). Writes {@code predictions/} (Parquet or CSV:
+ * row, label, output f(x), prediction, and probability for a logistic model) and
+ * {@code metrics.json} (accuracy or MSE on the data's labels), atomically.
+ *
+ * <p>Exit codes as every job: 0 success, 2 usage, 3 data (a missing or incomplete model
+ * folder, a feature count other than the model's, a bad record), 4 output, 1 otherwise.
+ */
+public final class PredictJob {
+  private static final Logger LOG = LogManager.getLogger(PredictJob.class);
+  /** The folder of prediction part files inside the output. */
+  static final String PREDICTIONS = "predictions";
+  static final String METRICS = "metrics.json";
+
+  private PredictJob() {}
+
+  static JobOptions options() {
+    JobOptions opts = new JobOptions(
+        "Usage: predict.sh --model DIR --data PATH --out DIR [options]\n"
+        + "Scores PATH with the model in DIR (a train-convex output or a saved Spark ML model),\n"
+        + "reading the rows on the executors, and writes predictions/ and metrics.json to OUT.")
+        .option("model", null, "model folder: train-convex's --out, or a saved Spark ML model")
+        .option("data", null, "data to score: CSV (label first), LIBSVM, Parquet, a CIFAR-10"
+            + " batch file or an IDX images file")
+        .option("format", "auto", "auto|csv|libsvm|parquet|cifar10|idx, as train-convex")
+        .option("classes", null, "two classes for cifar10/idx, positive first, as in training")
+        .option("out", null, "output folder (written atomically)")
+        .flag("overwrite", "replace an existing output folder")
+        .option("output-format", "parquet", "parquet | csv (with a header line)")
+        .option("partitions", "0", "input partitions (0: Spark's default parallelism; the same"
+            + " value as train-convex gives its test metrics to the last bit)");
+    return JobContext.declareMaster(opts);
+  }
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Runs the job and returns the exit code (never calls System.exit). */
+  public static int run(String[] args) {
+    return JobRunner.run("predict", options(), args, PredictJob::execute);
+  }
+
+  private static void execute(JobOptions opts) {
+    String modelDir = opts.require("model");
+    opts.require("data");
+    String out = opts.require("out");
+    String outputFormat = opts.get("output-format").toLowerCase(Locale.ROOT);
+    if (!outputFormat.equals("parquet") && !outputFormat.equals("csv")) {
+      throw new UsageException("--output-format must be parquet or csv, got '"
+          + opts.get("output-format") + "'");
+    }
+    boolean overwrite = opts.flagSet("overwrite");
+    try (JobContext job = JobContext.open("predict", opts)) {
+      job.io().checkOutput(out, overwrite);
+      Scorer scorer = SavedModel.read(job.io(), job.spark().sparkContext().hadoopConfiguration(),
+          modelDir);
+      LOG.info("model {}: {} {}, {} patterns, {} features{}", modelDir,
+          scorer.model().formulation().id(), scorer.model().loss(),
+          scorer.model().patternCount(), scorer.rawDimension(),
+          scorer.classification() ? ", a classifier" : "");
+      try {
+        score(job, opts, scorer, out, outputFormat, overwrite);
+      } catch (Exception e) {
+        // Scala throws the checked SparkException undeclared: an executor's bad record surfaces
+        // wrapped, here or in the writer.
+        Optional<DataFormatException> data = DistributedInput.unwrap(e);
+        if (data.isPresent()) {
+          throw data.get();
+        }
+        throw e;
+      }
+      LOG.info("wrote {}", out);
+    }
+  }
+
+  private static void score(JobContext job, JobOptions opts, Scorer scorer, String out,
+      String outputFormat, boolean overwrite) {
+    job.describe("cvxrelu: read data");
+    try (DistributedInput.Loaded data = load(job, opts, scorer);
+        ScoredBlocks scored = ScoredBlocks.score(checked(data, scorer), scorer);
+        StagedOutput staged = StagedOutput.open(job.spark().sparkContext().hadoopConfiguration(),
+            out, overwrite)) {
+      ScoreSums sums = scored.sums();
+      job.describe("cvxrelu: write predictions");
+      var writer = scored.rows(job.spark()).write().mode(SaveMode.ErrorIfExists);
+      String target = staged.path(PREDICTIONS);
+      if (outputFormat.equals("csv")) {
+        writer.option("header", "true").csv(target);
+      } else {
+        writer.parquet(target);
+      }
+      staged.write(METRICS, metrics(scorer, sums, opts, outputFormat));
+      staged.commit();
+      LOG.info("scored {} rows{}", sums.rows(), Double.isNaN(sums.accuracy()) ? ""
+          : ", accuracy " + sums.accuracy());
+    }
+  }
+
+  private static DistributedInput.Loaded load(JobContext job, JobOptions opts, Scorer scorer) {
+    DataSpec spec = spec(job, opts, scorer);
+    try {
+      return DistributedInput.load(job.spark(), spec);
+    } catch (IllegalArgumentException e) {
+      // load's own usage errors: classes with a text format, an unknown class.
+      throw new UsageException(e.getMessage());
+    }
+  }
+
+  /** The data options as train-convex reads its test part: raw rows, the model's dimension. */
+  private static DataSpec spec(JobContext job, JobOptions opts, Scorer scorer) {
+    int partitions = (int) Math.min(Integer.MAX_VALUE, opts.anyLong("partitions"));
+    try {
+      return DataSpec.builder(DataFormat.of(opts.get("format")), opts.require("data"), null)
+          .classes(opts.get("classes"))
+          // The preprocessing is the model's, fitted on its training rows: none is refitted.
+          .standardise(DataSpec.Standardise.FALSE)
+          .numFeatures(scorer.rawDimension())
+          .layout(partitions > 0 ? partitions : job.defaultParallelism(),
+              DataSpec.DEFAULT_BLOCK_ROWS)
+          .build();
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
+  }
+
+  /** The data's rows, when their width is the model's. */
+  private static io.cvxrelu.data.BlockedDataset checked(DistributedInput.Loaded data,
+      Scorer scorer) {
+    if (data.train().d() != scorer.rawDimension()) {
+      throw new DataFormatException("--data " + data.train().source() + " has "
+          + data.train().d() + " features but the model expects " + scorer.rawDimension());
+    }
+    return data.train();
+  }
+
+  private static String metrics(Scorer scorer, ScoreSums sums, JobOptions opts,
+      String outputFormat) {
+    ObjectNode m = SummaryJson.object();
+    m.put("rows", sums.rows());
+    if (scorer.classification()) {
+      SummaryJson.putFinite(m, "accuracy", sums.accuracy());
+    } else {
+      m.put("mse", sums.mse());
+    }
+    m.put("meanLoss", sums.meanLoss());
+    m.put("classification", scorer.classification());
+    m.put("model", scorer.model().formulation().id());
+    m.put("loss", scorer.model().loss());
+    m.put("modelFolder", opts.get("model"));
+    m.put("data", opts.get("data"));
+    m.put("predictions", PREDICTIONS + " (" + outputFormat + ")");
+    return SummaryJson.write(m);
+  }
+}

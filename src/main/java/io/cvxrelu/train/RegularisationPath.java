@@ -1,0 +1,104 @@
+package io.cvxrelu.train;
+
+import io.cvxrelu.linalg.DenseMatrix;
+import io.cvxrelu.problem.ConvexReluProblem;
+import io.cvxrelu.solver.ConvexSolver;
+import io.cvxrelu.solver.IterationListener;
+import io.cvxrelu.solver.SolverOptions;
+import io.cvxrelu.solver.SolverResult;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.DoubleFunction;
+
+/**
+ * The convex program of Pilanci and Ergen (2020, eq. (8) and its gated variant) solved along a
+ * regularisation path: beta = f_k beta_max for decreasing fractions f_k, each solve started from
+ * the previous solution. The constraints (2 D_i - I) X v_i &gt;= 0 do not depend on beta, so the
+ * previous solution is a feasible start, and near it when the fractions are close (as the
+ * lasso path of Friedman, Hastie and Tibshirani 2010 and scnn's paths use it).
+ */
+public final class RegularisationPath {
+  /** Largest and smallest fraction of beta_max of a {@link #grid}. */
+  public static final double GRID_LARGEST = 0.5;
+  public static final double GRID_SMALLEST = 1e-3;
+
+  private RegularisationPath() {}
+
+  /**
+   * One solved point of the path.
+   *
+   * @param fraction beta / beta_max
+   * @param problem the program at this beta
+   * @param solver the single-node algorithm's class
+   */
+  public record Point(double fraction, ConvexReluProblem problem, SolverResult result,
+      Class<?> solver) {
+    public double beta() {
+      return problem.beta();
+    }
+  }
+
+  /** {@code k} fractions of beta_max, log-spaced from {@value #GRID_LARGEST} down to 1e-3. */
+  public static double[] grid(int k) {
+    if (k < 2) {
+      throw new IllegalArgumentException("a path grid needs K >= 2 points, got " + k);
+    }
+    double[] f = new double[k];
+    double hi = Math.log10(GRID_LARGEST);
+    double lo = Math.log10(GRID_SMALLEST);
+    for (int i = 0; i < k; i++) {
+      f[i] = Math.pow(10.0, hi + (lo - hi) * i / (k - 1));
+    }
+    return f;
+  }
+
+  /**
+   * The fractions of {@code --beta-path F1,F2,...}, each in (0, 1], distinct, sorted from the
+   * largest down (the order of the warm starts).
+   */
+  public static double[] parse(String list) {
+    String[] parts = list.split(",");
+    double[] f = new double[parts.length];
+    for (int i = 0; i < parts.length; i++) {
+      try {
+        f[i] = Double.parseDouble(parts[i].strip());
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("--beta-path takes fractions of beta_max, got '"
+            + parts[i].strip() + "'");
+      }
+      if (!(f[i] > 0.0 && f[i] <= 1.0)) {
+        throw new IllegalArgumentException("--beta-path fractions must be in (0, 1], got "
+            + parts[i].strip());
+      }
+    }
+    double[] sorted = Arrays.stream(f).boxed().sorted((a, b) -> Double.compare(b, a))
+        .mapToDouble(Double::doubleValue).toArray();
+    for (int i = 1; i < sorted.length; i++) {
+      if (sorted[i] == sorted[i - 1]) {
+        throw new IllegalArgumentException("--beta-path lists " + sorted[i] + " twice");
+      }
+    }
+    return sorted;
+  }
+
+  /**
+   * Solves {@code base} (whose beta is replaced) at {@code fraction * betaMax} for each
+   * fraction, in the given order, each from the previous solution.
+   *
+   * @param listeners the listener of the solve at a given beta
+   */
+  public static List<Point> solve(ConvexReluProblem base, double betaMax, double[] fractions,
+      SolverOptions options, DoubleFunction<IterationListener> listeners) {
+    List<Point> out = new ArrayList<>();
+    DenseMatrix warm = null;
+    for (double f : fractions) {
+      ConvexReluProblem p = base.with(f * betaMax, base.formulation());
+      ConvexSolver solver = SolverChoice.local(p);
+      SolverResult r = solver.solve(p, warm, options, listeners.apply(p.beta()));
+      warm = r.weights();
+      out.add(new Point(f, p, r, solver.getClass()));
+    }
+    return out;
+  }
+}
