@@ -47,10 +47,12 @@ public final class GaussianPredictionStudy {
    * @param seed seeds every draw
    * @param reluTrials draws (the first ones) on which the ReLU program is solved too
    * @param reluPatterns sampled gates of the ReLU program (plus the linear optimum's two)
+   * @param reluEvery the ReLU program runs at every reluEvery-th lambda (the first included)
    * @param options stopping rules of every solve
    */
   public record Settings(double[] deltas, int n, double[] lambdas, int trials, double sigma,
-      double r0, long seed, int reluTrials, int reluPatterns, SolverOptions options) {
+      double r0, long seed, int reluTrials, int reluPatterns, int reluEvery,
+      SolverOptions options) {
     public Settings {
       if (deltas.length == 0 || lambdas.length == 0 || n < 2 || trials < 2) {
         throw new IllegalArgumentException("need deltas, lambdas, n >= 2 and trials >= 2");
@@ -67,7 +69,7 @@ public final class GaussianPredictionStudy {
         }
       }
       if (!(sigma >= 0.0) || !(r0 >= 0.0) || reluTrials < 0 || reluTrials > trials
-          || reluPatterns < 0) {
+          || reluPatterns < 0 || reluEvery < 1) {
         throw new IllegalArgumentException("need sigma, r0 >= 0 and 0 <= relu trials <= trials");
       }
     }
@@ -150,7 +152,8 @@ public final class GaussianPredictionStudy {
         NormRegularisedLeastSquares exact = new NormRegularisedLeastSquares(
             ThinSvd.of(data.a()), data.y());
         for (int l = 0; l < s.lambdas().length; l++) {
-          measure(s, data, exact, s.lambdas()[l], trial < s.reluTrials(), rng.split(),
+          boolean relu = trial < s.reluTrials() && l % s.reluEvery() == 0;
+          measure(s, data, exact, s.lambdas()[l], relu, rng.split(),
               samples.get(l));
         }
         progress.accept(String.format(Locale.ROOT, "delta %.3g (n %d, d %d): draw %d of %d in "

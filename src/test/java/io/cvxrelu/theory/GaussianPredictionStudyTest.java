@@ -93,7 +93,7 @@ class GaussianPredictionStudyTest {
   @Test
   void aSmallStudyCertifiesEverySolveAndRespectsTheBound() {
     GaussianPredictionStudy.Settings s = new GaussianPredictionStudy.Settings(
-        new double[] {0.5, 2.0}, 40, new double[] {0.05, 0.5}, 3, 0.5, 1.0, 1, 2, 6,
+        new double[] {1.0, 4.0}, 24, new double[] {0.05, 0.5}, 3, 0.5, 1.0, 1, 2, 4, 1,
         new SolverOptions(1e-8, 1e-9, 200_000, 60.0));
     List<GaussianPredictionStudy.Point> points = GaussianPredictionStudy.run(s, line -> { });
     assertEquals(4, points.size());
@@ -104,8 +104,8 @@ class GaussianPredictionStudyTest {
       assertEquals(2, p.reluCertified(), "ReLU solves certified: " + p);
       assertEquals(0, p.reluAboveBound());
       assertTrue(p.relu().mean() <= p.linearDouble().mean() * (1 + 1e-5));
-      assertEquals(p.n(), 40);
-      assertEquals(Math.round(40 / p.delta()), p.d());
+      assertEquals(24, p.n());
+      assertEquals(Math.round(24 / p.delta()), p.d());
     }
   }
 }
