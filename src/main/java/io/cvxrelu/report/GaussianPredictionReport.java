@@ -44,16 +44,18 @@ public final class GaussianPredictionReport {
     StringBuilder sb = new StringBuilder("delta,n,d,lambda,beta,phi_mean,phi_se,"
         + "phi_closed_form_mean,solver_disagreement,certified,trials,phi_predicted,within,"
         + "error_mean,error_se,error_predicted,relu_mean,relu_se,relu_certified,relu_solves,"
-        + "relu_above_bound,phi_lin_2beta_mean,phi_lin_2beta_predicted\n");
+        + "relu_above_bound,phi_lin_2beta_mean,phi_lin_2beta_predicted,phi_seed_swapped,"
+        + "seed_within\n");
     for (Point p : points) {
       sb.append(String.format(Locale.ROOT, "%s,%d,%d,%.6g,%.6g,%.8g,%.3g,%.8g,%.2e,%d,%d,%.8g,"
-          + "%b,%.6g,%.3g,%.6g,%s,%s,%d,%d,%d,%s,%.8g%n", trim(p.delta()), p.n(), p.d(),
+          + "%b,%.6g,%.3g,%.6g,%s,%s,%d,%d,%d,%s,%.8g,%.8g,%b%n", trim(p.delta()), p.n(), p.d(),
           p.lambda(), p.lambda() * p.n(), p.phi().mean(), p.phi().standardError(),
           p.closedForm().mean(), p.solverDisagreement(), p.certified(), p.phi().count(),
           p.predicted().phiPerRow(), p.withinTolerance(), p.error().mean(),
           p.error().standardError(), p.predicted().error(), num(p.relu().mean()),
           num(p.relu().standardError()), p.reluCertified(), p.reluSolves(), p.reluAboveBound(),
-          num(p.linearDouble().mean()), p.predictedDouble().phiPerRow()));
+          num(p.linearDouble().mean()), p.predictedDouble().phiPerRow(),
+          p.seedPrediction().phiPerRow(), p.seedWithinTolerance()));
     }
     return sb.toString();
   }
@@ -88,6 +90,10 @@ public final class GaussianPredictionReport {
         at.stream().mapToDouble(p -> 3 * p.phi().standardError()).toArray());
     meas.setMarker(SeriesMarkers.CIRCLE);
     meas.setLineStyle(SeriesLines.NONE);
+    XYSeries seed = c.addSeries("seed's min-max (g and h swapped), linear network", x,
+        at.stream().mapToDouble(p -> p.seedPrediction().phiPerRow()).toArray());
+    seed.setMarker(SeriesMarkers.NONE);
+    seed.setLineStyle(SeriesLines.DOT_DOT);
     XYSeries bound = c.addSeries("CGMT prediction of Phi_lin(2 beta), the ReLU bound", x,
         at.stream().mapToDouble(p -> p.predictedDouble().phiPerRow()).toArray());
     bound.setMarker(SeriesMarkers.NONE);
@@ -146,7 +152,7 @@ public final class GaussianPredictionReport {
   }
 
   /** Counts of the report's checks. */
-  public record Checks(int within, int points, int uncertified, double worstDisagreement,
+  public record Checks(int within, int seedWithin, int points, int uncertified, double worstDisagreement,
       int reluSolves, int reluCertified, int reluAboveBound) {
     /** Whether every check passed. */
     public boolean passed() {
@@ -158,6 +164,7 @@ public final class GaussianPredictionReport {
   /** The checks over all points. */
   public static Checks checks(List<Point> points) {
     int within = 0;
+    int seedWithin = 0;
     int uncertified = 0;
     double worst = 0.0;
     int rs = 0;
@@ -165,13 +172,14 @@ public final class GaussianPredictionReport {
     int above = 0;
     for (Point p : points) {
       within += p.withinTolerance() ? 1 : 0;
+      seedWithin += p.seedWithinTolerance() ? 1 : 0;
       uncertified += p.phi().count() - p.certified();
       worst = Math.max(worst, p.solverDisagreement());
       rs += p.reluSolves();
       rc += p.reluCertified();
       above += p.reluAboveBound();
     }
-    return new Checks(within, points.size(), uncertified, worst, rs, rc, above);
+    return new Checks(within, seedWithin, points.size(), uncertified, worst, rs, rc, above);
   }
 
   /** report.md. */
@@ -193,6 +201,9 @@ public final class GaussianPredictionReport {
     sb.append(String.format(Locale.ROOT, "- %s CGMT prediction within 3 standard errors + 3%% of "
         + "the measured mean of Phi / n: %d of %d points%n", mark(k.within() == k.points()),
         k.within(), k.points()));
+    sb.append(String.format(Locale.ROOT, "- (for comparison) the seed's min-max, with the "
+        + "dimensions of g and h swapped, meets the same tolerance at %d of %d points%n",
+        k.seedWithin(), k.points()));
     sb.append(String.format(Locale.ROOT, "- %s gated solver certified on every draw (%d not); "
         + "largest relative difference from the closed form %.1e%n", mark(k.uncertified() == 0),
         k.uncertified(), k.worstDisagreement()));
@@ -200,14 +211,15 @@ public final class GaussianPredictionReport {
         + "certified values above Phi_lin(2 beta) (F*_ReLU(beta) <= Phi_lin(2 beta))%n",
         mark(k.reluAboveBound() == 0 && k.reluCertified() == k.reluSolves()), k.reluCertified(),
         k.reluSolves(), k.reluAboveBound()));
-    sb.append("\n## Results\n\n| delta | d | lambda | Phi/n measured (SE) | Phi/n CGMT | error "
-        + "measured | error CGMT | F_ReLU/n | Phi_lin(2 beta)/n |\n|---|---|---|---|---|---|---|"
-        + "---|---|\n");
+    sb.append("\n## Results\n\n| delta | d | lambda | Phi/n measured (SE) | Phi/n CGMT | Phi/n "
+        + "seed (swapped) | error measured | error CGMT | F_ReLU/n | Phi_lin(2 beta)/n |\n"
+        + "|---|---|---|---|---|---|---|---|---|---|\n");
     for (Point p : points) {
       Stats r = p.relu();
-      sb.append(String.format(Locale.ROOT, "| %s | %d | %.3g | %.5f (%.1e) | %.5f | %.4f | %.4f |"
-          + " %s | %s |%n", trim(p.delta()), p.d(), p.lambda(), p.phi().mean(),
-          p.phi().standardError(), p.predicted().phiPerRow(), p.error().mean(),
+      sb.append(String.format(Locale.ROOT, "| %s | %d | %.3g | %.5f (%.1e) | %.5f | %.5f | %.4f |"
+          + " %.4f | %s | %s |%n", trim(p.delta()), p.d(), p.lambda(), p.phi().mean(),
+          p.phi().standardError(), p.predicted().phiPerRow(), p.seedPrediction().phiPerRow(),
+          p.error().mean(),
           p.predicted().error(), r.count() > 0 ? String.format(Locale.ROOT, "%.5f", r.mean())
               : "-", p.linearDouble().count() > 0 ? String.format(Locale.ROOT, "%.5f",
               p.linearDouble().mean()) : "-"));

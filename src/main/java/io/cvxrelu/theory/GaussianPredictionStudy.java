@@ -103,6 +103,7 @@ public final class GaussianPredictionStudy {
    * @param error ||theta_hat - theta_0|| (closed form)
    * @param predicted the CGMT prediction at lambda
    * @param predictedDouble the CGMT prediction at 2 lambda (the prediction of the ReLU bound)
+   * @param seedPrediction the min-max with g and h swapped, as the seed has it
    * @param linearDouble Phi_lin(2 beta) / n on the ReLU draws (closed form)
    * @param relu F_ReLU(beta) / n over sampled patterns, certified solves only
    * @param reluSolves ReLU solves run
@@ -113,11 +114,20 @@ public final class GaussianPredictionStudy {
   public record Point(double delta, int n, int d, double lambda, Stats phi, Stats closedForm,
       double solverDisagreement, int certified, Stats error,
       LinearCgmtPrediction.Prediction predicted, LinearCgmtPrediction.Prediction predictedDouble,
-      Stats linearDouble, Stats relu, int reluSolves, int reluCertified, int reluAboveBound) {
+      LinearCgmtPrediction.Prediction seedPrediction, Stats linearDouble, Stats relu, int reluSolves, int reluCertified, int reluAboveBound) {
 
     /** |measured mean - predicted| &lt;= 3 standard errors + 3% of the mean. */
     public boolean withinTolerance() {
-      return Math.abs(phi.mean() - predicted.phiPerRow())
+      return within(predicted);
+    }
+
+    /** Whether the seed's swapped-dimension prediction meets the same tolerance. */
+    public boolean seedWithinTolerance() {
+      return within(seedPrediction);
+    }
+
+    private boolean within(LinearCgmtPrediction.Prediction p) {
+      return Math.abs(phi.mean() - p.phiPerRow())
           <= 3.0 * phi.standardError() + 0.03 * Math.abs(phi.mean());
     }
   }
@@ -166,6 +176,7 @@ public final class GaussianPredictionStudy {
             m.disagreement, m.certified, Stats.of(m.error),
             LinearCgmtPrediction.predict(delta, lambda, s.sigma(), s.r0()),
             LinearCgmtPrediction.predict(delta, 2.0 * lambda, s.sigma(), s.r0()),
+            LinearCgmtPrediction.predictWithSwappedDimensions(delta, lambda, s.sigma(), s.r0()),
             Stats.of(m.linearDouble), Stats.of(m.relu), m.reluSolves, m.reluCertified,
             m.reluAbove));
       }

@@ -21,8 +21,8 @@ package io.cvxrelu.theory;
  * ||theta_hat - theta_0||^2 -&gt; c^2 r_0^2 + t^2. psi is jointly convex in (c, t) (it is the AO,
  * a convex function of theta, along a linear parametrisation), so m(c) = min_t psi(c, t) is
  * convex and nested golden-section searches find the minimum: c in [0, 1] (shrinking towards
- * theta_0 or past zero never pays) and t in [0, (r_0^2 + sigma^2) / (2 lambda)] (beyond it the
- * penalty alone exceeds psi(1, 0), the value of theta = 0).
+ * theta_0 or past zero never pays) and t in [0, psi(1, 0) / lambda] (beyond it the penalty
+ * alone exceeds psi(1, 0), the value of theta = 0).
  */
 public final class LinearCgmtPrediction {
   private static final double GOLDEN = (Math.sqrt(5.0) - 1.0) / 2.0;
@@ -48,11 +48,28 @@ public final class LinearCgmtPrediction {
    * @param r0 ||theta_0|| &gt;= 0
    */
   public static Prediction predict(double delta, double lambda, double sigma, double r0) {
+    return solve(new Psi(delta, lambda, sigma, r0, false));
+  }
+
+  /**
+   * The same min-max with the dimensions of g and h swapped, as seed 000 has them (g in R^d,
+   * h in R^n): psi(c, t) = 1/2 ( sqrt(c^2 r_0^2 + t^2 + sigma^2) / sqrt(delta) - t )_+^2 +
+   * lambda sqrt((1 - c)^2 r_0^2 + t^2). Kept to measure the seed's error, not to predict.
+   */
+  public static Prediction predictWithSwappedDimensions(double delta, double lambda,
+      double sigma, double r0) {
+    return solve(new Psi(delta, lambda, sigma, r0, true));
+  }
+
+  private static Prediction solve(Psi psi) {
+    double delta = psi.delta();
+    double lambda = psi.lambda();
+    double sigma = psi.sigma();
+    double r0 = psi.r0();
     if (!(delta > 0.0) || !(lambda > 0.0) || !(sigma >= 0.0) || !(r0 >= 0.0)) {
       throw new IllegalArgumentException("need delta > 0, lambda > 0, sigma >= 0, r0 >= 0");
     }
-    double tMax = (r0 * r0 + sigma * sigma) / (2.0 * lambda) + 1.0;
-    Psi psi = new Psi(delta, lambda, sigma, r0);
+    double tMax = (r0 * r0 + sigma * sigma) / (2.0 * lambda) * Math.max(1.0, 1.0 / delta) + 1.0;
     double a = 0.0;
     double b = 1.0;
     double c1 = b - GOLDEN * (b - a);
@@ -118,9 +135,10 @@ public final class LinearCgmtPrediction {
   }
 
   /** psi(c, t) of the class comment. */
-  private record Psi(double delta, double lambda, double sigma, double r0) {
+  private record Psi(double delta, double lambda, double sigma, double r0, boolean swapped) {
     double value(double c, double t) {
-      double loss = Math.sqrt(c * c * r0 * r0 + t * t + sigma * sigma) - t / Math.sqrt(delta);
+      double root = Math.sqrt(c * c * r0 * r0 + t * t + sigma * sigma);
+      double loss = swapped ? root / Math.sqrt(delta) - t : root - t / Math.sqrt(delta);
       double penalty = Math.sqrt((1.0 - c) * (1.0 - c) * r0 * r0 + t * t);
       return loss > 0.0 ? 0.5 * loss * loss + lambda * penalty : lambda * penalty;
     }

@@ -23,6 +23,7 @@ class LinearCgmtPredictionTest {
   void predictionIsWithinThreeStandardErrorsPlusThreePercentAtN400() {
     int n = 400;
     int trials = 8;
+    int seedMisses = 0;
     double[] lambdas = {0.02, 0.1, 0.3, 0.8};
     StringBuilder table = new StringBuilder();
     for (double delta : new double[] {0.5, 1.0, 2.0, 4.0}) {
@@ -48,10 +49,19 @@ class LinearCgmtPredictionTest {
             + " predicted %.5f; error measured %.4f predicted %.4f%n", delta, lambdas[l], mean,
             se, p.phiPerRow(), mean(err[l]), p.error()));
         assertEquals(mean, p.phiPerRow(), 3 * se + 0.03 * Math.abs(mean), table.toString());
+        double seed = LinearCgmtPrediction.predictWithSwappedDimensions(delta, lambdas[l], SIGMA,
+            R0).phiPerRow();
+        if (delta == 1.0) {
+          assertEquals(p.phiPerRow(), seed, 1e-9, "at delta = 1 the swap changes nothing");
+        } else if (Math.abs(mean - seed) > 3 * se + 0.03 * Math.abs(mean)) {
+          seedMisses++;
+        }
         assertEquals(mean(err[l]), p.error(), 3 * standardError(err[l]) + 0.05 * p.error(),
             table.toString());
       }
     }
+    // The seed's swapped dimensions miss the truth wherever delta != 1 at small lambda.
+    assertTrue(seedMisses >= 6, "the swapped min-max missed only " + seedMisses + " points");
     System.out.print(table);
   }
 
