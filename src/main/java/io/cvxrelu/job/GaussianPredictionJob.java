@@ -90,7 +90,7 @@ public final class GaussianPredictionJob {
     for (int k = 0; k < count; k++) {
       lambdas[k] = count == 1 ? lo : lo * Math.pow(hi / lo, (double) k / (count - 1));
     }
-    double[] deltas = doubles(opts, "deltas");
+    double[] deltas = NumberLists.doubles(opts, "deltas");
     double tol = opts.positiveDouble("tol");
     try {
       return new GaussianPredictionStudy.Settings(deltas,
@@ -118,22 +118,5 @@ public final class GaussianPredictionJob {
       // reported below
     }
     throw new UsageException("--" + name + " must be a non-negative number, got '" + v + "'");
-  }
-
-  private static double[] doubles(JobOptions opts, String name) {
-    String[] parts = opts.require(name).split(",", -1);
-    double[] out = new double[parts.length];
-    for (int k = 0; k < parts.length; k++) {
-      try {
-        out[k] = Double.parseDouble(parts[k].strip());
-      } catch (NumberFormatException e) {
-        throw new UsageException("--" + name + " must be comma-separated numbers, got '"
-            + opts.get(name) + "'");
-      }
-      if (!(out[k] > 0.0) || !Double.isFinite(out[k])) {
-        throw new UsageException("--" + name + " must be positive, got " + parts[k].strip());
-      }
-    }
-    return out;
   }
 }

@@ -54,7 +54,7 @@ public final class RelaxedNeuronJob {
     RelaxedNeuronStudy.Settings s;
     try {
       s = new RelaxedNeuronStudy.Settings(positiveInt(opts, "n"), positiveInt(opts, "d"),
-          positiveInt(opts, "n-test"), sigmas(opts), positiveInt(opts, "starts"),
+          positiveInt(opts, "n-test"), NumberLists.doubles(opts, "sigmas"), positiveInt(opts, "starts"),
           positiveInt(opts, "iterations"), positiveInt(opts, "every"), opts.anyLong("seed"));
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
@@ -77,19 +77,5 @@ public final class RelaxedNeuronJob {
 
   private static int positiveInt(JobOptions opts, String name) {
     return (int) Math.min(10_000_000, opts.positiveLong(name));
-  }
-
-  private static double[] sigmas(JobOptions opts) {
-    String v = opts.require("sigmas");
-    String[] parts = v.split(",", -1);
-    double[] out = new double[parts.length];
-    for (int k = 0; k < parts.length; k++) {
-      try {
-        out[k] = Double.parseDouble(parts[k].strip());
-      } catch (NumberFormatException e) {
-        throw new UsageException("--sigmas must be comma-separated numbers, got '" + v + "'");
-      }
-    }
-    return out;
   }
 }

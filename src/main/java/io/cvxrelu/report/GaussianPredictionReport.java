@@ -3,14 +3,11 @@ package io.cvxrelu.report;
 import io.cvxrelu.theory.GaussianPredictionStudy.Point;
 import io.cvxrelu.theory.GaussianPredictionStudy.Settings;
 import io.cvxrelu.theory.GaussianPredictionStudy.Stats;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
@@ -69,9 +66,9 @@ public final class GaussianPredictionReport {
     Map<String, byte[]> out = new LinkedHashMap<>();
     for (double delta : deltas) {
       List<Point> at = points.stream().filter(p -> p.delta() == delta).toList();
-      out.put(plotName(delta), png(phiChart(at, delta)));
+      out.put(plotName(delta), Png.of(phiChart(at, delta)));
     }
-    out.put(ERROR_PLOT, png(errorChart(points, deltas)));
+    out.put(ERROR_PLOT, Png.of(errorChart(points, deltas)));
     return out;
   }
 
@@ -141,14 +138,6 @@ public final class GaussianPredictionReport {
     c.getStyler().setYAxisLogarithmic(true);
     c.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
     c.getStyler().setErrorBarsColorSeriesColor(true);
-  }
-
-  private static byte[] png(XYChart c) {
-    try {
-      return BitmapEncoder.getBitmapBytes(c, BitmapEncoder.BitmapFormat.PNG);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot render " + c.getTitle(), e);
-    }
   }
 
   /** Counts of the report's checks. */

@@ -3,15 +3,12 @@ package io.cvxrelu.report;
 import io.cvxrelu.theory.RelaxedNeuron.Objective;
 import io.cvxrelu.theory.RelaxedNeuronStudy.Curves;
 import io.cvxrelu.theory.RelaxedNeuronStudy.Settings;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
@@ -60,11 +57,11 @@ public final class RelaxedNeuronReport {
     Map<String, byte[]> out = new LinkedHashMap<>();
     for (double sigma : sigmas) {
       List<Curves> at = curves.stream().filter(c -> c.sigma() == sigma).toList();
-      out.put(plotName("train", sigma), png(chart(at, "training loss L(w) / n", sigma,
+      out.put(plotName("train", sigma), Png.of(chart(at, "training loss L(w) / n", sigma,
           Curves::train)));
-      out.put(plotName("test", sigma), png(chart(at, "test loss (noise-free labels)", sigma,
+      out.put(plotName("test", sigma), Png.of(chart(at, "test loss (noise-free labels)", sigma,
           Curves::test)));
-      out.put(plotName("distance", sigma), png(chart(at, "||w - w*||", sigma,
+      out.put(plotName("distance", sigma), Png.of(chart(at, "||w - w*||", sigma,
           Curves::distance)));
     }
     return out;
@@ -102,14 +99,6 @@ public final class RelaxedNeuronReport {
     Arrays.sort(s);
     int h = s.length / 2;
     return s.length % 2 == 1 ? s[h] : 0.5 * (s[h - 1] + s[h]);
-  }
-
-  private static byte[] png(XYChart c) {
-    try {
-      return BitmapEncoder.getBitmapBytes(c, BitmapEncoder.BitmapFormat.PNG);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot render " + c.getTitle(), e);
-    }
   }
 
   /** Whether every noise-free L_r run recovered w* from every start. */

@@ -1,5 +1,7 @@
 package io.cvxrelu.theory;
 
+import java.util.function.DoubleUnaryOperator;
+
 /**
  * The Gaussian-data prediction for the linear network by the convex Gaussian min-max theorem
  * (CGMT; Thrampoulidis, Oymak and Hassibi, COLT 2015; Thrampoulidis, Abbasi and Hassibi, IEEE
@@ -70,28 +72,7 @@ public final class LinearCgmtPrediction {
       throw new IllegalArgumentException("need delta > 0, lambda > 0, sigma >= 0, r0 >= 0");
     }
     double tMax = (r0 * r0 + sigma * sigma) / (2.0 * lambda) * Math.max(1.0, 1.0 / delta) + 1.0;
-    double a = 0.0;
-    double b = 1.0;
-    double c1 = b - GOLDEN * (b - a);
-    double c2 = a + GOLDEN * (b - a);
-    double f1 = innerMin(psi, c1, tMax)[1];
-    double f2 = innerMin(psi, c2, tMax)[1];
-    for (int it = 0; it < OUTER_STEPS; it++) {
-      if (f1 <= f2) {
-        b = c2;
-        c2 = c1;
-        f2 = f1;
-        c1 = b - GOLDEN * (b - a);
-        f1 = innerMin(psi, c1, tMax)[1];
-      } else {
-        a = c1;
-        c1 = c2;
-        f1 = f2;
-        c2 = a + GOLDEN * (b - a);
-        f2 = innerMin(psi, c2, tMax)[1];
-      }
-    }
-    double c = 0.5 * (a + b);
+    double c = goldenSection(cc -> innerMin(psi, cc, tMax)[1], 0.0, 1.0, OUTER_STEPS);
     double[] tv = innerMin(psi, c, tMax);
     // The ends of [0, 1] are candidates too (golden section only narrows the bracket).
     for (double end : new double[] {0.0, 1.0}) {
@@ -105,33 +86,36 @@ public final class LinearCgmtPrediction {
     return new Prediction(tv[1], Math.sqrt(c * c * r0 * r0 + t * t), c, t);
   }
 
-  /** {t*, psi(c, t*)} for t in [0, tMax], by golden section (psi is convex in t). */
+  /** {t*, psi(c, t*)} for t in [0, tMax] (psi is convex in t). */
   private static double[] innerMin(Psi psi, double c, double tMax) {
-    double a = 0.0;
-    double b = tMax;
-    double t1 = b - GOLDEN * (b - a);
-    double t2 = a + GOLDEN * (b - a);
-    double f1 = psi.value(c, t1);
-    double f2 = psi.value(c, t2);
-    for (int it = 0; it < INNER_STEPS; it++) {
-      if (f1 <= f2) {
-        b = t2;
-        t2 = t1;
-        f2 = f1;
-        t1 = b - GOLDEN * (b - a);
-        f1 = psi.value(c, t1);
-      } else {
-        a = t1;
-        t1 = t2;
-        f1 = f2;
-        t2 = a + GOLDEN * (b - a);
-        f2 = psi.value(c, t2);
-      }
-    }
-    double t = 0.5 * (a + b);
+    double t = goldenSection(tt -> psi.value(c, tt), 0.0, tMax, INNER_STEPS);
     double ft = psi.value(c, t);
     double f0 = psi.value(c, 0.0);
     return f0 < ft ? new double[] {0.0, f0} : new double[] {t, ft};
+  }
+
+  /** The minimiser of a unimodal f on [a, b] by {@code steps} golden-section steps. */
+  private static double goldenSection(DoubleUnaryOperator f, double a, double b, int steps) {
+    double x1 = b - GOLDEN * (b - a);
+    double x2 = a + GOLDEN * (b - a);
+    double f1 = f.applyAsDouble(x1);
+    double f2 = f.applyAsDouble(x2);
+    for (int it = 0; it < steps; it++) {
+      if (f1 <= f2) {
+        b = x2;
+        x2 = x1;
+        f2 = f1;
+        x1 = b - GOLDEN * (b - a);
+        f1 = f.applyAsDouble(x1);
+      } else {
+        a = x1;
+        x1 = x2;
+        f1 = f2;
+        x2 = a + GOLDEN * (b - a);
+        f2 = f.applyAsDouble(x2);
+      }
+    }
+    return 0.5 * (a + b);
   }
 
   /** psi(c, t) of the class comment. */
