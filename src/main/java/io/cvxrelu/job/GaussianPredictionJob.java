@@ -76,7 +76,8 @@ public final class GaussianPredictionJob {
         overwrite, null);
     GaussianPredictionReport.Checks k = GaussianPredictionReport.checks(points);
     LOG.info("wrote {} in {} s: prediction within tolerance at {} of {} points; ReLU bound "
-        + "violations {}", out, Math.round(seconds), k.within(), k.points(), k.reluAboveBound());
+        + "violations {}; every check passed: {}", out, Math.round(seconds), k.within(),
+        k.points(), k.reluAboveBound(), k.passed());
   }
 
   private static GaussianPredictionStudy.Settings settings(JobOptions opts) {

@@ -54,8 +54,8 @@ public final class RelaxedNeuronJob {
     RelaxedNeuronStudy.Settings s;
     try {
       s = new RelaxedNeuronStudy.Settings(positiveInt(opts, "n"), positiveInt(opts, "d"),
-          positiveInt(opts, "n-test"), NumberLists.doubles(opts, "sigmas"), positiveInt(opts, "starts"),
-          positiveInt(opts, "iterations"), positiveInt(opts, "every"), opts.anyLong("seed"));
+          positiveInt(opts, "n-test"), NumberLists.doubles(opts, "sigmas"),
+          positiveInt(opts, "starts"), positiveInt(opts, "iterations"), positiveInt(opts, "every"), opts.anyLong("seed"));
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     }

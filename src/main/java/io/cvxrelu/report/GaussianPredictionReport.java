@@ -141,8 +141,8 @@ public final class GaussianPredictionReport {
   }
 
   /** Counts of the report's checks. */
-  public record Checks(int within, int seedWithin, int points, int uncertified, double worstDisagreement,
-      int reluSolves, int reluCertified, int reluAboveBound) {
+  public record Checks(int within, int seedWithin, int points, int uncertified,
+      double worstDisagreement, int reluSolves, int reluCertified, int reluAboveBound) {
     /** Whether every check passed. */
     public boolean passed() {
       return within == points && uncertified == 0 && reluAboveBound == 0

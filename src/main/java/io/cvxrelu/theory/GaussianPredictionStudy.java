@@ -114,7 +114,8 @@ public final class GaussianPredictionStudy {
   public record Point(double delta, int n, int d, double lambda, Stats phi, Stats closedForm,
       double solverDisagreement, int certified, Stats error,
       LinearCgmtPrediction.Prediction predicted, LinearCgmtPrediction.Prediction predictedDouble,
-      LinearCgmtPrediction.Prediction seedPrediction, Stats linearDouble, Stats relu, int reluSolves, int reluCertified, int reluAboveBound) {
+      LinearCgmtPrediction.Prediction seedPrediction, Stats linearDouble, Stats relu,
+      int reluSolves, int reluCertified, int reluAboveBound) {
 
     /** |measured mean - predicted| &lt;= 3 standard errors + 3% of the mean. */
     public boolean withinTolerance() {
