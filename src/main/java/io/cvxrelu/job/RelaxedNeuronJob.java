@@ -1,8 +1,13 @@
 package io.cvxrelu.job;
 
+import io.cvxrelu.io.DataFormatException;
+import io.cvxrelu.io.LabeledData;
+import io.cvxrelu.io.TextDataReader;
 import io.cvxrelu.report.RelaxedNeuronReport;
 import io.cvxrelu.theory.RelaxedNeuronStudy;
 import io.cvxrelu.theory.RelaxedNeuronStudy.Curves;
+import java.io.BufferedReader;
+import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +33,8 @@ public final class RelaxedNeuronJob {
         + "L_r(w) = ||(X w)_+||^2 - 2 y^T X w + ||y||^2 from the same starts, on planted data\n"
         + "y = (X w*)_+ (+ noise); writes curves.csv, plots and report.md to DIR.")
         .option("out", null, "output folder (written atomically)")
+        .option("train", null, "fit the neuron to this CSV instead (label first, labels >= 0);"
+            + " w* is then unknown and only training losses are reported")
         .flag("overwrite", "replace an existing output folder")
         .option("n", "200", "training rows")
         .option("d", "20", "features")
@@ -55,24 +62,45 @@ public final class RelaxedNeuronJob {
     try {
       s = new RelaxedNeuronStudy.Settings(positiveInt(opts, "n"), positiveInt(opts, "d"),
           positiveInt(opts, "n-test"), NumberLists.doubles(opts, "sigmas"),
-          positiveInt(opts, "starts"), positiveInt(opts, "iterations"), positiveInt(opts, "every"), opts.anyLong("seed"));
+          positiveInt(opts, "starts"), positiveInt(opts, "iterations"),
+          positiveInt(opts, "every"), opts.anyLong("seed"));
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     }
     HadoopIo io = new HadoopIo(new Configuration());
     io.checkOutput(out, overwrite);
+    String command = "jobs/relaxed-neuron.sh " + String.join(" ", args);
+    String train = opts.get("train");
     long t0 = System.nanoTime();
-    List<Curves> curves = RelaxedNeuronStudy.run(s);
-    double seconds = (System.nanoTime() - t0) * 1e-9;
+    List<Curves> curves;
     Map<String, String> files = new LinkedHashMap<>();
+    if (train != null) {
+      LabeledData data;
+      try (BufferedReader in = io.open(train, "training data")) {
+        data = TextDataReader.readCsv(in, train);
+      } catch (IOException e) {
+        throw new DataFormatException("cannot read " + train + ": " + e.getMessage());
+      }
+      try {
+        curves = RelaxedNeuronStudy.runOn(new RelaxedNeuronStudy.Data(data.x(), data.y(),
+            data.x(), data.y(), null), s.starts(), s.iterations(), s.every(), s.seed());
+      } catch (IllegalArgumentException e) {
+        throw new DataFormatException(train + ": " + e.getMessage());
+      }
+      files.put("report.md", RelaxedNeuronReport.markdownForData(curves, train, data.n(),
+          data.d(), s.iterations(), s.seed(), (System.nanoTime() - t0) * 1e-9, command));
+    } else {
+      curves = RelaxedNeuronStudy.run(s);
+      files.put("report.md", RelaxedNeuronReport.markdown(curves, s,
+          (System.nanoTime() - t0) * 1e-9, command));
+    }
+    double seconds = (System.nanoTime() - t0) * 1e-9;
     files.put("curves.csv", RelaxedNeuronReport.csv(curves));
-    files.put("report.md", RelaxedNeuronReport.markdown(curves, s, seconds,
-        "jobs/relaxed-neuron.sh " + String.join(" ", args)));
-    io.writeAtomically(out, files, RelaxedNeuronReport.plots(curves, s.sigmas()), overwrite,
-        null);
-    LOG.info("wrote {} in {} s; noise-free L_r recovered w* from every start: {}", out,
-        String.format(java.util.Locale.ROOT, "%.1f", seconds),
-        RelaxedNeuronReport.recoveryPassed(curves));
+    double[] levels = train != null ? new double[] {Double.NaN} : s.sigmas();
+    io.writeAtomically(out, files, RelaxedNeuronReport.plots(curves, levels), overwrite, null);
+    LOG.info("wrote {} in {} s{}", out, String.format(java.util.Locale.ROOT, "%.1f", seconds),
+        train != null ? "" : "; noise-free L_r recovered w* from every start: "
+            + RelaxedNeuronReport.recoveryPassed(curves));
   }
 
   private static int positiveInt(JobOptions opts, String name) {

@@ -49,20 +49,28 @@ public final class RelaxedNeuronReport {
 
   /** Plot file name for a quantity at a noise level. */
   public static String plotName(String what, double sigma) {
-    return what + "-sigma" + sigma + ".png";
+    return what + "-" + label(sigma) + ".png";
+  }
+
+  /** "sigma0.1", or "data" for data read from a file (sigma NaN). */
+  private static String label(double sigma) {
+    return Double.isNaN(sigma) ? "data" : "sigma" + sigma;
   }
 
   /** The PNG plots, by file name. */
   public static Map<String, byte[]> plots(List<Curves> curves, double[] sigmas) {
     Map<String, byte[]> out = new LinkedHashMap<>();
     for (double sigma : sigmas) {
-      List<Curves> at = curves.stream().filter(c -> c.sigma() == sigma).toList();
+      List<Curves> at = curves.stream().filter(c -> Double.compare(c.sigma(), sigma) == 0)
+          .toList();
       out.put(plotName("train", sigma), Png.of(chart(at, "training loss L(w) / n", sigma,
           Curves::train)));
-      out.put(plotName("test", sigma), Png.of(chart(at, "test loss (noise-free labels)", sigma,
-          Curves::test)));
-      out.put(plotName("distance", sigma), Png.of(chart(at, "||w - w*||", sigma,
-          Curves::distance)));
+      if (!Double.isNaN(sigma)) {
+        out.put(plotName("test", sigma), Png.of(chart(at, "test loss (noise-free labels)",
+            sigma, Curves::test)));
+        out.put(plotName("distance", sigma), Png.of(chart(at, "||w - w*||", sigma,
+            Curves::distance)));
+      }
     }
     return out;
   }
@@ -70,7 +78,7 @@ public final class RelaxedNeuronReport {
   private static XYChart chart(List<Curves> at, String what, double sigma,
       Function<Curves, List<double[]>> values) {
     XYChart c = new XYChartBuilder().width(800).height(560)
-        .title(String.format(Locale.ROOT, "Single ReLU neuron, sigma = %s: %s", sigma, what))
+        .title(String.format(Locale.ROOT, "Single ReLU neuron, %s: %s", label(sigma), what))
         .xAxisTitle("gradient-descent iteration").yAxisTitle(what + " (log)").build();
     c.getStyler().setYAxisLogarithmic(true);
     c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
@@ -148,6 +156,25 @@ public final class RelaxedNeuronReport {
             .append(plotName(what, sigma)).append(")\n");
       }
     }
+    return sb.toString();
+  }
+
+  /** report.md for data read from a file: w* unknown, so training loss only. */
+  public static String markdownForData(List<Curves> curves, String source, int n, int d,
+      int iterations, long seed, double seconds, String command) {
+    StringBuilder sb = new StringBuilder("# Relaxed single-neuron loss on " + source + "\n\n");
+    sb.append("Command: `").append(command).append("`\n\n");
+    sb.append(String.format(Locale.ROOT, "n = %d, d = %d, labels from the file (all >= 0); "
+        + "gradient descent with step 1 / (2 ||X||^2) for %d iterations from %d Gaussian starts"
+        + " (seed %d). w* is unknown, so only the training loss L(w) / n is reported. Wall time"
+        + " %.1f s.%n%n| loss | train L/n, median | worst |%n|---|---|---|%n", n, d, iterations,
+        curves.get(0).train().get(0).length, seed, seconds));
+    for (Curves c : curves) {
+      double[] tr = c.train().get(c.train().size() - 1);
+      sb.append(String.format(Locale.ROOT, "| %s | %.4e | %.4e |%n", c.objective().id(),
+          median(tr), max(tr)));
+    }
+    sb.append("\n![train](").append(plotName("train", Double.NaN)).append(")\n");
     return sb.toString();
   }
 

@@ -131,10 +131,14 @@ public final class RelaxedNeuron {
     return z;
   }
 
-  /** ||w_s - w*|| for each column s of {@code w}. */
+  /** ||w_s - w*|| for each column s of {@code w} (NaN when w* is null, i.e. unknown). */
   public static double[] distances(DenseMatrix w, double[] wStar) {
     int d = w.rows();
     double[] out = new double[w.cols()];
+    if (wStar == null) {
+      java.util.Arrays.fill(out, Double.NaN);
+      return out;
+    }
     for (int s = 0; s < w.cols(); s++) {
       double v = 0.0;
       for (int k = 0; k < d; k++) {

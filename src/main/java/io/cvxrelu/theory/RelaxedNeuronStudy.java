@@ -94,22 +94,39 @@ public final class RelaxedNeuronStudy {
       Data data = Data.draw(s.n(), s.d(), s.nTest(), s.sigmas()[k], rng);
       DenseMatrix starts = gaussian(s.d(), s.starts(), rng);
       for (Objective o : Objective.values()) {
-        out.add(descend(s, data, starts, o, s.sigmas()[k]));
+        out.add(descend(data, starts, o, s.sigmas()[k], s.iterations(), s.every()));
       }
     }
     return out;
   }
 
-  private static Curves descend(Settings s, Data data, DenseMatrix starts, Objective o,
-      double sigma) {
+  /**
+   * Both losses on given data, e.g. read from a file: w* is unknown (null in {@code data}), so
+   * the distances are NaN and the curves' sigma is NaN.
+   *
+   * @throws IllegalArgumentException when a label is negative (L_r needs y &gt;= 0)
+   */
+  public static List<Curves> runOn(Data data, int starts, int iterations, int every,
+      long seed) {
+    RelaxedNeuron.requireNonNegative(data.y());
+    DenseMatrix st = gaussian(data.x().cols(), starts, new SplittableRandom(seed));
+    List<Curves> out = new ArrayList<>();
+    for (Objective o : Objective.values()) {
+      out.add(descend(data, st, o, Double.NaN, iterations, every));
+    }
+    return out;
+  }
+
+  private static Curves descend(Data data, DenseMatrix starts, Objective o, double sigma,
+      int iterations, int every) {
     Curves c = new Curves(o, sigma, new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
         new ArrayList<>());
-    RelaxedNeuron.descend(o, data.x(), data.y(), starts, s.iterations(), s.every(), (it, w) -> {
+    RelaxedNeuron.descend(o, data.x(), data.y(), starts, iterations, every, (it, w) -> {
       c.iterations().add(it);
       c.train().add(scaled(RelaxedNeuron.values(Objective.SQUARED, data.x(), data.y(), w),
-          s.n()));
+          data.x().rows()));
       c.test().add(scaled(RelaxedNeuron.values(Objective.SQUARED, data.xTest(), data.yTest(),
-          w), s.nTest()));
+          w), data.xTest().rows()));
       c.distance().add(RelaxedNeuron.distances(w, data.wStar()));
     });
     return c;

@@ -34,6 +34,23 @@ class RelaxedNeuronJobTest {
   }
 
   @Test
+  void fileDataAreFittedAndNegativeLabelsAreADataErrorWithNoOutput() throws IOException {
+    Path good = tmp.resolve("good.csv");
+    Files.writeString(good, "1.0,1.0,0.0\n0.0,-1.0,0.5\n2.0,2.0,0.1\n0.5,0.5,-0.3\n");
+    Path out = tmp.resolve("file");
+    assertEquals(0, RelaxedNeuronJob.run(new String[] {"--out", out.toString(), "--train",
+        good.toString(), "--starts", "2", "--iterations", "200", "--every", "100"}));
+    assertTrue(Files.exists(out.resolve("train-data.png")));
+    assertTrue(Files.readString(out.resolve("report.md")).contains("| L_r |"));
+    Path bad = tmp.resolve("bad.csv");
+    Files.writeString(bad, "1.0,1.0,0.0\n-0.5,-1.0,0.5\n");
+    Path refused = tmp.resolve("refused");
+    assertEquals(3, RelaxedNeuronJob.run(new String[] {"--out", refused.toString(), "--train",
+        bad.toString()}));
+    assertFalse(Files.exists(refused));
+  }
+
+  @Test
   void negativeNoiseIsAUsageErrorWithNoOutput() {
     Path out = tmp.resolve("bad");
     assertEquals(2, RelaxedNeuronJob.run(new String[] {"--out", out.toString(), "--sigmas",
