@@ -4,26 +4,59 @@ import dev.ludovic.netlib.lapack.LAPACK;
 import org.netlib.util.intW;
 
 /**
- * Thin singular value decomposition A = U diag(s) V^T of an m x n matrix by LAPACK's
- * {@code dgesvd}: U is m x r, V^T is r x n, r = min(m, n), s in decreasing order. The nuclear-norm
- * programs use it for singular value thresholding and for the spectral (operator) norm.
+ * The thin singular value decomposition A = U S V^T of an m x n matrix (LAPACK's divide and
+ * conquer {@code dgesdd}), with the numerical rank by LAPACK's usual rule: singular values
+ * above max(m, n) * eps * s_max count. It gives what the theory diagnostics need from A: its
+ * rank, its range (the first r columns of U), the pseudo-inverse and the ridge path
+ * (A^T A + mu I)^{-1} A^T y; the nuclear-norm programs of the CNNs ({@code io.cvxrelu.cnn})
+ * use it for singular value thresholding and, through {@link #singularValues} (values only,
+ * {@code dgesvd}), for the spectral norm.
  *
- * @param u m x r left singular vectors
- * @param s the r singular values, largest first
- * @param vt r x n right singular vectors, as rows
+ * @param u m x k left singular vectors, k = min(m, n)
+ * @param s the k singular values, in decreasing order
+ * @param vt k x n right singular vectors (transposed)
+ * @param rank the numerical rank r
  */
-public record ThinSvd(DenseMatrix u, double[] s, DenseMatrix vt) {
+public record ThinSvd(DenseMatrix u, double[] s, DenseMatrix vt, int rank) {
   private static final LAPACK LAPACK_IMPL = LAPACK.getInstance();
 
-  /** The thin decomposition of {@code a} (not modified). */
+  /** Decomposes {@code a} (not modified). */
   public static ThinSvd of(DenseMatrix a) {
     int m = a.rows();
     int n = a.cols();
-    int r = Math.min(m, n);
-    DenseMatrix u = new DenseMatrix(m, r);
-    DenseMatrix vt = new DenseMatrix(r, n);
-    double[] s = run("S", a, u.data(), Math.max(1, m), vt.data(), Math.max(1, r));
-    return new ThinSvd(u, s, vt);
+    int k = Math.min(m, n);
+    if (k == 0) {
+      throw new IllegalArgumentException("cannot decompose an empty matrix " + a);
+    }
+    double[] work0 = a.data().clone();
+    double[] s = new double[k];
+    DenseMatrix u = new DenseMatrix(m, k);
+    DenseMatrix vt = new DenseMatrix(k, n);
+    int[] iwork = new int[8 * k];
+    intW info = new intW(0);
+    double[] query = new double[1];
+    LAPACK_IMPL.dgesdd("S", m, n, work0, m, s, u.data(), m, vt.data(), k, query, -1, iwork,
+        info);
+    if (info.val != 0) {
+      throw new IllegalStateException("dgesdd workspace query failed with info " + info.val);
+    }
+    double[] work = new double[(int) query[0]];
+    LAPACK_IMPL.dgesdd("S", m, n, work0, m, s, u.data(), m, vt.data(), k, work, work.length,
+        iwork, info);
+    if (info.val != 0) {
+      throw new ArithmeticException("dgesdd did not converge (info " + info.val + ")");
+    }
+    double cut = Math.max(m, n) * Math.ulp(1.0) * s[0];
+    int rank = 0;
+    while (rank < k && s[rank] > cut) {
+      rank++;
+    }
+    return new ThinSvd(u, s, vt, rank);
+  }
+
+  /** The first r = rank columns of U: an orthonormal basis of the range of A. */
+  public DenseMatrix rangeBasis() {
+    return u.columns(0, rank);
   }
 
   /** The singular values of {@code a} alone, largest first. */
