@@ -14,7 +14,7 @@ import io.cvxrelu.solver.StopReason;
  * elementwise ({@link PatchNewtonSystem}), so each iteration factors one f x f matrix and costs
  * O(n k f^2), in GEMMs.
  *
- * <p>Before the interior point, Farkas' lemma decides boundedness: both programs are bounded
+ * <p>When the interior point does not converge, Farkas' lemma decides boundedness: both programs are bounded
  * exactly when r lies in cone{X_ij^T}, i.e. when NNLS min_{lambda &gt;= 0} ||sum lambda_ij
  * X_ij^T - r|| is zero. Otherwise the NNLS residual d = r - sum lambda_ij X_ij^T satisfies
  * X_ij d &lt;= 0 for every patch and r^T d = ||d||^2 &gt; 0: moving w along d keeps z feasible
@@ -33,6 +33,11 @@ public final class RelaxationSolver {
   }
 
   private static final double STEP_FRACTION = 0.995;
+  /**
+   * On the scaled problem (y &lt;= 1) a bounded optimum has |X_ij w| of order 1; iterates with
+   * max|w| max|X| this large are running along a ray of an unbounded program.
+   */
+  private static final double DIVERGED = 1e12;
 
   private final Options options;
 
@@ -46,13 +51,19 @@ public final class RelaxationSolver {
 
   /** Solves one relaxation. */
   public RelaxationResult solve(RelaxationProblem problem) {
+    RelaxationResult result = new Run(problem, options).iterate();
+    if (result.certified()) {
+      return result;
+    }
+    // A run that did not converge may be an unbounded program (its iterates run off along the
+    // ray); Farkas decides, and only then, so the bounded draws pay no NNLS.
     double[] ray = unboundedRay(problem.design(), problem.cost());
     if (ray != null) {
       double inf = problem.linear() ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY;
       return new RelaxationResult(ray, Outcome.UNBOUNDED, StopReason.CONVERGED, inf, inf, 0.0,
-          Double.NaN, 0);
+          Double.NaN, result.iterations());
     }
-    return new Run(problem, options).iterate();
+    return result;
   }
 
   /**
@@ -121,6 +132,7 @@ public final class RelaxationSolver {
     private final double[] lambda;
     private final double[] mu;
     private final double[] v;
+    private final double xMax;
     private Residuals res;
 
     Run(RelaxationProblem problem, Options options) {
@@ -130,6 +142,7 @@ public final class RelaxationSolver {
       this.kappa = problem.linear() ? 0.0 : 1.0;
       this.n = design.n();
       this.count = design.patches();
+      this.xMax = Math.max(maxAbs(design.x().data()), Double.MIN_NORMAL);
       double ymax = 0.0;
       for (double yi : problem.labels()) {
         ymax = Math.max(ymax, Math.abs(yi));
@@ -182,6 +195,10 @@ public final class RelaxationSolver {
         }
         double alpha = predictorCorrector(system);
         res = residuals();
+        if (Run.maxAbs(w) * xMax > DIVERGED) {
+          reason = StopReason.STALLED;
+          break;
+        }
         if (alpha < 1e-12) {
           reason = res.converged(options.tolerance()) ? StopReason.CONVERGED : StopReason.STALLED;
           break;
