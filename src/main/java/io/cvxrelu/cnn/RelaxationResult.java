@@ -22,7 +22,7 @@ import io.cvxrelu.solver.StopReason;
  */
 public record RelaxationResult(double[] filter, Outcome outcome, StopReason stopReason,
     double primalValue, double dualValue, double primalResidual, double dualResidual,
-    int iterations) {
+    int iterations) implements java.io.Serializable {
 
   /** The three ends of a solve. */
   public enum Outcome {
