@@ -6,7 +6,7 @@ import io.cvxrelu.linalg.DenseMatrix;
 
 /**
  * Ridge regression with an unpenalised intercept, min ||y - b - Z u||^2 + lambda ||u||^2 on
- * features Z standardised with the training set's statistics, lambda chosen from a grid by
+ * features Z standardised with the training set's statistics (see {@link #statistics}), lambda chosen from a grid by
  * K-fold cross-validation on the training set: the baseline and the read-out of Bartan and
  * Pilanci's Table 1.
  *
@@ -80,9 +80,15 @@ public final class RidgeRegression {
     return u.data();
   }
 
+  /**
+   * Means and scales sqrt(var_c + eps), eps = 1% of the mean variance: a pixel that is almost
+   * always blank in training (a corner the rotations rarely reach) is not blown up to huge
+   * values on the test images where it has ink; a constant feature stays 0 after centring.
+   */
   private static void statistics(DenseMatrix x, double[] mean, double[] scale) {
     int n = x.rows();
     double[] xd = x.data();
+    double meanVar = 0.0;
     for (int c = 0; c < x.cols(); c++) {
       double s = 0.0;
       double ss = 0.0;
@@ -91,9 +97,12 @@ public final class RidgeRegression {
         ss += xd[c * n + i] * xd[c * n + i];
       }
       mean[c] = s / n;
-      double var = ss / n - mean[c] * mean[c];
-      // A constant feature (a pixel that is always 0) stays 0 after centring.
-      scale[c] = var > 1e-12 ? Math.sqrt(var) : 1.0;
+      scale[c] = Math.max(0.0, ss / n - mean[c] * mean[c]);
+      meanVar += scale[c] / x.cols();
+    }
+    double eps = Math.max(0.01 * meanVar, 1e-12);
+    for (int c = 0; c < x.cols(); c++) {
+      scale[c] = Math.sqrt(scale[c] + eps);
     }
   }
 

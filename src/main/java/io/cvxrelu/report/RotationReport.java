@@ -104,9 +104,9 @@ public final class RotationReport {
         + "unbounded), best draw %d by training loss; %.1f s for the draws.%n",
         s.beta() == 0 ? "LP (9) (beta = 0)" : "QP (8) with beta = " + s.beta(), s.draws(),
         certified, unbounded, best.index(), s.solveSeconds()));
-    sb.append("- Ridge: features standardised on the training set, unpenalised intercept, "
-        + "lambda from 10^-2..10^5 (half decades) by 5-fold cross-validation on the training "
-        + "set.\n\n");
+    sb.append("- Ridge: features standardised on the training set (scale sqrt(var + 1% of "
+        + "the mean variance)), unpenalised intercept, lambda from 10^-2..10^5 (half "
+        + "decades) by 5-fold cross-validation on the training set.\n\n");
     sb.append("| predictor | lambda | CV RMSE | test RMSE | paper test RMSE |\n"
         + "|---|---|---|---|---|\n");
     sb.append(String.format(Locale.ROOT, "| ridge on pixels | %g | %.2f | %.2f | %.2f |%n",

@@ -3,6 +3,7 @@ package io.cvxrelu.job;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -130,5 +131,25 @@ class CnnRelaxationJobTest {
       assertTrue(Files.size(out.resolve(png)) > 1000, png);
     }
     assertTrue(Files.readString(out.resolve("report.md")).contains("eq. (14): 0 of 270"));
+  }
+
+  /** The MNIST experiment on 300 + 300 digits, when the shared copy is present. */
+  @Test
+  void mnistRotationOnASmallSplit() throws IOException {
+    Path data = Path.of("/work/shared/data/mnist-10k");
+    assumeTrue(Files.exists(data.resolve("mnist-10k-images-idx3-ubyte.gz")),
+        "MNIST not found at " + data + ": test skipped");
+    Path out = tmp.resolve("mnist");
+    assertEquals(0, MnistRotationJob.run(new String[] {"--data", data.toString(),
+        "--train-size", "300", "--test-size", "300", "--draws", "2", "--out", out.toString()}));
+    JsonNode s = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+    assertEquals(49, s.get("filter").size());
+    assertTrue(s.get("pixelsTestRmse").asDouble() > 0.0);
+    assertTrue(s.get("withFilterTestRmse").asDouble() > 0.0);
+    assertEquals(4, Files.readAllLines(out.resolve("results.csv")).size());
+    assertTrue(Files.size(out.resolve("filter.png")) > 1000);
+    assertTrue(Files.readString(out.resolve("report.md")).contains("17.04"));
+    assertEquals(2, MnistRotationJob.run(new String[] {"--data", data.toString(), "--patch",
+        "5", "--out", tmp.resolve("bad").toString()}));
   }
 }
