@@ -2,14 +2,13 @@ package io.cvxrelu.cnn;
 
 import io.cvxrelu.linalg.Blas;
 import io.cvxrelu.linalg.DenseMatrix;
-import io.cvxrelu.linalg.Nnls;
 
 /**
  * The exact-recovery condition of Bartan and Pilanci, eq. (14): on noiseless data y_i = sum_j
  * (X_ij w*)_+, the planted filter w* solves the LP (9) exactly when the direction r lies in
  * cone{a_i}, a_i = sum_{j : X_ij w* &gt; 0} X_ij^T (the normal cone of the feasible set
  * {w : sum_j (X_ij w)_+ &lt;= y_i} at w*, where every constraint is active). Membership is
- * decided by NNLS, min_{u &gt;= 0} ||A^T u - r||, with no interior point involved: the
+ * decided by NNLS ({@link ConeNnls}), min_{u &gt;= 0} ||A^T u - r||, with no interior point: the
  * independent check of the solver's per-draw outcome.
  */
 public final class RecoveryCone {
@@ -26,10 +25,7 @@ public final class RecoveryCone {
   /** The relative residual ||A^T u - r|| / ||r|| of the NNLS fit (0 inside the cone). */
   public double residual(double[] r) {
     int f = generatorsT.rows();
-    int n = generatorsT.cols();
-    double[] u = Nnls.solve(generatorsT, r, 50 * f + 100);
-    double[] d = r.clone();
-    Blas.gemm(false, false, f, 1, n, -1.0, generatorsT.data(), 0, f, u, 0, n, 1.0, d, 0, f);
+    double[] d = ConeNnls.residual(generatorsT, r);
     double rn = Blas.nrm2(f, r, 0);
     return rn == 0.0 ? 0.0 : Blas.nrm2(f, d, 0) / rn;
   }

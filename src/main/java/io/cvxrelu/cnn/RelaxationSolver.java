@@ -4,7 +4,6 @@ import io.cvxrelu.cnn.PatchNewtonSystem.Direction;
 import io.cvxrelu.cnn.RelaxationResult.Outcome;
 import io.cvxrelu.linalg.Blas;
 import io.cvxrelu.linalg.DenseMatrix;
-import io.cvxrelu.linalg.Nnls;
 import io.cvxrelu.solver.StopReason;
 
 /**
@@ -95,9 +94,7 @@ public final class RelaxationSolver {
     for (int p = 0; p < n * k; p++) {
       maxNorm = Math.max(maxNorm, Blas.nrm2(f, cd, p * f));
     }
-    double[] u = Nnls.solve(cols, c, 50 * f + 100);
-    double[] d = c.clone();
-    Blas.gemm(false, false, f, 1, n * k, -1.0, cd, 0, f, u, 0, n * k, 1.0, d, 0, f);
+    double[] d = ConeNnls.residual(cols, c);
     double dNorm = Blas.nrm2(f, d, 0);
     if (dNorm <= 1e-9 * cNorm) {
       return null;
