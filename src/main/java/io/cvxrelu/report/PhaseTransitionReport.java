@@ -123,9 +123,9 @@ public final class PhaseTransitionReport {
         + "test of eq. (14): %d of %d%n", disagreements, draws));
     sb.append(String.format(Locale.ROOT, "- LP draws neither certified nor a certified ray: %d"
         + "%n%n", uncertified));
-    sb.append("The paper reports Fig. 1 as heat maps only (no table): the relaxation's "
-        + "success region widens with k and starts at smaller n/f than gradient descent's. "
-        + "Compare the PNGs here with it.\n\n");
+    sb.append("The paper gives Fig. 1 as heat maps only, with no numbers to set beside ours. "
+        + "Read the rates against n / d = (n / f) / k as well as n / f: the LP's cone of "
+        + "eq. (14) needs n of the order of d = k f.\n\n");
     sb.append("## Cells\n\n| k | f | n/f | LP min err | LP rate | LP any | NNLS rate | GD min err"
         + " | GD rate | GD any | s |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (Result r : sorted(cells)) {
