@@ -126,6 +126,27 @@ public final class DeepNetwork implements java.io.Serializable {
     return 0.5 * s + 0.5 * beta * squaredNorm();
   }
 
+  /**
+   * The weights as text: per layer a line {@code # layer l rows x cols}, then one CSV line per
+   * row of W_l (the format of the jobs' {@code network.csv} for L-layer networks).
+   */
+  public String toCsv() {
+    StringBuilder sb = new StringBuilder("# activation ").append(activation.name()
+        .toLowerCase(java.util.Locale.ROOT)).append('\n');
+    for (int l = 0; l < weights.size(); l++) {
+      DenseMatrix w = weights.get(l);
+      sb.append("# layer ").append(l + 1).append(' ').append(w.rows()).append(" x ")
+          .append(w.cols()).append('\n');
+      for (int i = 0; i < w.rows(); i++) {
+        for (int j = 0; j < w.cols(); j++) {
+          sb.append(j == 0 ? "" : ",").append(w.get(i, j));
+        }
+        sb.append('\n');
+      }
+    }
+    return sb.toString();
+  }
+
   /** A one-column target matrix from a label vector. */
   public static DenseMatrix column(double[] y) {
     return new DenseMatrix(y.length, 1, y.clone());
