@@ -34,7 +34,7 @@ public final class DeepClosedFormJob {
         .option("classes", "airplane,automobile,bird", "three or more CIFAR-10 classes")
         .option("per-class", "333", "training images per class (n = classes x this < 3072)")
         .option("test-per-class", "100", "test images per class")
-        .option("gaussian", "8,12", "n,d of the whitened Gaussian set (n <= 12 for the convex "
+        .option("gaussian", "7,10", "n,d of the whitened Gaussian set (n <= 12 for the convex "
             + "program over every pattern), or 'none'")
         .option("rank-one", "40,10", "n,d of the rank-one set, or 'none'")
         .option("depths", "2,3,4", "depths L >= 2")

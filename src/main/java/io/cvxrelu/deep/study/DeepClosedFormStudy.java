@@ -17,6 +17,8 @@ import io.cvxrelu.solver.SolverOptions;
 import io.cvxrelu.solver.SolverResult;
 import io.cvxrelu.solver.StopReason;
 import io.cvxrelu.solver.local.InteriorPointReluSolver;
+import io.cvxrelu.patterns.SignPatterns;
+import io.cvxrelu.train.InvalidSpecException;
 import io.cvxrelu.train.ProblemSetup;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -138,12 +140,20 @@ public final class DeepClosedFormStudy {
    * answer is not certified.
    */
   public static double convexOptimum(StudyData data, double beta) {
-    if (data.y().cols() != 1 || data.x().rows() > 12) {
+    if (data.y().cols() != 1) {
       return Double.NaN;
     }
-    ConvexReluProblem p = new ConvexReluProblem(data.x(), data.y().column(0),
-        ProblemSetup.enumerated(data.x()), new SquaredLoss(), beta, Formulation.RELU);
-    if (!InteriorPointReluSolver.supports(p)) {
+    SignPatterns patterns;
+    try {
+      patterns = ProblemSetup.enumerated(data.x());
+    } catch (InvalidSpecException e) {
+      return Double.NaN;
+    }
+    ConvexReluProblem p = new ConvexReluProblem(data.x(), data.y().column(0), patterns,
+        new SquaredLoss(), beta, Formulation.RELU);
+    // A few seconds of interior point at most: P d up to 2,000.
+    if ((long) patterns.count() * data.x().cols() > 2000
+        || !InteriorPointReluSolver.supports(p)) {
       return Double.NaN;
     }
     SolverResult r = new InteriorPointReluSolver().solve(p, null,
