@@ -32,9 +32,9 @@ public record StudyData(String name, Kind kind, DenseMatrix x, DenseMatrix y, De
 
   /**
    * {@code perClass} training images of each of {@code classes} (CIFAR-10 indices) from the
-   * training batches and {@code testPerClass} from the test batch; pixels / 255 standardised
-   * with the training mean and deviation, then whitened: X &lt;- (X X^T)^{-1/2} X = X T with
-   * T = (X^T X)^{+1/2}, the same T applied to the test rows.
+   * training batches and {@code testPerClass} from the test batch; pixels / 255, then whitened: X &lt;- (X X^T)^{-1/2} X = X T with
+   * T = (X^T X)^{+1/2}, the same T applied to the test rows. No centring: subtracting the
+   * training mean would leave X of rank n - 1, which cannot be whitened.
    */
   public static StudyData cifar(Path dir, int[] classes, int perClass, int testPerClass) {
     List<double[]> rows = new ArrayList<>();
@@ -47,10 +47,10 @@ public record StudyData(String name, Kind kind, DenseMatrix x, DenseMatrix y, De
     List<Integer> testLabels = new ArrayList<>();
     read(dir.resolve(Cifar10Reader.TEST_FILE), classes, testPerClass, testRows, testLabels);
     requireCounts(testLabels, classes, testPerClass, dir + "/" + Cifar10Reader.TEST_FILE);
-    DenseMatrix x = standardised(rows, rows);
+    DenseMatrix x = matrix(rows);
     DenseMatrix t = WhitenedClosedForm.whiteningMap(x);
     return new StudyData("cifar10-whitened", Kind.WHITENED_ONE_HOT, times(x, t),
-        oneHot(labels, classes.length), times(standardised(testRows, rows), t),
+        oneHot(labels, classes.length), times(matrix(testRows), t),
         oneHot(testLabels, classes.length));
   }
 
@@ -148,25 +148,11 @@ public record StudyData(String name, Kind kind, DenseMatrix x, DenseMatrix y, De
     return y;
   }
 
-  /** Rows of {@code rows} standardised with the mean and deviation of {@code reference}. */
-  private static DenseMatrix standardised(List<double[]> rows, List<double[]> reference) {
-    int d = reference.get(0).length;
-    double[] mean = new double[d];
-    double[] sq = new double[d];
-    for (double[] r : reference) {
-      for (int j = 0; j < d; j++) {
-        mean[j] += r[j] / reference.size();
-      }
-    }
-    for (double[] r : reference) {
-      for (int j = 0; j < d; j++) {
-        sq[j] += (r[j] - mean[j]) * (r[j] - mean[j]) / reference.size();
-      }
-    }
-    DenseMatrix x = new DenseMatrix(rows.size(), d);
+  private static DenseMatrix matrix(List<double[]> rows) {
+    DenseMatrix x = new DenseMatrix(rows.size(), rows.get(0).length);
     for (int i = 0; i < rows.size(); i++) {
-      for (int j = 0; j < d; j++) {
-        x.set(i, j, (rows.get(i)[j] - mean[j]) / Math.max(Math.sqrt(sq[j]), 1e-12));
+      for (int j = 0; j < x.cols(); j++) {
+        x.set(i, j, rows.get(i)[j]);
       }
     }
     return x;
@@ -195,6 +181,9 @@ public record StudyData(String name, Kind kind, DenseMatrix x, DenseMatrix y, De
           }
         }
       }
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new DataFormatException(file + ": no such file (--cifar takes the folder of the "
+          + "CIFAR-10 binary batches)");
     } catch (IOException e) {
       throw new UncheckedIOException(file + ": " + e.getMessage(), e);
     }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -40,8 +41,11 @@ public final class StudyReport {
   public static Map<String, byte[]> plots(DeepClosedFormStudy.Result r) {
     Map<String, byte[]> files = new LinkedHashMap<>();
     for (String data : names(r.rows())) {
-      files.put("objective-vs-beta-" + data + ".png", png(objectiveChart(r.rows(), data)));
-      files.put("sgd-traces-" + data + ".png", png(traceChart(r.traces(), data)));
+      files.put("objective-vs-beta-" + data + ".png", render("Training objective vs beta: "
+          + data, "beta (log)", "objective (log)", c -> objectiveChart(c, r.rows(), data)));
+      files.put("sgd-traces-" + data + ".png", render("SGD objective / closed form - 1 at the "
+          + "middle beta: " + data, "epoch", "relative excess (log)",
+          c -> traceChart(c, r.traces(), data)));
     }
     return files;
   }
@@ -86,8 +90,7 @@ public final class StudyReport {
     return s;
   }
 
-  private static XYChart objectiveChart(List<Row> rows, String data) {
-    XYChart c = chart("Training objective vs beta: " + data, "beta (log)", "objective (log)");
+  private static void objectiveChart(XYChart c, List<Row> rows, String data) {
     c.getStyler().setXAxisLogarithmic(true);
     c.getStyler().setYAxisLogarithmic(true);
     Set<Integer> depths = new LinkedHashSet<>();
@@ -110,12 +113,9 @@ public final class StudyReport {
         s.setMarker(SeriesMarkers.DIAMOND);
       }
     }
-    return c;
   }
 
-  private static XYChart traceChart(List<Trace> traces, String data) {
-    XYChart c = chart("SGD objective / closed form - 1 at the middle beta: " + data, "epoch",
-        "relative excess (log)");
+  private static void traceChart(XYChart c, List<Trace> traces, String data) {
     c.getStyler().setYAxisLogarithmic(true);
     for (Trace t : traces) {
       if (!t.data().equals(data)) {
@@ -134,22 +134,19 @@ public final class StudyReport {
             .setMarker(SeriesMarkers.NONE);
       }
     }
-    return c;
   }
 
-  private static XYChart chart(String title, String x, String y) {
-    XYChart c = new XYChartBuilder().width(1200).height(700).title(title).xAxisTitle(x)
-        .yAxisTitle(y).build();
-    c.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+  /** A line chart with the legend outside, filled by {@code fill}, as PNG bytes. */
+  private static byte[] render(String title, String xTitle, String yTitle,
+      Consumer<XYChart> fill) {
+    XYChart c = new XYChartBuilder().width(1100).height(650).title(title).xAxisTitle(xTitle)
+        .yAxisTitle(yTitle).build();
     c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
-    return c;
-  }
-
-  private static byte[] png(XYChart c) {
+    fill.accept(c);
     try {
       return BitmapEncoder.getBitmapBytes(c, BitmapEncoder.BitmapFormat.PNG);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot render " + c.getTitle(), e);
+      throw new UncheckedIOException("cannot render " + title, e);
     }
   }
 }

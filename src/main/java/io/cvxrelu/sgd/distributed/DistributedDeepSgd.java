@@ -54,15 +54,16 @@ public final class DistributedDeepSgd {
       }
     });
     double wall = (System.nanoTime() - start) * 1e-9;
-    List<EpochRecord> h = r.history();
-    double[][] rows = new double[h.size()][];
-    for (int i = 0; i < h.size(); i++) {
-      EpochRecord e = h.get(i);
-      rows[i] = new double[] {e.epoch(), e.samples(), e.objective(), e.trainAccuracy(),
-          e.testAccuracy(), e.seconds()};
-    }
+    // The row layout of DistributedSgd.InitRun, so train-sgd writes both kinds alike.
+    double[][] rows = r.history().stream().map(DistributedDeepSgd::row)
+        .toArray(double[][]::new);
     return new DistributedSgd.InitRun(k, o.seed(), r.stopReason(), rows, wall,
         r.network().toCsv());
+  }
+
+  private static double[] row(EpochRecord e) {
+    return new double[] {e.epoch(), e.samples(), e.objective(), e.trainAccuracy(),
+        e.testAccuracy(), e.seconds()};
   }
 
   /** The broadcast training set: n x d features, n x K targets, optional test set, beta. */
