@@ -38,7 +38,10 @@ public final class DeepClosedFormJob {
             + "program over every pattern), or 'none'")
         .option("rank-one", "40,10", "n,d of the rank-one set, or 'none'")
         .option("depths", "2,3,4", "depths L >= 2")
-        .option("betas", "0.05,0.2,0.8", "the beta grid")
+        .option("betas", null, "the beta grid (absolute values)")
+        .option("beta-fracs", "0.05,0.25,0.6", "the beta grid as fractions of each data set's "
+            + "beta_max (the smallest beta with the zero network optimal at L = 2), used when "
+            + "--betas is absent")
         .option("inits", "5", "trainer runs per (data, depth, beta)")
         .option("epochs", "2000", "full-batch Adam steps per run")
         .option("lr", "0.01", "Adam step size (decays linearly to zero)")
@@ -60,8 +63,9 @@ public final class DeepClosedFormJob {
     boolean overwrite = opts.flagSet("overwrite");
     DeepClosedFormStudy.Settings settings;
     try {
+      boolean fractions = opts.get("betas") == null;
       settings = new DeepClosedFormStudy.Settings(opts.positiveIntList("depths"),
-          betas(opts.require("betas")), (int) opts.positiveLong("inits"),
+          betas(fractions ? opts.require("beta-fracs") : opts.get("betas")), fractions, (int) opts.positiveLong("inits"),
           (int) opts.positiveLong("epochs"), opts.positiveDouble("lr"),
           (int) opts.positiveLong("width"), opts.anyLong("seed"));
     } catch (IllegalArgumentException e) {
@@ -73,7 +77,7 @@ public final class DeepClosedFormJob {
       DeepClosedFormStudy.Result result = DeepClosedFormStudy.run(data, settings, LOG::info);
       StringBuilder command = new StringBuilder("jobs/deep-closed-form.sh");
       for (String name : List.of("cifar", "classes", "per-class", "test-per-class", "gaussian",
-          "rank-one", "depths", "betas", "inits", "epochs", "lr", "width", "seed")) {
+          "rank-one", "depths", "betas", "beta-fracs", "inits", "epochs", "lr", "width", "seed")) {
         if (opts.get(name) != null) {
           command.append(" --").append(name).append(' ').append(opts.get(name));
         }
@@ -126,12 +130,13 @@ public final class DeepClosedFormJob {
           .toArray();
       for (double v : b) {
         if (!(v > 0.0) || !Double.isFinite(v)) {
-          throw new UsageException("--betas must be positive numbers, got '" + list + "'");
+          throw new UsageException("beta values must be positive numbers, got '" + list + "'");
         }
       }
       return b;
     } catch (NumberFormatException e) {
-      throw new UsageException("--betas must be comma-separated numbers, got '" + list + "'");
+      throw new UsageException("beta values must be comma-separated numbers, got '" + list
+          + "'");
     }
   }
 }

@@ -209,10 +209,10 @@ public final class DeepSgdTrainer {
     }
   }
 
-  /** Rows order[s .. s+size) of {@code m}. */
+  /** Rows order[s .. s+size) of {@code m} (m itself for the whole data in order: read only). */
   private static DenseMatrix gather(DenseMatrix m, int[] order, int s, int size) {
     if (s == 0 && size == m.rows() && isIdentity(order)) {
-      return m.copy();
+      return m;
     }
     DenseMatrix out = new DenseMatrix(size, m.cols());
     for (int c = 0; c < m.cols(); c++) {

@@ -43,7 +43,7 @@ class DeepClosedFormJobTest {
   void smallStudyWritesItsTablesAndPlotsAndNoRunBeatsTheClosedForm() throws IOException {
     Path out = tmp.resolve("deep");
     assertEquals(0, DeepClosedFormJob.run(new String[] {"--out", out.toString(), "--gaussian",
-        "5,7", "--rank-one", "12,4", "--depths", "2,3", "--betas", "0.3", "--inits", "2",
+        "5,7", "--rank-one", "12,4", "--depths", "2,3", "--beta-fracs", "0.3", "--inits", "2",
         "--epochs", "150", "--width", "6"}));
     for (String f : List.of("results.csv", "report.md", "objective-vs-beta-rank-one.png",
         "sgd-traces-gaussian-whitened.png")) {

@@ -36,10 +36,12 @@ public final class DeepClosedFormStudy {
   private DeepClosedFormStudy() {}
 
   /**
+   * @param betas beta values, or fractions of each data set's {@link #betaMax} when
+   *     {@code fractions}
    * @param width hidden width of every layer of the trained networks
    * @param epochs full-batch Adam steps per run (step decaying linearly to zero)
    */
-  public record Settings(int[] depths, double[] betas, int inits, int epochs,
+  public record Settings(int[] depths, double[] betas, boolean fractions, int inits, int epochs,
       double learningRate, int width, long seed) {
     public Settings {
       if (depths.length == 0 || betas.length == 0 || inits < 1 || epochs < 1 || width < 1) {
@@ -90,9 +92,11 @@ public final class DeepClosedFormStudy {
   public static Result run(List<StudyData> datasets, Settings s, Consumer<String> log) {
     List<Row> rows = new ArrayList<>();
     List<Trace> traces = new ArrayList<>();
-    double traced = s.betas()[s.betas().length / 2];
     for (StudyData data : datasets) {
-      for (double beta : s.betas()) {
+      double scale = s.fractions() ? betaMax(data) : 1.0;
+      double traced = scale * s.betas()[s.betas().length / 2];
+      for (double fraction : s.betas()) {
+        double beta = scale * fraction;
         double convex = convexOptimum(data, beta);
         for (int depth : s.depths()) {
           ClosedForm cf = closedForm(data, beta, depth);
@@ -122,6 +126,31 @@ public final class DeepClosedFormStudy {
       }
     }
     return new Result(rows, traces);
+  }
+
+  /**
+   * The smallest beta at which the L = 2 optimum is the zero network: max_k ||t_k|| for
+   * whitened data (the largest path norm), ||Y^T c|| = ||X^T Y||_F for rank-one data.
+   */
+  public static double betaMax(StudyData data) {
+    if (data.kind() == StudyData.Kind.RANK_ONE) {
+      io.cvxrelu.linalg.DenseMatrix xty = new io.cvxrelu.linalg.DenseMatrix(data.x().cols(),
+          data.y().cols());
+      io.cvxrelu.linalg.Blas.gemm(true, false, 1.0, data.x(), data.y(), 0.0, xty);
+      return Math.sqrt(io.cvxrelu.linalg.Blas.dot(xty.data().length, xty.data(), xty.data()));
+    }
+    double max = 0.0;
+    for (int k = 0; k < data.y().cols(); k++) {
+      double pos = 0.0;
+      double neg = 0.0;
+      for (int i = 0; i < data.y().rows(); i++) {
+        double v = data.y().get(i, k);
+        pos += v > 0.0 ? v * v : 0.0;
+        neg += v < 0.0 ? v * v : 0.0;
+      }
+      max = Math.max(max, Math.sqrt(Math.max(pos, neg)));
+    }
+    return max;
   }
 
   /** The closed form that applies to the data set's kind. */
