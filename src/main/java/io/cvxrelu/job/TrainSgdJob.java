@@ -6,8 +6,10 @@ import io.cvxrelu.io.LabeledData;
 import io.cvxrelu.linalg.Blas;
 import io.cvxrelu.linalg.DenseMatrix;
 import io.cvxrelu.problem.Loss;
+import io.cvxrelu.sgd.DeepSgdOptions;
 import io.cvxrelu.sgd.Optimizer;
 import io.cvxrelu.sgd.SgdOptions;
+import io.cvxrelu.sgd.distributed.DistributedDeepSgd;
 import io.cvxrelu.sgd.distributed.DistributedSgd;
 import io.cvxrelu.sgd.distributed.DistributedSgd.InitRun;
 import io.cvxrelu.train.ProblemSetup;
@@ -27,7 +29,10 @@ import org.apache.logging.log4j.Logger;
  * {@code --beta-frac} of the same beta_max), for comparison with the convex optimum (Pilanci
  * and Ergen 2020, Figs. 2 and 5).
  *
- * <p>The initialisations run as Spark tasks ({@link DistributedSgd}; seed = --seed + k).
+ * <p>The initialisations run as Spark tasks ({@link DistributedSgd}; seed = --seed + k). With
+ * {@code --layers L > 2} the network is the L-layer fully connected ReLU network of
+ * {@link io.cvxrelu.deep.DeepNetwork} with hidden widths {@code --widths} and objective
+ * 1/2 ||f(X) - y||^2 + beta/2 sum_l ||W_l||_F^2 ({@link DistributedDeepSgd}; squared loss).
  *
  * <p>Writes {@code summary.json} (an {@code inits} array with objective, trainAccuracy,
  * testAccuracy, seconds per initialisation) and {@code init-K/history.csv} (per epoch:
@@ -54,6 +59,10 @@ public final class TrainSgdJob {
             + "train-convex)")
         .flag("bias", "append a column of ones to the features")
         .option("neurons", "100", "hidden neurons m")
+        .option("layers", "2", "depth L >= 2; L > 2 trains the L-layer ReLU network (squared "
+            + "loss)")
+        .option("widths", null, "hidden widths m1,...,m_{L-1} (or one width for all layers); "
+            + "default --neurons")
         .option("seed", "0", "initialisation k uses seed + k; also seeds pattern sampling");
     return JobContext.declareMaster(TrainingSpecs.declareSgdOptions(opts));
   }
@@ -76,8 +85,19 @@ public final class TrainSgdJob {
     double betaFrac = opts.positiveDouble("beta-frac");
     TrainingSpec.Patterns patterns = TrainingSpecs.patterns(opts);
     int inits = TrainingSpecs.inits(opts);
-    SgdOptions sgd = TrainingSpecs.sgd(opts, (int) Math.min(1_000_000,
-        opts.positiveLong("neurons")));
+    int layers = (int) Math.min(1000, opts.anyLong("layers"));
+    int[] widths;
+    try {
+      widths = DeepSgdOptions.parseWidths(opts.get("widths") == null ? opts.require("neurons")
+          : opts.get("widths"), layers);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
+    if (layers > 2 && !loss.name().equals("squared")) {
+      throw new UsageException("--layers " + layers + " trains with the squared loss only, got "
+          + "--loss " + loss.name());
+    }
+    SgdOptions sgd = TrainingSpecs.sgd(opts, widths[0]);
     boolean bias = opts.flagSet("bias");
     boolean overwrite = opts.flagSet("overwrite");
     try (JobContext job = JobContext.open("train-sgd", opts)) {
@@ -100,18 +120,19 @@ public final class TrainSgdJob {
 
       job.describe("cvxrelu: SGD from " + inits + " initialisations");
       long wallStart = System.nanoTime();
-      List<DistributedSgd.Init> tasks = new ArrayList<>();
-      for (int k = 0; k < inits; k++) {
-        tasks.add(new DistributedSgd.Init(sgd.neurons(), k));
-      }
-      List<InitRun> runs = new ArrayList<>(DistributedSgd.run(job.spark(),
-          DistributedSgd.SgdData.of(x, y, xTest, yTest, loss, b), sgd, tasks));
+      List<InitRun> runs = new ArrayList<>(layers == 2
+          ? twoLayer(job, x, y, xTest, yTest, loss, b, sgd, inits)
+          : DistributedDeepSgd.run(job.spark(), new DistributedDeepSgd.DeepData(x,
+              new DenseMatrix(y.length, 1, y), xTest, yTest == null ? null
+              : new DenseMatrix(yTest.length, 1, yTest), b), new DeepSgdOptions(widths,
+              sgd.epochs(), sgd.batchSize(), sgd.learningRate(), sgd.optimizer(),
+              sgd.momentum(), false, sgd.seed()), inits));
       double wall = (System.nanoTime() - wallStart) * 1e-9;
       runs.sort((p, q) -> Integer.compare(p.init(), q.init()));
 
       Map<String, String> files = new LinkedHashMap<>();
-      files.put("summary.json", summary(runs, sgd, inits, loss, b, betaMax, x, test, bias,
-          data.description(), wall));
+      files.put("summary.json", summary(runs, sgd, widths, inits, loss, b, betaMax, x, test,
+          bias, data.description(), wall));
       for (InitRun r : runs) {
         files.put("init-" + r.init() + "/history.csv", r.historyCsv());
         files.put("init-" + r.init() + "/network.csv", r.networkCsv());
@@ -121,8 +142,19 @@ public final class TrainSgdJob {
     }
   }
 
-  static String summary(List<InitRun> runs, SgdOptions o, int inits, Loss loss, double beta,
-      double betaMax, DenseMatrix x, LabeledData test, boolean bias, String data, double wall) {
+  private static List<InitRun> twoLayer(JobContext job, DenseMatrix x, double[] y,
+      DenseMatrix xTest, double[] yTest, Loss loss, double beta, SgdOptions sgd, int inits) {
+    List<DistributedSgd.Init> tasks = new ArrayList<>();
+    for (int k = 0; k < inits; k++) {
+      tasks.add(new DistributedSgd.Init(sgd.neurons(), k));
+    }
+    return DistributedSgd.run(job.spark(), DistributedSgd.SgdData.of(x, y, xTest, yTest, loss,
+        beta), sgd, tasks);
+  }
+
+  static String summary(List<InitRun> runs, SgdOptions o, int[] widths, int inits, Loss loss,
+      double beta, double betaMax, DenseMatrix x, LabeledData test, boolean bias, String data,
+      double wall) {
     ObjectNode s = SummaryJson.object();
     ArrayNode arr = s.putArray("inits");
     double[] objectives = new double[runs.size()];
@@ -153,6 +185,11 @@ public final class TrainSgdJob {
     s.put("samplesPerSecond", trainSeconds > 0 ? samples / trainSeconds : 0.0);
     s.put("wallSeconds", wall);
     s.put("neurons", o.neurons());
+    if (widths.length > 1) {
+      s.put("layers", widths.length + 1);
+      ArrayNode w = s.putArray("widths");
+      Arrays.stream(widths).forEach(w::add);
+    }
     s.put("initCount", inits);
     s.put("epochs", o.epochs());
     s.put("batchSize", o.batchSize());

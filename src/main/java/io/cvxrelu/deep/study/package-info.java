@@ -1,0 +1,8 @@
+/**
+ * The experiment of {@code jobs/deep-closed-form.sh} (Ergen and Pilanci, ICML 2021, Figure 2):
+ * the closed-form optima of {@code io.cvxrelu.deep} for L = 2, 3, 4 over a grid of beta beside
+ * the convex program (L = 2) and the best and median of several runs of the L-layer trainer,
+ * with train and test accuracy, on whitened CIFAR-10 (three classes, one-hot), a small whitened
+ * scalar set and a rank-one set. Spark-free: the job only reads options and writes the files.
+ */
+package io.cvxrelu.deep.study;
