@@ -3,6 +3,7 @@ package io.cvxrelu.train;
 import io.cvxrelu.problem.Formulation;
 import io.cvxrelu.problem.Loss;
 import io.cvxrelu.problem.SquaredLoss;
+import io.cvxrelu.solver.local.InteriorPointReluSolver;
 import java.util.Locale;
 
 /**
@@ -140,19 +141,33 @@ public final class MemoryBudget {
   }
 
   /**
+   * Whether the distributed solver is the interior point (ReLU, squared loss, P d at most
+   * {@link InteriorPointReluSolver#MAX_PATTERN_DIMENSION}; {@code DistributedTraining}'s rule).
+   */
+  static boolean distributedInteriorPoint(Request r) {
+    return r.formulation == Formulation.RELU && r.squared()
+        && r.p * r.d <= InteriorPointReluSolver.MAX_PATTERN_DIMENSION;
+  }
+
+  /**
    * The distributed solvers' driver state beyond {@link #setup}: six d x q arrays (iterates,
-   * gradient, the broadcast copy). Their passes (as of this writing) keep no P d x P d matrix
-   * and only O(n) vectors on the driver, which are not counted.
+   * gradient, the broadcast copy), and for the interior point its P d x P d normal matrix and
+   * factor. No O(n) array is kept on the driver.
    */
   public static long distributedDriver(Request r) {
-    return 6 * weights(r);
+    long pd = r.p * r.d;
+    return 6 * weights(r) + (distributedInteriorPoint(r) ? 2 * pd * pd * DOUBLE : 0);
   }
 
   /**
    * One executor's share with {@code r.partitions()} row blocks, counting one block per
    * executor: the broadcast gates and two copies of the weights, and the block's rows with
    * their labels (d + 1 doubles), mask (P bytes) and two n_b x q arrays (products and, for
-   * ReLU, multipliers). Zero when the partition count is not known.
+   * ReLU, multipliers). The interior point keeps per row, besides, its 2P cone slacks and
+   * duals with their residuals, scalings and two directions (36 P doubles), the mask and signs
+   * as doubles (2 P) and the d (d + 1) / 2 products x_a x_b of its weighted Grams
+   * ({@code RowCones}): about 32 KB per row at d = 20, P = 100. Zero when the partition count
+   * is not known.
    */
   public static long perExecutor(Request r) {
     if (r.partitions <= 0) {
@@ -160,7 +175,11 @@ public final class MemoryBudget {
     }
     long rows = (r.n + r.partitions - 1) / r.partitions;
     long broadcast = r.d * r.p * DOUBLE + 2 * weights(r);
-    return broadcast + rows * ((r.d + 1) * DOUBLE + r.p + 2 * r.q() * DOUBLE);
+    long perRow = (r.d + 1) * DOUBLE + r.p + 2 * r.q() * DOUBLE;
+    if (distributedInteriorPoint(r)) {
+      perRow += (38 * r.p + r.d * (r.d + 1) / 2 + r.d + 1) * DOUBLE;
+    }
+    return broadcast + rows * perRow;
   }
 
   /**

@@ -82,6 +82,30 @@ class MemoryBudgetTest {
     assertNull(MemoryBudget.shortfall(r, false, new MemoryBudget.Limits(64 * GB, GB)));
   }
 
+  /**
+   * The distributed interior point's per-row cone state (measured: at n = 10^6, d = 20,
+   * P = 100 on four partitions it ran a 7 GB executor out of heap while building it) is
+   * counted, so such a run is refused before it starts; the gated solver's is not.
+   */
+  @Test
+  void interiorPointConeRowsCountPerExecutor() {
+    MemoryBudget.Request relu = new MemoryBudget.Request(1_000_000, 20, 100, Formulation.RELU,
+        new SquaredLoss(), 4);
+    MemoryBudget.Request gated = new MemoryBudget.Request(1_000_000, 20, 100,
+        Formulation.GATED, new SquaredLoss(), 4);
+    long rows = 250_000;
+    long perRowCones = 8L * (38 * 100 + 20 * 21 / 2 + 21);
+    assertEquals(rows * perRowCones, MemoryBudget.perExecutor(relu)
+        - MemoryBudget.perExecutor(gated) - rows * 2 * 100 * 8 - 20 * 100 * 8 * 2);
+    assertTrue(MemoryBudget.perExecutor(relu) > 7 * GB);
+    String why = MemoryBudget.shortfall(relu, true, new MemoryBudget.Limits(64 * GB, 7 * GB));
+    assertTrue(why != null && why.contains("spark.executor.memory"), why);
+    assertNull(MemoryBudget.shortfall(gated, true, new MemoryBudget.Limits(64 * GB, 7 * GB)));
+    // The driver holds the P d x P d normal matrix and its factor.
+    assertEquals(6 * MemoryBudget.weights(relu) + 2L * 2000 * 2000 * 8,
+        MemoryBudget.distributedDriver(relu));
+  }
+
   @Test
   void cellBoundIsCoversCount() {
     assertEquals(8, MemoryBudget.cellBound(3, 5, Integer.MAX_VALUE), "2^3 for n <= d");
