@@ -1,6 +1,7 @@
 package io.cvxrelu.deep;
 
 import io.cvxrelu.linalg.DenseMatrix;
+import io.cvxrelu.linalg.ThinSvd;
 import java.util.Locale;
 
 /**

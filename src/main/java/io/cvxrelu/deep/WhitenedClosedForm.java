@@ -2,6 +2,7 @@ package io.cvxrelu.deep;
 
 import io.cvxrelu.linalg.Blas;
 import io.cvxrelu.linalg.DenseMatrix;
+import io.cvxrelu.linalg.ThinSvd;
 
 /**
  * The global optimum of the L-layer ReLU training problem of {@link DeepNetwork} on whitened

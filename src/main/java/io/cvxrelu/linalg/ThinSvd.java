@@ -54,6 +54,20 @@ public record ThinSvd(DenseMatrix u, double[] s, DenseMatrix vt, int rank) {
     return new ThinSvd(u, s, vt, rank);
   }
 
+  /** V (n x k), the right singular vectors as columns. */
+  public DenseMatrix v() {
+    return vt.transpose();
+  }
+
+  /** The number of singular values above {@code tol} times the largest. */
+  public int rank(double tol) {
+    int r = 0;
+    while (r < s.length && s[r] > tol * s[0]) {
+      r++;
+    }
+    return r;
+  }
+
   /** The first r = rank columns of U: an orthonormal basis of the range of A. */
   public DenseMatrix rangeBasis() {
     return u.columns(0, rank);
