@@ -64,8 +64,8 @@ cvxrelu_scale_bench() {
   # Seconds per pass with one executor core and with two (same executor memory, 4 partitions).
   local cores_n=200000
   [[ "$quick" == true ]] && cores_n=50000
-  run "local-cluster[1,1,$mem]" "$cores_n" 100 128 gated squared 0 "$cap" 4 "$steps"
-  run "local-cluster[1,2,$mem]" "$cores_n" 100 128 gated squared 0 "$cap" 4 "$steps"
+  run "local-cluster[1,1,$mem]" "$cores_n" 100 128 gated squared 1e-12 "$cap" 4 "$steps"
+  run "local-cluster[1,2,$mem]" "$cores_n" 100 128 gated squared 1e-12 "$cap" 4 "$steps"
   (cvxrelu_java "$cp" io.cvxrelu.bench.ScaleOutBench --report "$out/runs.jsonl" "$out/scale.md")
   rm -rf "$home/work"
   echo "wrote $out/scale.md" >&2
