@@ -44,8 +44,8 @@ cvxrelu_scale_bench() {
     CVXRELU_DRIVER_MEMORY="${CVXRELU_DRIVER_MEMORY:-768m}"
   local tool_options="-Dspark.executor.extraClassPath=$CVXRELU_BENCH_CLASSES:$(cvxrelu_jar) -Dspark.executorEnv.OPENBLAS_NUM_THREADS=1 -Dlog4j2.configurationFile=$CVXRELU_HOME/src/main/resources/log4j2.properties"
   local cp="$CVXRELU_BENCH_CLASSES:$(cvxrelu_jar):$(cat "$CVXRELU_HOME/target/runtime.classpath")"
-  local mem=7168 sizes="100000 1000000" cap=1800 steps=30
-  if [[ "$quick" == true ]]; then mem=2048; sizes="20000 100000"; cap=120; steps=10; fi
+  local mem=7168 sizes="100000 1000000" cap=1800 steps=100
+  if [[ "$quick" == true ]]; then mem=2048; sizes="20000 100000"; cap=120; steps=20; fi
   run() {
     local master="$1"; shift
     local mib="${master##*,}"

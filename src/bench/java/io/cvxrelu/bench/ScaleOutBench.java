@@ -133,6 +133,7 @@ public final class ScaleOutBench {
           .put("secondsTo1e-6", firstAt(records, r, 1e-6))
           .put("iterations", r.iterations()).put("sparkJobs", jobs.get())
           .put("secondsPerJob", r.seconds() / Math.max(1, jobs.get()))
+          .put("secondsPerStep", secondsPerStep(records))
           .put("relativeGap", r.certificate().relativeGap())
           .put("violation", r.certificate().constraintViolation())
           .put("objective", r.certificate().objective())
@@ -141,6 +142,21 @@ public final class ScaleOutBench {
           .put("driverPeakHeapMiB", peakHeapBytes() / (double) (1 << 20));
     }
     return row;
+  }
+
+  /**
+   * Seconds per solver step between the first and the last record of the second half of the
+   * run (certificate passes included, JIT warm-up and the step-size estimate left out); NaN
+   * with fewer than four records.
+   */
+  static double secondsPerStep(List<IterationRecord> records) {
+    if (records.size() < 4) {
+      return Double.NaN;
+    }
+    IterationRecord first = records.get(records.size() / 2);
+    IterationRecord last = records.get(records.size() - 1);
+    return (last.seconds() - first.seconds())
+        / Math.max(1, last.innerIterations() - first.innerIterations());
   }
 
   /** Seconds at the first record at or below {@code gap} (NaN when never reached). */

@@ -63,10 +63,11 @@ final class ScaleOutReport {
     JsonNode one = find(rows, "gated", "squared", 200_000, "local-cluster[1,1");
     JsonNode two = find(rows, "gated", "squared", 200_000, "local-cluster[1,2");
     if (one != null && two != null) {
-      double speedup = one.path("secondsPerJob").asDouble() / two.path("secondsPerJob").asDouble();
+      double speedup = one.path("secondsPerStep").asDouble()
+          / two.path("secondsPerStep").asDouble();
       out.append(String.format(Locale.ROOT, "- two executor cores against one (n = 200,000, "
-          + "d = 100, P = 128, gated): %.2fx per pass (at least 1.7x: %s)%n", speedup,
-          speedup >= 1.7 ? "yes" : "no"));
+          + "d = 100, P = 128, gated, seconds per step over the second half of the run): "
+          + "%.2fx per pass (at least 1.7x: %s)%n", speedup, speedup >= 1.7 ? "yes" : "no"));
     }
     Files.writeString(md, out.toString(), StandardCharsets.UTF_8);
   }
