@@ -185,7 +185,7 @@ public final class GaussianPredictionReport {
         + "%n%n", trim(s.r0()), trim(s.sigma()), s.n(), java.util.Arrays.toString(s.deltas()),
         s.lambdas().length, s.trials(), s.seed(), s.reluTrials(),
         s.reluEvery() == 1 ? "" : ordinal(s.reluEvery()), s.reluPatterns(), seconds));
-    sb.append("Derivation and assumptions: docs/theory-diagnostics.md. The seed gives no "
+    sb.append("Derivation and assumptions: docs/theory.md. The seed gives no "
         + "numbers for this experiment to set beside ours.\n\n## Checks\n\n");
     sb.append(String.format(Locale.ROOT, "- %s CGMT prediction within 3 standard errors + 3%% of "
         + "the measured mean of Phi / n: %d of %d points%n", mark(k.within() == k.points()),

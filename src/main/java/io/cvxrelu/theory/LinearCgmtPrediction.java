@@ -6,7 +6,7 @@ import java.util.function.DoubleUnaryOperator;
  * The Gaussian-data prediction for the linear network by the convex Gaussian min-max theorem
  * (CGMT; Thrampoulidis, Oymak and Hassibi, COLT 2015; Thrampoulidis, Abbasi and Hassibi, IEEE
  * Trans. Inf. Theory 64(8), 2018), the provable part of seed 000, section 3 (the derivation and
- * where the seed goes wrong are in {@code docs/theory-diagnostics.md}).
+ * where the seed goes wrong are in {@code docs/theory.md}).
  *
  * <p>Model: A in R^{n x d} with i.i.d. N(0, 1) entries, y = A theta_0 + sigma z with z ~ N(0,
  * I_n), ||theta_0|| = r_0, delta = n / d, beta = lambda n, and
