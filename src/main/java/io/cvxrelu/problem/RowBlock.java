@@ -296,6 +296,22 @@ public final class RowBlock implements Serializable {
       double[] lambda) {
     double[] pred = new double[rows()];
     predict(z, formulation, pred);
+    return negatedGradient(pred, loss, lambda);
+  }
+
+  /**
+   * {@link #dualDirection} at the weights B through the fused kernel
+   * ({@link #predictWeights}): the n_b x q product X_b B is never stored.
+   */
+  public double dualDirectionAt(DenseMatrix b, Loss loss, Formulation formulation,
+      double[] lambda) {
+    double[] pred = new double[rows()];
+    predictWeights(b, formulation, pred);
+    return negatedGradient(pred, loss, lambda);
+  }
+
+  /** lambda = -grad L(pred); returns L(pred). */
+  private double negatedGradient(double[] pred, Loss loss, double[] lambda) {
     double value = loss.valueAndGradient(pred, y, lambda);
     for (int k = 0; k < lambda.length; k++) {
       lambda[k] = -lambda[k];

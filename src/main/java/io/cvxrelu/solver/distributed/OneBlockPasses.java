@@ -212,9 +212,7 @@ final class OneBlockPasses implements RowBlockPasses {
       double[] y = blk.y();
       if (f == Formulation.GATED) {
         // No cone terms: the fused kernels, as in a FISTA pass.
-        blk.predictWeights(b.value(), f, lambda);
-        loss += l.valueAndGradient(lambda.clone(), y, lambda);
-        negate(lambda);
+        loss += blk.dualDirectionAt(b.value(), l, f, lambda);
         addMoments(lambda, y, l);
         blk.addMaskedAdjoint(lambda, f, dualMatrix);
         return this;
@@ -229,12 +227,6 @@ final class OneBlockPasses implements RowBlockPasses {
       }
       blk.addAdjoint(z, dualMatrix);
       return this;
-    }
-
-    private static void negate(double[] v) {
-      for (int k = 0; k < v.length; k++) {
-        v[k] = -v[k];
-      }
     }
 
     /** lambda^T y, ||lambda||^2 and the largest dual scale the loss allows. */
