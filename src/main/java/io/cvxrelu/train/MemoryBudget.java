@@ -163,11 +163,11 @@ public final class MemoryBudget {
    * One executor's share with {@code r.partitions()} row blocks, counting one block per
    * executor: the broadcast gates and two copies of the weights, and the block's rows with
    * their labels (d + 1 doubles), mask (P bytes) and two n_b x q arrays (products and, for
-   * ReLU, multipliers). The interior point keeps per row, besides, its 2P cone slacks and
-   * duals with their residuals, scalings and two directions (36 P doubles), the mask and signs
-   * as doubles (2 P) and the d (d + 1) / 2 products x_a x_b of its weighted Grams
-   * ({@code RowCones}): about 32 KB per row at d = 20, P = 100. Zero when the partition count
-   * is not known.
+   * ReLU, multipliers). The interior point keeps per row, besides, the slacks and duals of its
+   * 2P cone rows (4 P doubles, {@code RowConeTerms.State}) twice while a step replaces them,
+   * and a block at a time the mask and signs as doubles (2 P) and the d (d + 1) / 2 products
+   * x_a x_b of its weighted Grams: about 7.4 KB per row at d = 20, P = 100. Zero when the
+   * partition count is not known.
    */
   public static long perExecutor(Request r) {
     if (r.partitions <= 0) {
@@ -177,7 +177,7 @@ public final class MemoryBudget {
     long broadcast = r.d * r.p * DOUBLE + 2 * weights(r);
     long perRow = (r.d + 1) * DOUBLE + r.p + 2 * r.q() * DOUBLE;
     if (distributedInteriorPoint(r)) {
-      perRow += (38 * r.p + r.d * (r.d + 1) / 2 + r.d + 1) * DOUBLE;
+      perRow += (8 * r.p + 2 * r.p + r.d * (r.d + 1) / 2 + r.d + 1) * DOUBLE;
     }
     return broadcast + rows * perRow;
   }

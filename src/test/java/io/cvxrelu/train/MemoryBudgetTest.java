@@ -83,20 +83,24 @@ class MemoryBudgetTest {
   }
 
   /**
-   * The distributed interior point's per-row cone state (measured: at n = 10^6, d = 20,
-   * P = 100 on four partitions it ran a 7 GB executor out of heap while building it) is
-   * counted, so such a run is refused before it starts; the gated solver's is not.
+   * The distributed interior point's per-row cone state (its slacks and duals, twice while a
+   * step replaces them, and a block's signs and Khatri-Rao products) is counted: 10^6 rows of
+   * d = 20, P = 100 on four partitions fit a 7 GB executor, four times as many do not and are
+   * refused before the run starts; the gated solver has no such state.
    */
   @Test
   void interiorPointConeRowsCountPerExecutor() {
-    MemoryBudget.Request relu = new MemoryBudget.Request(1_000_000, 20, 100, Formulation.RELU,
+    MemoryBudget.Request fits = new MemoryBudget.Request(1_000_000, 20, 100, Formulation.RELU,
         new SquaredLoss(), 4);
-    MemoryBudget.Request gated = new MemoryBudget.Request(1_000_000, 20, 100,
+    MemoryBudget.Request relu = new MemoryBudget.Request(4_000_000, 20, 100, Formulation.RELU,
+        new SquaredLoss(), 4);
+    MemoryBudget.Request gated = new MemoryBudget.Request(4_000_000, 20, 100,
         Formulation.GATED, new SquaredLoss(), 4);
-    long rows = 250_000;
-    long perRowCones = 8L * (38 * 100 + 20 * 21 / 2 + 21);
+    long rows = 1_000_000;
+    long perRowCones = 8L * (10 * 100 + 20 * 21 / 2 + 21);
     assertEquals(rows * perRowCones, MemoryBudget.perExecutor(relu)
         - MemoryBudget.perExecutor(gated) - rows * 2 * 100 * 8 - 20 * 100 * 8 * 2);
+    assertTrue(MemoryBudget.perExecutor(fits) < 7 * GB);
     assertTrue(MemoryBudget.perExecutor(relu) > 7 * GB);
     String why = MemoryBudget.shortfall(relu, true, new MemoryBudget.Limits(64 * GB, 7 * GB));
     assertTrue(why != null && why.contains("spark.executor.memory"), why);

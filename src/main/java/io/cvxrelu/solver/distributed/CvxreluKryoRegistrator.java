@@ -38,8 +38,9 @@ public final class CvxreluKryoRegistrator implements KryoRegistrator {
     kryo.register(PatternBlockPasses.Sums.class);
     // Records: their final fields cannot be set by reflection, so they keep Java serialization.
     kryo.register(DualPatternSearch.Pass.class, new JavaSerializer());
-    kryo.register(DistributedConeRows.Block.class, new JavaSerializer());
-    kryo.register(io.cvxrelu.solver.local.ipm.RowCones.class, new JavaSerializer());
+    kryo.register(io.cvxrelu.solver.local.ipm.RowConeTerms.State.class, new JavaSerializer());
+    kryo.register(io.cvxrelu.solver.local.ipm.RowConeTerms.Trajectory.class,
+        new JavaSerializer());
     // The distributed SGD's records: its data broadcast, its starts and their results.
     kryo.register(DistributedSgd.SgdData.class, new JavaSerializer());
     kryo.register(DistributedSgd.Init.class, new JavaSerializer());

@@ -3,192 +3,262 @@ package io.cvxrelu.solver.distributed;
 import io.cvxrelu.linalg.DenseMatrix;
 import io.cvxrelu.problem.RowBlock;
 import io.cvxrelu.solver.local.ipm.ConeRows;
-import io.cvxrelu.solver.local.ipm.RowCones;
-import java.io.Serializable;
+import io.cvxrelu.solver.local.ipm.RowConeTerms;
+import io.cvxrelu.solver.local.ipm.RowConeTerms.State;
+import io.cvxrelu.solver.local.ipm.RowConeTerms.Trajectory;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.api.java.function.Function;
+import org.apache.spark.api.java.function.Function2;
 
 /**
- * The rows' side of the interior point ({@link ConeRows}) over distributed row blocks: each
- * block's slacks, multipliers, scaling and direction parts are a {@link RowCones} on the
- * executor holding the block, and every step of the path is one pass that maps the blocks'
- * state to a new state RDD and sums what the driver needs with {@link OrderedAggregate} (level-3
- * BLAS per block: X_b B, X_b^T R and the Khatri-Rao Gram are GEMMs). The driver holds the
- * d x 2P, d(d+1)/2 x 2P and P d x P d summaries only.
+ * The rows' side of the interior point ({@link ConeRows}) over distributed row blocks. Each
+ * block keeps only the slacks s and multipliers z of its cone rows ({@link State}: 4 P doubles
+ * per row, 3.2 KB at P = 100); every pass recomputes the residuals, the scaling and the
+ * directions from them and from the iteration's {@link Trajectory} (d x 2P matrices in the task
+ * closure) with {@link RowConeTerms}: one GEMM X [b dx_a dx_c] per block and elementwise work.
+ * A step is four passes: the residuals with the predictor's right-hand side, the predictor's
+ * ratio test with the complementarity polynomial after it, the corrector's right-hand side, and
+ * its ratio test. The step itself is taken in the next pass that reads the state, which in
+ * {@code CertifiedPath} is the certificate's, so an iteration is five passes. Sums are
+ * {@link OrderedAggregate}s; the driver holds the d x 2P, d(d+1)/2 x 2P and P d x P d
+ * summaries only.
  *
- * <p>A block's state is never changed in place: each pass copies it, so a lost partition is
- * recomputed from its lineage. Each new state RDD is locally checkpointed (bounded lineage over
- * the 20-60 iterations) and the previous one is unpersisted once the new one is materialised.
- * The state RDD is built by mapping the data's blocks, so it zips with them (the multipliers
- * of the certificate).
+ * <p>A block's state is never changed in place: the step maps the state RDD to a new one,
+ * locally checkpointed (bounded lineage over the 20-60 iterations); the previous one is
+ * unpersisted once the new one has been read, unless the multipliers of a kept iterate
+ * ({@link #multipliers}, a view of the state) still need it. The state RDD maps the data's
+ * blocks, so it zips with them.
  */
 final class DistributedConeRows implements ConeRows, AutoCloseable {
   private final DistributedData data;
-  private final long rowCount;
-  private JavaRDD<Block> state;
-  /** A step {@link #advance} deferred to the next pass (-1: none), saving a pass per step. */
-  private int pendingDirection = -1;
-  private double pendingAlpha;
-
-  /** A block's cone rows and what its last pass returned. */
-  record Block(RowCones cones, double[] out) implements Serializable {}
+  private final int d;
+  private final int m;
+  private final int pairs;
+  private long rowCount = -1;
+  private JavaRDD<State> state;
+  /** Multiplier views handed out and the state each reads. */
+  private final Map<JavaRDD<DenseMatrix>, JavaRDD<State>> held = new IdentityHashMap<>();
+  /** States no longer current or held, unpersisted after the next pass over the current one. */
+  private final List<JavaRDD<State>> retired = new ArrayList<>();
+  private Trajectory path;
+  private double[] affineRightHandSide;
+  /** The last recovered direction and its complementarity polynomial c0 + c1 a + c2 a^2. */
+  private int recovered = -1;
+  private double[] polynomial;
+  private boolean stepPending;
 
   DistributedConeRows(DistributedData data) {
     this.data = data;
-    int p = data.patternCount();
-    this.state = data.blocks().map(blk -> new Block(new RowCones(blk.x(), blk.y(),
-        RowBlock.affine(blk.mask(), 1.0, 0.0), p), new double[] {0.0}));
-    state.rdd().localCheckpoint();
-    this.rowCount = (long) sum(state, 1, b -> new double[] {b.cones().rowCount()})[0];
+    this.d = data.d();
+    this.m = 2 * data.patternCount();
+    this.pairs = d * (d + 1) / 2;
+  }
+
+  private static RowConeTerms terms(RowBlock blk, int[] kept) {
+    return new RowConeTerms(blk.x(), blk.y(), blk.mask(), blk.patternCount(), kept);
   }
 
   @Override
   public long rowCount() {
+    if (rowCount < 0) {
+      context("rows");
+      rowCount = (long) OrderedAggregate.aggregate(data.blocks(), new double[1],
+          (acc, blk) -> {
+            acc[0] += RowConeTerms.keptRows(blk.x()).length;
+            return acc;
+          }, OrderedAggregate::addInto)[0];
+    }
     return rowCount;
   }
 
   @Override
   public DenseMatrix patternGram() {
-    int pd = data.patternCount() * data.d();
+    int pd = data.patternCount() * d;
     context("pattern Gram");
-    return new DenseMatrix(pd, pd, sum(state, pd * pd, b -> b.cones().patternGram().data()));
+    double[] g = OrderedAggregate.aggregate(data.blocks(), new double[pd * pd + 1],
+        (acc, blk) -> {
+          int[] kept = RowConeTerms.keptRows(blk.x());
+          double[] block = terms(blk, kept).patternGram();
+          for (int k = 0; k < block.length; k++) {
+            acc[k] += block[k];
+          }
+          acc[pd * pd] += kept.length;
+          return acc;
+        }, OrderedAggregate::addInto);
+    rowCount = (long) g[pd * pd];
+    return new DenseMatrix(pd, pd, Arrays.copyOf(g, pd * pd));
   }
 
   @Override
   public double startSumSquares(DenseMatrix unit) {
     context("start");
-    return sum(state, 1, b -> new double[] {b.cones().startSumSquares(unit)})[0];
+    return OrderedAggregate.aggregate(data.blocks(), new double[1], (acc, blk) -> {
+      acc[0] += terms(blk, RowConeTerms.keptRows(blk.x())).startSumSquares(unit);
+      return acc;
+    }, OrderedAggregate::addInto)[0];
   }
 
   @Override
   public void start(DenseMatrix unit, double scale, double zeta) {
-    context("start");
-    move(1, false, c -> {
-      c.start(unit, scale, zeta);
-      return new double[] {0.0};
+    JavaRDD<State> first = data.blocks().map(blk -> {
+      int[] kept = RowConeTerms.keptRows(blk.x());
+      return terms(blk, kept).start(unit, scale, zeta);
     });
+    replaceState(first);
   }
 
   @Override
   public Prepared prepare(DenseMatrix b) {
-    int d = data.d();
-    int m = 2 * data.patternCount();
+    takeStep();
+    path = Trajectory.at(b.copy());
+    Trajectory t = path;
     int dm = d * m;
-    int pm = d * (d + 1) / 2 * m;
-    context("residuals and scaling");
-    double[] out = move(dm + 1 + pm, false, c -> {
-      Prepared pr = c.prepare(b);
-      double[] o = new double[dm + 1 + pm];
-      System.arraycopy(pr.dualResidual().data(), 0, o, 0, dm);
-      o[dm] = pr.complementarity();
-      System.arraycopy(pr.blockGram().data(), 0, o, dm + 1, pm);
-      return o;
-    });
-    return new Prepared(new DenseMatrix(d, m, java.util.Arrays.copyOfRange(out, 0, dm)),
-        out[dm], new DenseMatrix(d * (d + 1) / 2, m,
-            java.util.Arrays.copyOfRange(out, dm + 1, dm + 1 + pm)));
+    int pm = pairs * m;
+    context("residuals, scaling and the predictor's right-hand side");
+    double[] out = sum(dm + 1 + pm + dm, (blk, st) -> terms(blk, st.rows()).prepare(st, t.b()));
+    affineRightHandSide = Arrays.copyOfRange(out, dm + 1 + pm, dm + 1 + pm + dm);
+    return new Prepared(new DenseMatrix(d, m, Arrays.copyOfRange(out, 0, dm)), out[dm],
+        new DenseMatrix(pairs, m, Arrays.copyOfRange(out, dm + 1, dm + 1 + pm)));
   }
 
   @Override
   public DenseMatrix rightHandSide(int direction, double sigma, double mu) {
-    int d = data.d();
-    int m = 2 * data.patternCount();
-    context("right-hand side");
-    return new DenseMatrix(d, m, move(d * m, false,
-        c -> c.rightHandSide(direction, sigma, mu).data()));
+    if (direction == AFFINE) {
+      return new DenseMatrix(d, m, affineRightHandSide.clone());
+    }
+    requireRecovered(AFFINE);
+    path = path.withCentering(sigma, mu);
+    Trajectory t = path;
+    context("the corrector's right-hand side");
+    return new DenseMatrix(d, m, sum(d * m,
+        (blk, st) -> terms(blk, st.rows()).combinedRightHandSide(st, t).data()));
   }
 
   @Override
   public double recover(int direction, DenseMatrix dxB) {
-    context("direction and ratio test");
-    return move(1, true, c -> new double[] {c.recover(direction, dxB)})[0];
+    path = direction == AFFINE ? path.withAffine(dxB.copy()) : path.withCombined(dxB.copy());
+    Trajectory t = path;
+    context(direction == AFFINE ? "the predictor's ratio test" : "the corrector's ratio test");
+    double[] out = OrderedAggregate.aggregate(data.blocks().zip(state),
+        new double[] {Double.POSITIVE_INFINITY, 0.0, 0.0, 0.0},
+        (acc, bs) -> merge(acc, terms(bs._1(), bs._2().rows()).recover(bs._2(), t)),
+        DistributedConeRows::merge);
+    afterPass();
+    recovered = direction;
+    polynomial = Arrays.copyOfRange(out, 1, 4);
+    return out[0];
   }
 
+  /** The minimum of the steps and the sum of the polynomials' coefficients. */
+  private static double[] merge(double[] a, double[] b) {
+    a[0] = Math.min(a[0], b[0]);
+    for (int k = 1; k < a.length; k++) {
+      a[k] += b[k];
+    }
+    return a;
+  }
+
+  /** From the polynomial the ratio test summed: no pass. */
   @Override
   public double complementarityAfter(int direction, double alpha) {
-    context("complementarity after the predictor");
-    flush();
-    return sum(state, 1, b -> new double[] {b.cones().complementarityAfter(direction, alpha)})[0];
+    requireRecovered(direction);
+    return polynomial[0] + alpha * (polynomial[1] + alpha * polynomial[2]);
   }
 
-  /** Deferred: the next pass takes the step before its own work. */
+  /** Deferred: the next pass over the state takes the step before its own work. */
   @Override
   public void advance(int direction, double alpha) {
-    flush();
-    pendingDirection = direction;
-    pendingAlpha = alpha;
+    requireRecovered(COMBINED);
+    if (direction != COMBINED) {
+      throw new IllegalStateException("the rows step along the corrector only");
+    }
+    path = path.withStep(alpha);
+    stepPending = true;
   }
 
-  /** Takes a deferred step now (before a pass that only reads the state). */
-  private void flush() {
-    if (pendingDirection >= 0) {
-      context("step");
-      move(1, false, c -> new double[] {0.0});
+  private void requireRecovered(int direction) {
+    if (recovered != direction || path == null) {
+      throw new IllegalStateException("direction " + direction + " was not recovered last");
     }
   }
 
   /**
-   * The cone multipliers, one n_b x 2P matrix per block aligned with the data's blocks,
-   * persisted (the caller unpersists them).
+   * The cone multipliers, one n_b x 2P matrix per block aligned with the data's blocks: a view
+   * of the current state, kept until {@link #release}d.
    */
   JavaRDD<DenseMatrix> multipliers() {
-    int direction = pendingDirection;
-    double alpha = pendingAlpha;
-    JavaRDD<DenseMatrix> mu = state.map(b -> {
-      RowCones c = b.cones();
-      if (direction >= 0) {
-        c = c.copy();
-        c.advance(direction, alpha);
-      }
-      return c.multipliers();
-    });
-    mu.persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+    takeStep();
+    JavaRDD<State> st = state;
+    JavaRDD<DenseMatrix> mu = st.map(State::multipliers);
+    held.put(mu, st);
     return mu;
   }
 
-  /** Releases the blocks' state. */
+  /** Gives back multipliers from {@link #multipliers}: their state may go. */
+  void release(JavaRDD<DenseMatrix> mu) {
+    JavaRDD<State> st = held.remove(mu);
+    if (st != null) {
+      retire(st);
+    }
+  }
+
+  /** Releases every state. */
   @Override
   public void close() {
-    state.unpersist(false);
+    if (state != null) {
+      state.unpersist(false);
+    }
+    held.values().forEach(s -> s.unpersist(false));
+    retired.forEach(s -> s.unpersist(false));
+    held.clear();
+    retired.clear();
   }
 
-  /**
-   * One pass that moves every block's state (on a copy) by the deferred step and {@code op}
-   * into a new state RDD and
-   * returns the sum (or with {@code min}, the minimum) of what {@code op} returned.
-   */
-  private double[] move(int length, boolean min, Function<RowCones, double[]> op) {
-    int direction = pendingDirection;
-    double alpha = pendingAlpha;
-    JavaRDD<Block> next = state.map(b -> {
-      RowCones c = b.cones().copy();
-      if (direction >= 0) {
-        c.advance(direction, alpha);
-      }
-      return new Block(c, op.call(c));
-    });
+  /** The deferred step as a new state RDD (read, and so built, by the next pass). */
+  private void takeStep() {
+    if (!stepPending) {
+      return;
+    }
+    Trajectory t = path;
+    replaceState(data.blocks().zip(state).map(bs -> terms(bs._1(), bs._2().rows())
+        .advance(bs._2(), t)));
+    stepPending = false;
+    recovered = -1;
+  }
+
+  private void replaceState(JavaRDD<State> next) {
     next.rdd().localCheckpoint();
-    double[] out = min ? minimum(next) : sum(next, length, Block::out);
-    state.unpersist(false);
+    JavaRDD<State> previous = state;
     state = next;
-    pendingDirection = -1;
+    if (previous != null) {
+      retire(previous);
+    }
+  }
+
+  private void retire(JavaRDD<State> st) {
+    if (st != state && !held.containsValue(st) && !retired.contains(st)) {
+      retired.add(st);
+    }
+  }
+
+  /** Unpersists the retired states once a pass has read (and so built) the current one. */
+  private void afterPass() {
+    retired.forEach(s -> s.unpersist(false));
+    retired.clear();
+  }
+
+  private double[] sum(int length, Function2<RowBlock, State, double[]> term) {
+    JavaPairRDD<RowBlock, State> pairs = data.blocks().zip(state);
+    double[] out = OrderedAggregate.aggregate(pairs, new double[length],
+        (acc, bs) -> OrderedAggregate.addInto(acc, term.call(bs._1(), bs._2())),
+        OrderedAggregate::addInto);
+    afterPass();
     return out;
-  }
-
-  private static double[] sum(JavaRDD<Block> rdd, int length, Function<Block, double[]> term) {
-    return OrderedAggregate.aggregate(rdd, new double[length],
-        (acc, b) -> OrderedAggregate.addInto(acc, term.call(b)), OrderedAggregate::addInto);
-  }
-
-  private static double[] minimum(JavaRDD<Block> rdd) {
-    return OrderedAggregate.aggregate(rdd, new double[] {Double.POSITIVE_INFINITY},
-        (acc, b) -> {
-          acc[0] = Math.min(acc[0], b.out()[0]);
-          return acc;
-        }, (a, b) -> {
-          a[0] = Math.min(a[0], b[0]);
-          return a;
-        });
   }
 
   private void context(String what) {

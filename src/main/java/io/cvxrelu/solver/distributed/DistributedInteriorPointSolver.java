@@ -18,8 +18,8 @@ import org.apache.spark.api.java.JavaRDD;
  * program with squared loss, Pilanci and Ergen 2020, eq. (8)) over distributed row blocks: the
  * same {@link PathFollowing} and {@link CertifiedPath} on the driver (normal equations,
  * Cholesky, predictor-corrector, certificate, pruning), with its rows' side, the n x 2P slacks
- * and multipliers of the cone rows, held by the executors ({@link DistributedConeRows}). Each
- * iteration is six passes over the blocks and one certificate pass; the driver holds
+ * and multipliers of the cone rows, held by the executors ({@link DistributedConeRows}: 4 P doubles per row). Each
+ * iteration is four passes over the blocks and one certificate pass; the driver holds
  * O(P d^2 + (P d)^2) state. For P d up to {@link InteriorPointReluSolver#MAX_PATTERN_DIMENSION}.
  *
  * <p>Like the single-node method it starts from its own centred interior point: a warm start
@@ -63,9 +63,7 @@ public final class DistributedInteriorPointSolver implements DistributedSolver {
             new SolverOptions(options.tolerance(), options.feasibilityTolerance(),
                 options.maxIterations(), left), listener, checkpoint, false);
       }
-      SolverResult out = run.result(run.pruneInactiveBlocks(), null);
-      run.best().multipliers().unpersist(false);
-      return out;
+      return run.result(run.pruneInactiveBlocks(), null);
     }
   }
 
@@ -84,7 +82,7 @@ public final class DistributedInteriorPointSolver implements DistributedSolver {
 
     @Override
     public void release(JavaRDD<DenseMatrix> mu) {
-      mu.unpersist(false);
+      rows.release(mu);
     }
   }
 }

@@ -56,7 +56,7 @@ public final class RowCones implements ConeRows, Serializable {
    */
   public RowCones(DenseMatrix full, double[] labels, double[] masks, int p) {
     this.rowsGiven = full.rows();
-    this.rows = nonZeroRows(full);
+    this.rows = RowConeTerms.keptRows(full);
     this.n = rows.length;
     this.d = full.cols();
     this.p = p;
@@ -143,21 +143,6 @@ public final class RowCones implements ConeRows, Serializable {
    */
   public RowCones copy() {
     return new RowCones(this);
-  }
-
-  private static int[] nonZeroRows(DenseMatrix full) {
-    int kept = 0;
-    int[] keep = new int[full.rows()];
-    for (int i = 0; i < full.rows(); i++) {
-      boolean zero = true;
-      for (int c = 0; c < full.cols() && zero; c++) {
-        zero = full.get(i, c) == 0.0;
-      }
-      if (!zero) {
-        keep[kept++] = i;
-      }
-    }
-    return java.util.Arrays.copyOf(keep, kept);
   }
 
   @Override

@@ -1,0 +1,430 @@
+package io.cvxrelu.solver.local.ipm;
+
+import io.cvxrelu.linalg.Blas;
+import io.cvxrelu.linalg.DenseMatrix;
+import java.io.Serializable;
+
+/**
+ * The rows' side of {@link PathFollowing} for one block of rows, recomputed from the slacks s
+ * and multipliers z alone. {@link RowCones} keeps the residual r_z = s - K b, the
+ * Nesterov-Todd scaling (w = sqrt(s / z), lambda = sqrt(s z), phi = z / s) and both directions'
+ * ds, dz, e and q of every cone row: 36 P doubles per row, which is what a step needs when the
+ * rows sit in one array. A cluster cannot afford that at 10^6 rows (32 GB at P = 100), so a row
+ * block here keeps only s and z ({@link State}, 4 P doubles per row) and every pass recomputes
+ * what it needs from them and from the iteration's {@link Trajectory} (b, the predictor's dx,
+ * sigma, mu and the corrector's dx, d x 2P matrices that travel with the task): one GEMM
+ * X [b dx_a dx_c] and elementwise work per pass, far cheaper than reading 36 P stored doubles
+ * per row. The formulas are Vandenberghe (2010), eq. (37)-(39) with the Mehrotra corrector of
+ * section 5, exactly as {@link RowCones} applies them:
+ * <pre>
+ *   r_z = s - K b,   q_a = phi r_z - lambda / w,   ds = K dx - r_z,   dz = -phi K dx + q,
+ *   e_c = (-lambda^2 - (ds_a / w)(w dz_a) + sigma mu) / lambda,   q_c = phi r_z + e_c / w.
+ * </pre>
+ * Spark-free: {@code solver.distributed.DistributedConeRows} calls it on each block.
+ */
+public final class RowConeTerms {
+  private final int given;
+  private final int[] rows;
+  private final int n;
+  private final int d;
+  private final int p;
+  private final int m;
+  private final DenseMatrix x;
+  private final double[] y;
+  private final double[] mask;
+  private final double[] sign;
+
+  /**
+   * One block's slacks s and multipliers z of its kept rows (n_kept x 2P, column-major), the
+   * kept rows as indices into the block, and the block's row count.
+   */
+  public record State(int[] rows, int given, double[] s, double[] z) implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** Cone multipliers on all the block's rows (zero rows of X get 0), n_b x 2P. */
+    public DenseMatrix multipliers() {
+      int m = rows.length == 0 ? 0 : z.length / rows.length;
+      DenseMatrix mu = new DenseMatrix(given, m);
+      for (int j = 0; j < m; j++) {
+        for (int k = 0; k < rows.length; k++) {
+          mu.data()[j * given + rows[k]] = z[j * rows.length + k];
+        }
+      }
+      return mu;
+    }
+  }
+
+  /**
+   * One iteration's path so far: the blocks b (d x 2P), the predictor's dx, sigma and mu, the
+   * corrector's dx and its step (null and NaN until known).
+   */
+  public record Trajectory(DenseMatrix b, DenseMatrix dxAffine, double sigma, double mu,
+      DenseMatrix dxCombined, double alpha) implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    public static Trajectory at(DenseMatrix b) {
+      return new Trajectory(b, null, Double.NaN, Double.NaN, null, Double.NaN);
+    }
+
+    public Trajectory withAffine(DenseMatrix dx) {
+      return new Trajectory(b, dx, Double.NaN, Double.NaN, null, Double.NaN);
+    }
+
+    public Trajectory withCentering(double sigmaC, double muC) {
+      return new Trajectory(b, dxAffine, sigmaC, muC, null, Double.NaN);
+    }
+
+    public Trajectory withCombined(DenseMatrix dx) {
+      return new Trajectory(b, dxAffine, sigma, mu, dx, Double.NaN);
+    }
+
+    public Trajectory withStep(double a) {
+      return new Trajectory(b, dxAffine, sigma, mu, dxCombined, a);
+    }
+  }
+
+  /**
+   * @param full the block's rows of X (n_b x d)
+   * @param labels their labels
+   * @param masks n_b x P column-major 0/1 masks
+   * @param p P
+   * @param kept the rows kept ({@link #keptRows})
+   */
+  public RowConeTerms(DenseMatrix full, double[] labels, byte[] masks, int p, int[] kept) {
+    this.given = full.rows();
+    this.rows = kept;
+    this.n = kept.length;
+    this.d = full.cols();
+    this.p = p;
+    this.m = 2 * p;
+    boolean all = n == given;
+    this.x = all ? full : new DenseMatrix(n, d);
+    if (!all) {
+      for (int c = 0; c < d; c++) {
+        for (int k = 0; k < n; k++) {
+          x.data()[c * n + k] = full.data()[c * given + kept[k]];
+        }
+      }
+    }
+    this.y = new double[n];
+    this.mask = new double[n * p];
+    this.sign = new double[n * p];
+    for (int k = 0; k < n; k++) {
+      y[k] = labels[kept[k]];
+    }
+    for (int i = 0; i < p; i++) {
+      for (int k = 0; k < n; k++) {
+        mask[i * n + k] = masks[i * given + kept[k]];
+        sign[i * n + k] = 2.0 * mask[i * n + k] - 1.0;
+      }
+    }
+  }
+
+  /**
+   * The rows of X that are not zero: a zero row predicts 0 whatever the weights and gives the
+   * cone row 0 &gt;= 0, which has no interior, so it is dropped (see {@link RowCones}).
+   */
+  public static int[] keptRows(DenseMatrix full) {
+    int kept = 0;
+    int[] keep = new int[full.rows()];
+    double[] a = full.data();
+    int rowsGiven = full.rows();
+    for (int i = 0; i < rowsGiven; i++) {
+      boolean zero = true;
+      for (int c = 0; c < full.cols() && zero; c++) {
+        zero = a[c * rowsGiven + i] == 0.0;
+      }
+      if (!zero) {
+        keep[kept++] = i;
+      }
+    }
+    return java.util.Arrays.copyOf(keep, kept);
+  }
+
+  /** Rows kept. */
+  public int rowCount() {
+    return n;
+  }
+
+  /** sum over rows and patterns of (sign .* X unit)^2; see {@link ConeRows#startSumSquares}. */
+  public double startSumSquares(DenseMatrix unit) {
+    double[] xg = product(unit);
+    double sumSq = 0.0;
+    for (int k = 0; k < n * p; k++) {
+      double s = sign[k] * xg[k];
+      if (!(s > 0.0)) {
+        throw new ArithmeticException("a gate lies on a data hyperplane: its cone has no "
+            + "interior point at the gate");
+      }
+      sumSq += s * s;
+    }
+    return sumSq;
+  }
+
+  /** The start of {@link ConeRows#start}: s = scale (sign .* X unit), z = zeta. */
+  public State start(DenseMatrix unit, double scale, double zeta) {
+    double[] xg = product(unit);
+    double[] s = new double[n * m];
+    double[] z = new double[n * m];
+    for (int j = 0; j < m; j++) {
+      int i = j % p;
+      for (int k = 0; k < n; k++) {
+        s[j * n + k] = scale * sign[i * n + k] * xg[i * n + k];
+        z[j * n + k] = zeta;
+      }
+    }
+    return new State(rows, given, s, z);
+  }
+
+  /**
+   * {@link ConeRows#prepare} and the predictor's right-hand side in one: returns, packed, the
+   * rows' dual residual X^T r (d x 2P), s^T z, X^T diag(z / s) X packed as d(d+1)/2 x 2P, and
+   * X^T (sign .* q_a) (d x 2P), in that order.
+   */
+  public double[] prepare(State st, DenseMatrix b) {
+    double[] xb = product(b);
+    Scaling sc = new Scaling(st, xb);
+    double[] res = new double[n];
+    for (int j = 0; j < m; j++) {
+      double sg = j < p ? 1.0 : -1.0;
+      int moff = (j % p) * n;
+      for (int k = 0; k < n; k++) {
+        res[k] += sg * mask[moff + k] * xb[j * n + k];
+      }
+    }
+    for (int k = 0; k < n; k++) {
+      res[k] -= y[k];
+    }
+    DenseMatrix r = new DenseMatrix(n, 2 * m);
+    double[] rd = r.data();
+    double[] z = st.z();
+    int nm = n * m;
+    for (int j = 0; j < m; j++) {
+      double sg = j < p ? 1.0 : -1.0;
+      int moff = (j % p) * n;
+      for (int k = 0; k < n; k++) {
+        int idx = j * n + k;
+        rd[idx] = sg * mask[moff + k] * res[k] - sign[moff + k] * z[idx];
+        rd[nm + idx] = sign[moff + k] * sc.affineQ(idx);
+      }
+    }
+    DenseMatrix xtr = new DenseMatrix(d, 2 * m);
+    Blas.gemm(true, false, 1.0, x, r, 0.0, xtr);
+    double gap = 0.0;
+    double[] s = st.s();
+    for (int k = 0; k < nm; k++) {
+      gap += s[k] * z[k];
+    }
+    DenseMatrix kr = khatriRao();
+    DenseMatrix blockGram = new DenseMatrix(kr.cols(), m);
+    Blas.gemm(true, false, 1.0, kr, new DenseMatrix(n, m, sc.phi), 0.0, blockGram);
+    int dm = d * m;
+    int pm = kr.cols() * m;
+    double[] out = new double[dm + 1 + pm + dm];
+    System.arraycopy(xtr.data(), 0, out, 0, dm);
+    out[dm] = gap;
+    System.arraycopy(blockGram.data(), 0, out, dm + 1, pm);
+    System.arraycopy(xtr.data(), dm, out, dm + 1 + pm, dm);
+    return out;
+  }
+
+  /** The corrector's right-hand side X^T (sign .* q_c) (d x 2P), from b, dx_a, sigma, mu. */
+  public DenseMatrix combinedRightHandSide(State st, Trajectory t) {
+    double[] xb = product(t.b(), t.dxAffine());
+    Scaling sc = new Scaling(st, xb);
+    DenseMatrix sq = new DenseMatrix(n, m);
+    for (int j = 0; j < m; j++) {
+      int moff = (j % p) * n;
+      for (int k = 0; k < n; k++) {
+        int idx = j * n + k;
+        sq.data()[idx] = sign[moff + k] * sc.combinedQ(idx, xb, t);
+      }
+    }
+    DenseMatrix rhs = new DenseMatrix(d, m);
+    Blas.gemm(true, false, 1.0, x, sq, 0.0, rhs);
+    return rhs;
+  }
+
+  /**
+   * The direction's ds and dz on the rows (the predictor's without a corrector dx in
+   * {@code t}, else the corrector's), summarised: the largest step keeping s and z positive
+   * (infinity if none binds) and the coefficients of (s + a ds)^T (z + a dz) = c0 + c1 a +
+   * c2 a^2, so the complementarity after any step needs no further pass.
+   */
+  public double[] recover(State st, Trajectory t) {
+    boolean combined = t.dxCombined() != null;
+    double[] xb = combined ? product(t.b(), t.dxAffine(), t.dxCombined())
+        : product(t.b(), t.dxAffine());
+    Scaling sc = new Scaling(st, xb);
+    double[] s = st.s();
+    double[] z = st.z();
+    double step = Double.POSITIVE_INFINITY;
+    double c0 = 0.0;
+    double c1 = 0.0;
+    double c2 = 0.0;
+    double[] dsdz = new double[2];
+    for (int idx = 0; idx < n * m; idx++) {
+      sc.direction(idx, xb, t, combined, dsdz);
+      double ds = dsdz[0];
+      double dz = dsdz[1];
+      if (ds < 0.0) {
+        step = Math.min(step, -s[idx] / ds);
+      }
+      if (dz < 0.0) {
+        step = Math.min(step, -z[idx] / dz);
+      }
+      c0 += s[idx] * z[idx];
+      c1 += s[idx] * dz + z[idx] * ds;
+      c2 += ds * dz;
+    }
+    return new double[] {step, c0, c1, c2};
+  }
+
+  /** The state after the corrector's step: s + alpha ds_c, z + alpha dz_c. */
+  public State advance(State st, Trajectory t) {
+    double[] xb = product(t.b(), t.dxAffine(), t.dxCombined());
+    Scaling sc = new Scaling(st, xb);
+    double[] s = st.s().clone();
+    double[] z = st.z().clone();
+    double[] dsdz = new double[2];
+    for (int idx = 0; idx < n * m; idx++) {
+      sc.direction(idx, xb, t, true, dsdz);
+      s[idx] += t.alpha() * dsdz[0];
+      z[idx] += t.alpha() * dsdz[1];
+    }
+    return new State(rows, given, s, z);
+  }
+
+  /**
+   * This block's part of G = A_v^T A_v (P d x P d), blocks X^T diag(m_i .* m_k) X, through the
+   * Khatri-Rao products: for each i one GEMM over the patterns k &gt;= i (G is symmetric and
+   * so is each block), so D_i X is never formed.
+   */
+  public double[] patternGram() {
+    DenseMatrix kr = khatriRao();
+    int pairs = kr.cols();
+    int pd = p * d;
+    double[] gd = new double[pd * pd];
+    for (int i = 0; i < p; i++) {
+      int cols = p - i;
+      DenseMatrix masks = new DenseMatrix(n, cols);
+      for (int k = i; k < p; k++) {
+        for (int r = 0; r < n; r++) {
+          masks.data()[(k - i) * n + r] = mask[i * n + r] * mask[k * n + r];
+        }
+      }
+      DenseMatrix packed = new DenseMatrix(pairs, cols);
+      Blas.gemm(true, false, 1.0, kr, masks, 0.0, packed);
+      int q = 0;
+      for (int a = 0; a < d; a++) {
+        for (int c = a; c < d; c++, q++) {
+          for (int k = i; k < p; k++) {
+            double v = packed.data()[(k - i) * pairs + q];
+            gd[(k * d + c) * pd + i * d + a] = v;
+            gd[(k * d + a) * pd + i * d + c] = v;
+            gd[(i * d + c) * pd + k * d + a] = v;
+            gd[(i * d + a) * pd + k * d + c] = v;
+          }
+        }
+      }
+    }
+    return gd;
+  }
+
+  /** X [B_1 ... B_k] (n x sum of columns), one GEMM. */
+  private double[] product(DenseMatrix... bs) {
+    int cols = 0;
+    for (DenseMatrix b : bs) {
+      cols += b.cols();
+    }
+    DenseMatrix all;
+    if (bs.length == 1) {
+      all = bs[0];
+    } else {
+      all = new DenseMatrix(d, cols);
+      int off = 0;
+      for (DenseMatrix b : bs) {
+        System.arraycopy(b.data(), 0, all.data(), off, b.data().length);
+        off += b.data().length;
+      }
+    }
+    DenseMatrix out = new DenseMatrix(n, cols);
+    Blas.gemm(false, false, 1.0, x, all, 0.0, out);
+    return out.data();
+  }
+
+  /** n x d(d+1)/2: column q is x_a .* x_c for the q-th pair a &lt;= c. */
+  private DenseMatrix khatriRao() {
+    DenseMatrix kr = new DenseMatrix(n, d * (d + 1) / 2);
+    double[] krd = kr.data();
+    double[] xd = x.data();
+    int idx = 0;
+    for (int a = 0; a < d; a++) {
+      for (int c = a; c < d; c++, idx++) {
+        for (int k = 0; k < n; k++) {
+          krd[idx * n + k] = xd[a * n + k] * xd[c * n + k];
+        }
+      }
+    }
+    return kr;
+  }
+
+  /** r_z and the Nesterov-Todd scaling at a state, from X b (the first n x 2P of xb). */
+  private final class Scaling {
+    final double[] s;
+    final double[] z;
+    final double[] rz;
+    final double[] phi;
+    final double[] w;
+    final double[] lam;
+
+    Scaling(State st, double[] xb) {
+      this.s = st.s();
+      this.z = st.z();
+      int nm = n * m;
+      rz = new double[nm];
+      phi = new double[nm];
+      w = new double[nm];
+      lam = new double[nm];
+      for (int j = 0; j < m; j++) {
+        int moff = (j % p) * n;
+        for (int k = 0; k < n; k++) {
+          int idx = j * n + k;
+          rz[idx] = s[idx] - sign[moff + k] * xb[idx];
+          w[idx] = Math.sqrt(s[idx] / z[idx]);
+          lam[idx] = Math.sqrt(s[idx] * z[idx]);
+          phi[idx] = z[idx] / s[idx];
+        }
+      }
+    }
+
+    private double signAt(int idx) {
+      return sign[((idx / n) % p) * n + idx % n];
+    }
+
+    /** The predictor's q = phi r_z + e / w with e = -lambda. */
+    double affineQ(int idx) {
+      return phi[idx] * rz[idx] + -lam[idx] / w[idx];
+    }
+
+    /** The corrector's q from the predictor's direction (X dx_a is xb's second n x 2P). */
+    double combinedQ(int idx, double[] xb, Trajectory t) {
+      double kdx = signAt(idx) * xb[n * m + idx];
+      double dsA = kdx - rz[idx];
+      double dzA = -phi[idx] * kdx + affineQ(idx);
+      double as = dsA / w[idx];
+      double az = w[idx] * dzA;
+      double e = (-lam[idx] * lam[idx] - as * az + t.sigma() * t.mu()) / lam[idx];
+      return phi[idx] * rz[idx] + e / w[idx];
+    }
+
+    /** ds, dz of the predictor or (with {@code combined}) the corrector into {@code out}. */
+    void direction(int idx, double[] xb, Trajectory t, boolean combined, double[] out) {
+      int col = combined ? 2 : 1;
+      double q = combined ? combinedQ(idx, xb, t) : affineQ(idx);
+      double kdx = signAt(idx) * xb[col * n * m + idx];
+      out[0] = kdx - rz[idx];
+      out[1] = -phi[idx] * kdx + q;
+    }
+  }
+}
