@@ -5,9 +5,10 @@
 # bench/results.json and bench/results.md. --quick caps every workload tighter, drops n = 10^6
 # and finishes in under 5 minutes.
 # Usage: jobs/bench.sh [--quick] [--out DIR] [--fixtures DIR] [--cifar DIR]
-#        jobs/bench.sh --scale [--quick] [--out DIR]   (issue 15's scale-out measurements:
-#        n = 10^5 and 10^6, gated and ReLU, in local-cluster mode with executors in JVMs of
-#        their own; writes DIR/runs.jsonl and DIR/scale.md, default bench/scale)
+#        jobs/bench.sh --scale [--quick] [--out DIR] [--only gated|relu|logistic|cores]
+#                      [--sizes N1,N2]   (issue 15's scale-out measurements: n = 10^5 and
+#        10^6, gated and ReLU, in local-cluster mode with executors in JVMs of their own;
+#        writes DIR/runs.jsonl and DIR/scale.md, default bench/scale)
 #        jobs/bench.sh --main CLASS ARGS...   (another program of the bench source set,
 #        src/bench/java/io/cvxrelu/bench, e.g. FixtureBench, ScaleBench, DistributedScaleBench,
 #        SgdThroughputBench, CifarGatedStudy; each class comment gives its arguments)
@@ -22,11 +23,13 @@ cd "$CVXRELU_HOME"
 # Spark distribution here, so SPARK_HOME is target/spark-home with jars/ linking the runtime
 # classpath (what a distribution's jars/ holds).
 cvxrelu_scale_bench() {
-  local out=bench/scale quick=false
+  local out=bench/scale quick=false only="" only_sizes=""
   while [[ $# -gt 0 ]]; do
     case "$1" in
       --quick) quick=true ;;
       --out) out="$2"; shift ;;
+      --only) only="$2"; shift ;;
+      --sizes) only_sizes="$2"; shift ;;
       *) echo "bench.sh --scale: unknown option $1" >&2; exit 2 ;;
     esac
     shift
@@ -46,8 +49,14 @@ cvxrelu_scale_bench() {
   local cp="$CVXRELU_BENCH_CLASSES:$(cvxrelu_jar):$(cat "$CVXRELU_HOME/target/runtime.classpath")"
   local mem=7168 sizes="100000 1000000" cap=1800 steps=100
   if [[ "$quick" == true ]]; then mem=2048; sizes="20000 100000"; cap=120; steps=20; fi
+  [[ -n "$only_sizes" ]] && sizes="${only_sizes//,/ }"
   run() {
     local master="$1"; shift
+    # --only gated|relu|logistic|cores keeps the runs of that kind.
+    local kind="$4"
+    [[ "$5" == logistic ]] && kind=logistic
+    [[ "$6" == 1e-12 ]] && kind=cores
+    if [[ -n "$only" && "$only" != "$kind" ]]; then return 0; fi
     local mib="${master##*,}"
     mib="${mib%]}"
     export JAVA_TOOL_OPTIONS="$tool_options -Dspark.executor.memory=${mib}m"
