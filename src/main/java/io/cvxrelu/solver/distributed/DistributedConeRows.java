@@ -78,20 +78,18 @@ final class DistributedConeRows implements ConeRows, AutoCloseable {
 
   @Override
   public DenseMatrix patternGram() {
-    int pd = data.patternCount() * d;
+    int p = data.patternCount();
+    int length = RowConeTerms.packedGramLength(d, p);
     context("pattern Gram");
-    double[] g = OrderedAggregate.aggregate(data.blocks(), new double[pd * pd + 1],
+    double[] g = OrderedAggregate.aggregate(data.blocks(), new double[length + 1],
         (acc, blk) -> {
           int[] kept = RowConeTerms.keptRows(blk.x());
-          double[] block = terms(blk, kept).patternGram();
-          for (int k = 0; k < block.length; k++) {
-            acc[k] += block[k];
-          }
-          acc[pd * pd] += kept.length;
+          terms(blk, kept).addPatternGram(acc);
+          acc[length] += kept.length;
           return acc;
         }, OrderedAggregate::addInto);
-    rowCount = (long) g[pd * pd];
-    return new DenseMatrix(pd, pd, Arrays.copyOf(g, pd * pd));
+    rowCount = (long) g[length];
+    return RowConeTerms.unpackPatternGram(g, d, p);
   }
 
   @Override

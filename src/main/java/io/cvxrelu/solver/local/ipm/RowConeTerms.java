@@ -14,11 +14,12 @@ import java.io.Serializable;
  * what it needs from them and from the iteration's {@link Trajectory} (b, the predictor's dx,
  * sigma, mu and the corrector's dx, d x 2P matrices that travel with the task): one GEMM
  * X [b dx_a dx_c] and elementwise work per pass, far cheaper than reading 36 P stored doubles
- * per row. The formulas are Vandenberghe (2010), eq. (37)-(39) with the Mehrotra corrector of
- * section 5, exactly as {@link RowCones} applies them:
+ * per row. The formulas are those {@link RowCones} applies (Vandenberghe 2010, eq. (37)-(39),
+ * with the Mehrotra corrector of section 5), simplified so that no square root is taken:
  * <pre>
- *   r_z = s - K b,   q_a = phi r_z - lambda / w,   ds = K dx - r_z,   dz = -phi K dx + q,
- *   e_c = (-lambda^2 - (ds_a / w)(w dz_a) + sigma mu) / lambda,   q_c = phi r_z + e_c / w.
+ *   r_z = s - K b,   q_a = phi r_z - lambda / w = phi r_z - z,
+ *   ds = K dx - r_z,   dz = -phi K dx + q,
+ *   q_c = phi r_z + e_c / w = phi r_z + (sigma mu - s z - ds_a dz_a) / s.
  * </pre>
  * Spark-free: {@code solver.distributed.DistributedConeRows} calls it on each block.
  */
@@ -183,7 +184,6 @@ public final class RowConeTerms {
    */
   public double[] prepare(State st, DenseMatrix b) {
     double[] xb = product(b);
-    Scaling sc = new Scaling(st, xb);
     double[] res = new double[n];
     for (int j = 0; j < m; j++) {
       double sg = j < p ? 1.0 : -1.0;
@@ -195,29 +195,32 @@ public final class RowConeTerms {
     for (int k = 0; k < n; k++) {
       res[k] -= y[k];
     }
+    int nm = n * m;
     DenseMatrix r = new DenseMatrix(n, 2 * m);
     double[] rd = r.data();
+    double[] phi = new double[nm];
+    double[] s = st.s();
     double[] z = st.z();
-    int nm = n * m;
+    double gap = 0.0;
     for (int j = 0; j < m; j++) {
       double sg = j < p ? 1.0 : -1.0;
       int moff = (j % p) * n;
       for (int k = 0; k < n; k++) {
         int idx = j * n + k;
-        rd[idx] = sg * mask[moff + k] * res[k] - sign[moff + k] * z[idx];
-        rd[nm + idx] = sign[moff + k] * sc.affineQ(idx);
+        double sign1 = sign[moff + k];
+        double rz = s[idx] - sign1 * xb[idx];
+        double ph = z[idx] / s[idx];
+        phi[idx] = ph;
+        gap += s[idx] * z[idx];
+        rd[idx] = sg * mask[moff + k] * res[k] - sign1 * z[idx];
+        rd[nm + idx] = sign1 * (ph * rz - z[idx]);
       }
     }
     DenseMatrix xtr = new DenseMatrix(d, 2 * m);
     Blas.gemm(true, false, 1.0, x, r, 0.0, xtr);
-    double gap = 0.0;
-    double[] s = st.s();
-    for (int k = 0; k < nm; k++) {
-      gap += s[k] * z[k];
-    }
     DenseMatrix kr = khatriRao();
     DenseMatrix blockGram = new DenseMatrix(kr.cols(), m);
-    Blas.gemm(true, false, 1.0, kr, new DenseMatrix(n, m, sc.phi), 0.0, blockGram);
+    Blas.gemm(true, false, 1.0, kr, new DenseMatrix(n, m, phi), 0.0, blockGram);
     int dm = d * m;
     int pm = kr.cols() * m;
     double[] out = new double[dm + 1 + pm + dm];
@@ -231,17 +234,10 @@ public final class RowConeTerms {
   /** The corrector's right-hand side X^T (sign .* q_c) (d x 2P), from b, dx_a, sigma, mu. */
   public DenseMatrix combinedRightHandSide(State st, Trajectory t) {
     double[] xb = product(t.b(), t.dxAffine());
-    Scaling sc = new Scaling(st, xb);
-    DenseMatrix sq = new DenseMatrix(n, m);
-    for (int j = 0; j < m; j++) {
-      int moff = (j % p) * n;
-      for (int k = 0; k < n; k++) {
-        int idx = j * n + k;
-        sq.data()[idx] = sign[moff + k] * sc.combinedQ(idx, xb, t);
-      }
-    }
+    double[] sq = new double[n * m];
+    directions(st, xb, t, DirectionPart.CORRECTOR_Q, sq, null);
     DenseMatrix rhs = new DenseMatrix(d, m);
-    Blas.gemm(true, false, 1.0, x, sq, 0.0, rhs);
+    Blas.gemm(true, false, 1.0, x, new DenseMatrix(n, m, sq), 0.0, rhs);
     return rhs;
   }
 
@@ -255,27 +251,25 @@ public final class RowConeTerms {
     boolean combined = t.dxCombined() != null;
     double[] xb = combined ? product(t.b(), t.dxAffine(), t.dxCombined())
         : product(t.b(), t.dxAffine());
-    Scaling sc = new Scaling(st, xb);
+    double[] ds = new double[n * m];
+    double[] dz = new double[n * m];
+    directions(st, xb, t, combined ? DirectionPart.CORRECTOR : DirectionPart.PREDICTOR, ds, dz);
     double[] s = st.s();
     double[] z = st.z();
     double step = Double.POSITIVE_INFINITY;
     double c0 = 0.0;
     double c1 = 0.0;
     double c2 = 0.0;
-    double[] dsdz = new double[2];
     for (int idx = 0; idx < n * m; idx++) {
-      sc.direction(idx, xb, t, combined, dsdz);
-      double ds = dsdz[0];
-      double dz = dsdz[1];
-      if (ds < 0.0) {
-        step = Math.min(step, -s[idx] / ds);
+      if (ds[idx] < 0.0) {
+        step = Math.min(step, -s[idx] / ds[idx]);
       }
-      if (dz < 0.0) {
-        step = Math.min(step, -z[idx] / dz);
+      if (dz[idx] < 0.0) {
+        step = Math.min(step, -z[idx] / dz[idx]);
       }
       c0 += s[idx] * z[idx];
-      c1 += s[idx] * dz + z[idx] * ds;
-      c2 += ds * dz;
+      c1 += s[idx] * dz[idx] + z[idx] * ds[idx];
+      c2 += ds[idx] * dz[idx];
     }
     return new double[] {step, c0, c1, c2};
   }
@@ -283,43 +277,110 @@ public final class RowConeTerms {
   /** The state after the corrector's step: s + alpha ds_c, z + alpha dz_c. */
   public State advance(State st, Trajectory t) {
     double[] xb = product(t.b(), t.dxAffine(), t.dxCombined());
-    Scaling sc = new Scaling(st, xb);
-    double[] s = st.s().clone();
-    double[] z = st.z().clone();
-    double[] dsdz = new double[2];
+    double[] s = new double[n * m];
+    double[] z = new double[n * m];
+    directions(st, xb, t, DirectionPart.CORRECTOR, s, z);
+    double[] s0 = st.s();
+    double[] z0 = st.z();
+    double alpha = t.alpha();
     for (int idx = 0; idx < n * m; idx++) {
-      sc.direction(idx, xb, t, true, dsdz);
-      s[idx] += t.alpha() * dsdz[0];
-      z[idx] += t.alpha() * dsdz[1];
+      s[idx] = s0[idx] + alpha * s[idx];
+      z[idx] = z0[idx] + alpha * z[idx];
     }
     return new State(rows, given, s, z);
   }
 
+  /** What {@link #directions} writes. */
+  private enum DirectionPart { PREDICTOR, CORRECTOR, CORRECTOR_Q }
+
   /**
-   * This block's part of G = A_v^T A_v (P d x P d), blocks X^T diag(m_i .* m_k) X, through the
-   * Khatri-Rao products: for each i one GEMM over the patterns k &gt;= i (G is symmetric and
-   * so is each block), so D_i X is never formed.
+   * The predictor's or the corrector's ds and dz (or sign .* q_c alone) from X [b dx_a dx_c]
+   * ({@code xb}, n x 2P each), without the square roots of the scaling: with w = sqrt(s / z)
+   * and lambda = sqrt(s z), lambda / w = z, (ds / w)(w dz) = ds dz and lambda w = s, so
+   * q_a = phi r_z - z and q_c = phi r_z + (sigma mu - s z - ds_a dz_a) / s.
    */
-  public double[] patternGram() {
-    DenseMatrix kr = khatriRao();
+  private void directions(State st, double[] xb, Trajectory t, DirectionPart part,
+      double[] outA, double[] outB) {
+    double[] s = st.s();
+    double[] z = st.z();
+    int nm = n * m;
+    double sigmaMu = part == DirectionPart.PREDICTOR ? 0.0 : t.sigma() * t.mu();
+    for (int j = 0; j < m; j++) {
+      int moff = (j % p) * n;
+      for (int k = 0; k < n; k++) {
+        int idx = j * n + k;
+        double sg = sign[moff + k];
+        double inv = 1.0 / s[idx];
+        double phi = z[idx] * inv;
+        double rz = s[idx] - sg * xb[idx];
+        double kdxA = sg * xb[nm + idx];
+        double qa = phi * rz - z[idx];
+        double dsA = kdxA - rz;
+        double dzA = -phi * kdxA + qa;
+        if (part == DirectionPart.PREDICTOR) {
+          outA[idx] = dsA;
+          outB[idx] = dzA;
+          continue;
+        }
+        double qc = phi * rz + (sigmaMu - s[idx] * z[idx] - dsA * dzA) * inv;
+        if (part == DirectionPart.CORRECTOR_Q) {
+          outA[idx] = sg * qc;
+          continue;
+        }
+        double kdxC = sg * xb[2 * nm + idx];
+        outA[idx] = kdxC - rz;
+        outB[idx] = -phi * kdxC + qc;
+      }
+    }
+  }
+
+  /** Length of the packed pattern Gram, d(d+1)/2 x P(P+1)/2 ({@link #addPatternGram}). */
+  public static int packedGramLength(int d, int p) {
+    return d * (d + 1) / 2 * (p * (p + 1) / 2);
+  }
+
+  /** Adds this block's part of the packed pattern Gram into {@code packed}. */
+  public void addPatternGram(double[] packed) {
+    addPatternGram(khatriRao(), mask, n, p, packed);
+  }
+
+  /**
+   * Adds the packed G = A_v^T A_v of a set of rows into {@code packed}: G has the P d x P d
+   * blocks X^T diag(m_i .* m_k) X, and is symmetric, as each block is; the packed form holds,
+   * for each pair i &lt;= k, the d(d+1)/2 entries x_a^T diag(m_i .* m_k) x_c (a &lt;= c), one
+   * GEMM of the Khatri-Rao products {@code kr} (n x d(d+1)/2) with the mask products per i, so
+   * D_i X is never formed and the sum over blocks adds arrays without scattering.
+   */
+  static void addPatternGram(DenseMatrix kr, double[] mask, int n, int p, double[] packed) {
     int pairs = kr.cols();
-    int pd = p * d;
-    double[] gd = new double[pd * pd];
+    int col = 0;
     for (int i = 0; i < p; i++) {
       int cols = p - i;
-      DenseMatrix masks = new DenseMatrix(n, cols);
+      double[] products = new double[n * cols];
       for (int k = i; k < p; k++) {
         for (int r = 0; r < n; r++) {
-          masks.data()[(k - i) * n + r] = mask[i * n + r] * mask[k * n + r];
+          products[(k - i) * n + r] = mask[i * n + r] * mask[k * n + r];
         }
       }
-      DenseMatrix packed = new DenseMatrix(pairs, cols);
-      Blas.gemm(true, false, 1.0, kr, masks, 0.0, packed);
-      int q = 0;
-      for (int a = 0; a < d; a++) {
-        for (int c = a; c < d; c++, q++) {
-          for (int k = i; k < p; k++) {
-            double v = packed.data()[(k - i) * pairs + q];
+      Blas.gemm(true, false, pairs, cols, n, 1.0, kr.data(), 0, n, products, 0, n, 1.0, packed,
+          col * pairs, pairs);
+      col += cols;
+    }
+  }
+
+  /** G (P d x P d) from its packed form ({@link #addPatternGram}). */
+  public static DenseMatrix unpackPatternGram(double[] packed, int d, int p) {
+    int pairs = d * (d + 1) / 2;
+    int pd = p * d;
+    DenseMatrix g = new DenseMatrix(pd, pd);
+    double[] gd = g.data();
+    int col = 0;
+    for (int i = 0; i < p; i++) {
+      for (int k = i; k < p; k++, col++) {
+        int q = col * pairs;
+        for (int a = 0; a < d; a++) {
+          for (int c = a; c < d; c++, q++) {
+            double v = packed[q];
             gd[(k * d + c) * pd + i * d + a] = v;
             gd[(k * d + a) * pd + i * d + c] = v;
             gd[(i * d + c) * pd + k * d + a] = v;
@@ -328,7 +389,7 @@ public final class RowConeTerms {
         }
       }
     }
-    return gd;
+    return g;
   }
 
   /** X [B_1 ... B_k] (n x sum of columns), one GEMM. */
@@ -355,6 +416,13 @@ public final class RowConeTerms {
 
   /** n x d(d+1)/2: column q is x_a .* x_c for the q-th pair a &lt;= c. */
   private DenseMatrix khatriRao() {
+    return khatriRao(x);
+  }
+
+  /** n x d(d+1)/2: column q is x_a .* x_c for the q-th pair a &lt;= c. */
+  static DenseMatrix khatriRao(DenseMatrix x) {
+    int n = x.rows();
+    int d = x.cols();
     DenseMatrix kr = new DenseMatrix(n, d * (d + 1) / 2);
     double[] krd = kr.data();
     double[] xd = x.data();
@@ -367,64 +435,5 @@ public final class RowConeTerms {
       }
     }
     return kr;
-  }
-
-  /** r_z and the Nesterov-Todd scaling at a state, from X b (the first n x 2P of xb). */
-  private final class Scaling {
-    final double[] s;
-    final double[] z;
-    final double[] rz;
-    final double[] phi;
-    final double[] w;
-    final double[] lam;
-
-    Scaling(State st, double[] xb) {
-      this.s = st.s();
-      this.z = st.z();
-      int nm = n * m;
-      rz = new double[nm];
-      phi = new double[nm];
-      w = new double[nm];
-      lam = new double[nm];
-      for (int j = 0; j < m; j++) {
-        int moff = (j % p) * n;
-        for (int k = 0; k < n; k++) {
-          int idx = j * n + k;
-          rz[idx] = s[idx] - sign[moff + k] * xb[idx];
-          w[idx] = Math.sqrt(s[idx] / z[idx]);
-          lam[idx] = Math.sqrt(s[idx] * z[idx]);
-          phi[idx] = z[idx] / s[idx];
-        }
-      }
-    }
-
-    private double signAt(int idx) {
-      return sign[((idx / n) % p) * n + idx % n];
-    }
-
-    /** The predictor's q = phi r_z + e / w with e = -lambda. */
-    double affineQ(int idx) {
-      return phi[idx] * rz[idx] + -lam[idx] / w[idx];
-    }
-
-    /** The corrector's q from the predictor's direction (X dx_a is xb's second n x 2P). */
-    double combinedQ(int idx, double[] xb, Trajectory t) {
-      double kdx = signAt(idx) * xb[n * m + idx];
-      double dsA = kdx - rz[idx];
-      double dzA = -phi[idx] * kdx + affineQ(idx);
-      double as = dsA / w[idx];
-      double az = w[idx] * dzA;
-      double e = (-lam[idx] * lam[idx] - as * az + t.sigma() * t.mu()) / lam[idx];
-      return phi[idx] * rz[idx] + e / w[idx];
-    }
-
-    /** ds, dz of the predictor or (with {@code combined}) the corrector into {@code out}. */
-    void direction(int idx, double[] xb, Trajectory t, boolean combined, double[] out) {
-      int col = combined ? 2 : 1;
-      double q = combined ? combinedQ(idx, xb, t) : affineQ(idx);
-      double kdx = signAt(idx) * xb[col * n * m + idx];
-      out[0] = kdx - rz[idx];
-      out[1] = -phi[idx] * kdx + q;
-    }
   }
 }

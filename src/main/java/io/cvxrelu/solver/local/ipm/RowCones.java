@@ -79,19 +79,7 @@ public final class RowCones implements ConeRows, Serializable {
         sign[i * n + k] = 2.0 * mask[i * n + k] - 1.0;
       }
     }
-    int pairs = d * (d + 1) / 2;
-    this.khatriRao = new DenseMatrix(n, pairs);
-    int idx = 0;
-    for (int a = 0; a < d; a++) {
-      for (int c = a; c < d; c++) {
-        double[] kr = khatriRao.data();
-        double[] xd = x.data();
-        for (int k = 0; k < n; k++) {
-          kr[idx * n + k] = xd[a * n + k] * xd[c * n + k];
-        }
-        idx++;
-      }
-    }
+    this.khatriRao = RowConeTerms.khatriRao(x);
     int nm = n * m;
     this.sL = new double[nm];
     this.zL = new double[nm];
@@ -322,36 +310,11 @@ public final class RowCones implements ConeRows, Serializable {
     return mu;
   }
 
-  /**
-   * G = A_v^T A_v (P d x P d) over these rows, blocks X^T diag(m_i .* m_k) X, computed through
-   * the Khatri-Rao products one pattern row at a time (D_i X is never formed).
-   */
+  /** G = A_v^T A_v (P d x P d) over these rows ({@link RowConeTerms#addPatternGram}). */
   @Override
   public DenseMatrix patternGram() {
-    int pairs = khatriRao.cols();
-    int pd = p * d;
-    DenseMatrix g = new DenseMatrix(pd, pd);
-    DenseMatrix masks = new DenseMatrix(n, p);
-    DenseMatrix packed = new DenseMatrix(pairs, p);
-    double[] gd = g.data();
-    for (int i = 0; i < p; i++) {
-      for (int k = 0; k < p; k++) {
-        for (int r = 0; r < n; r++) {
-          masks.data()[k * n + r] = mask[i * n + r] * mask[k * n + r];
-        }
-      }
-      Blas.gemm(true, false, 1.0, khatriRao, masks, 0.0, packed);
-      int q = 0;
-      for (int a = 0; a < d; a++) {
-        for (int c = a; c < d; c++, q++) {
-          for (int k = 0; k < p; k++) {
-            double v = packed.data()[k * pairs + q];
-            gd[(k * d + c) * pd + i * d + a] = v;
-            gd[(k * d + a) * pd + i * d + c] = v;
-          }
-        }
-      }
-    }
-    return g;
+    double[] packed = new double[RowConeTerms.packedGramLength(d, p)];
+    RowConeTerms.addPatternGram(khatriRao, mask, n, p, packed);
+    return RowConeTerms.unpackPatternGram(packed, d, p);
   }
 }
