@@ -25,8 +25,11 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 public final class GapWidthReport {
   /** Relative deviation of the recovered network from F* that passes the recovery check. */
   public static final double RECOVERY_TOLERANCE = 1e-6;
-  /** Best-run gap under which a width counts as reaching F*. */
-  public static final double REACHED = 1e-6;
+  /**
+   * Best-run gap under which a width counts as reaching F*: Adam at a constant step ends about
+   * 1e-5 above a minimum (measured at m &gt;= m*, docs/theory.md), so tighter would count its noise.
+   */
+  public static final double REACHED = 1e-4;
 
   private GapWidthReport() {}
 
