@@ -27,7 +27,8 @@ public final class GapWidthReport {
   public static final double RECOVERY_TOLERANCE = 1e-6;
   /**
    * Best-run gap under which a width counts as reaching F*: Adam at a constant step ends about
-   * 1e-5 above a minimum (measured at m &gt;= m*, docs/theory.md), so tighter would count its noise.
+   * 1e-5 above a minimum (measured at m &gt;= m*, docs/theory.md); tighter would count its
+   * noise.
    */
   public static final double REACHED = 1e-4;
 
