@@ -39,7 +39,8 @@ public final class TrainConvexJob {
         .flag("overwrite", "replace an existing output folder")
         .option("model", "relu", "relu (cone-constrained) | gated")
         .option("loss", "squared", "squared | logistic (labels +-1 or 0/1)")
-        .option("beta", null, "regularisation strength beta > 0")
+        .option("beta", null, "regularisation strength beta > 0, or 0 for the minimum-norm"
+            + " interpolating network (squared loss, relu; certified bracket)")
         .option("beta-frac", "0.01", "beta as a fraction of beta_max, used when --beta is absent")
         .option("patterns", "100", "number of sampled sign patterns P, or 'all' to enumerate")
         .option("seed", "0", "seed for gate sampling")
@@ -95,6 +96,10 @@ public final class TrainConvexJob {
     opts.require("train");
     String out = opts.require("out");
     TrainingSpec spec = TrainingSpecs.convex(opts);
+    boolean interpolate = TrainingSpecs.interpolates(opts);
+    if (interpolate) {
+      InterpolationRun.requireSupported(opts, spec);
+    }
     if (opts.get("validation-fraction") != null && !PathRun.requested(opts)) {
       throw new UsageException("--validation-fraction picks a beta on a path: give --beta-path"
           + " or --beta-path-grid");
@@ -105,7 +110,8 @@ public final class TrainConvexJob {
       job.io().checkOutput(out, replace);
       LOG.info("BLAS backend: {}", Blas.backend());
       String checkpointDir = new org.apache.hadoop.fs.Path(out, CHECKPOINT).toString();
-      ConvexRun.Trained run = PathRun.requested(opts) ? PathRun.train(job, opts, spec)
+      ConvexRun.Trained run = interpolate ? InterpolationRun.train(job, opts, spec)
+          : PathRun.requested(opts) ? PathRun.train(job, opts, spec)
           : ExecutorInputRun.applies(spec, job.master())
               ? ExecutorInputRun.train(job, opts, spec, checkpointDir)
               : onDriver(job, opts, spec, checkpointDir);

@@ -30,7 +30,7 @@ final class TrainingSpecs {
 
   /** Every option of train-convex. */
   static TrainingSpec convex(JobOptions opts) {
-    return new TrainingSpec(formulation(opts), loss(opts), beta(opts),
+    return new TrainingSpec(formulation(opts), loss(opts), interpolates(opts) ? null : beta(opts),
         opts.positiveDouble("beta-frac"), new TrainingSpec.Patterns(patternCount(opts),
             allPatterns(opts), opts.get("gates"), opts.get("patterns-from")),
         opts.anyLong("seed"), opts.flagSet("bias"), solverOptions(opts),
@@ -83,6 +83,19 @@ final class TrainingSpecs {
   /** --beta, or null for a fraction of beta_max. */
   static Double beta(JobOptions opts) {
     return opts.get("beta") != null ? opts.positiveDouble("beta") : null;
+  }
+
+  /**
+   * Whether --beta is 0: train-convex then solves the minimum-norm interpolation program
+   * (InterpolationRun), and the spec's own beta is unused.
+   */
+  static boolean interpolates(JobOptions opts) {
+    String b = opts.get("beta");
+    try {
+      return b != null && Double.parseDouble(b) == 0.0;
+    } catch (NumberFormatException e) {
+      return false;
+    }
   }
 
   /** --patterns: sampled (a count) or all. */

@@ -11,6 +11,9 @@ import io.cvxrelu.solver.IterationListener;
 import io.cvxrelu.solver.SolverOptions;
 import io.cvxrelu.solver.SolverResult;
 import io.cvxrelu.train.SolverChoice;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 
 /**
  * The minimum-norm interpolating ReLU network, the beta -&gt; 0 limit of the convex program
@@ -39,8 +42,11 @@ import io.cvxrelu.train.SolverChoice;
  * </ul>
  *
  * <p>beta runs down beta_max 10^-2, 10^-3, ... (warm started, solver chosen by
- * {@link SolverChoice#local}) until (UB - LB) / UB is within the tolerance. For whitened data
- * (X X^T = I, spike-free) R* = ||y_+|| + ||y_-||, which the tests check.
+ * {@link SolverChoice#local}) until (UB - LB) / UB is within the tolerance. When the correction
+ * needs a pattern the set lacks (sampled patterns), the gates u and -u are added to the set and
+ * the next beta is solved over the larger set: its optimum R* is then that of the larger set,
+ * which the result's {@code patterns} name. For whitened data (X X^T = I, spike-free)
+ * R* = ||y_+|| + ||y_-||, which the tests check.
  */
 public final class MinimumNormInterpolation {
   /** Smallest beta / beta_max tried. */
@@ -53,18 +59,43 @@ public final class MinimumNormInterpolation {
    *
    * @param weights d x 2P interpolating blocks (the upper bound's), or the last regularised
    *     solution when no correction was possible
+   * @param patterns the sign patterns of {@code weights}: the given ones, plus those the
+   *     correction added
    * @param upperBound sum of block norms of an interpolating feasible point (infinite if none)
    * @param lowerBound the dual bound
    * @param relativeGap (UB - LB) / UB
    * @param residual ||sum_i D_i X (v_i - w_i) - y|| at {@code weights}
    * @param constraintViolation largest cone violation at {@code weights}
-   * @param beta the regularisation of the last squared-loss solve
+   * @param beta the regularisation of the squared-loss solve behind {@code weights}
    * @param certified whether the gap is within the tolerance with the weights interpolating
    *     (residual &lt;= 1e-8 ||y||) and feasible (violation within the solver's tolerance)
+   * @param status why it is or is not certified, in words
+   * @param steps one entry per beta tried, in order
    */
-  public record Result(DenseMatrix weights, double upperBound, double lowerBound,
-      double relativeGap, double residual, double constraintViolation, double beta,
-      boolean certified) {}
+  public record Result(DenseMatrix weights, SignPatterns patterns, double upperBound,
+      double lowerBound, double relativeGap, double residual, double constraintViolation,
+      double beta, boolean certified, String status, List<Step> steps) {}
+
+  /**
+   * One beta of the sequence.
+   *
+   * @param patterns the size of the pattern set solved over
+   * @param stopReason the squared-loss solver's
+   * @param upperBound the bracket at this beta (infinite when no interpolating point was built)
+   */
+  public record Step(double beta, int patterns, String stopReason, long iterations,
+      double seconds, double upperBound, double lowerBound, double relativeGap,
+      double residual) {
+    /** The columns of {@link #csv()}. */
+    public static final String CSV_HEADER = "beta,patterns,stopReason,iterations,seconds,"
+        + "upperBound,lowerBound,relativeGap,residual";
+
+    public String csv() {
+      return String.format(Locale.ROOT, "%.10g,%d,%s,%d,%.3f,%.12g,%.12g,%.6g,%.6g", beta,
+          patterns, stopReason, iterations, seconds, upperBound, lowerBound, relativeGap,
+          residual);
+    }
+  }
 
   /** Solves over {@code patterns} to relative gap {@code tolerance}. */
   public static Result solve(DenseMatrix x, double[] y, SignPatterns patterns,
@@ -76,25 +107,44 @@ public final class MinimumNormInterpolation {
           + "interpolates only y = 0");
     }
     ThinSvd svd = ThinSvd.of(x);
+    SignPatterns set = patterns;
     DenseMatrix warm = null;
     Result best = null;
+    List<Step> steps = new ArrayList<>();
     for (int k = 2; k <= LAST_EXPONENT; k++) {
       double beta = betaMax * Math.pow(10.0, -k);
-      ConvexReluProblem p = new ConvexReluProblem(x, y, patterns, loss, beta, Formulation.RELU);
+      ConvexReluProblem p = new ConvexReluProblem(x, y, set, loss, beta, Formulation.RELU);
       SolverResult r = SolverChoice.local(p).solve(p, warm, options, IterationListener.NONE);
       warm = r.weights();
-      Result res = bracket(p, r, svd, options, tolerance);
-      if (best == null || res.relativeGap() < best.relativeGap()) {
+      Bracket b = bracket(p, r, svd, options, tolerance);
+      Result res = b.result();
+      steps.add(new Step(beta, set.count(), r.stopReason().name(), r.iterations(), r.seconds(),
+          res.upperBound(), res.lowerBound(), res.relativeGap(), res.residual()));
+      if (best == null || res.relativeGap() < best.relativeGap()
+          || !Double.isFinite(best.relativeGap()) && res.residual() < best.residual()) {
         best = res;
       }
       if (res.certified()) {
         break;
       }
+      if (b.missingGates() != null) {
+        SignPatterns grown = grown(x, set, b.missingGates());
+        warm = padded(warm, set.count(), grown.count());
+        set = grown;
+      }
     }
-    return best;
+    return new Result(best.weights(), best.patterns(), best.upperBound(), best.lowerBound(),
+        best.relativeGap(), best.residual(), best.constraintViolation(), best.beta(),
+        best.certified(), best.status(), List.copyOf(steps));
   }
 
-  private static Result bracket(ConvexReluProblem p, SolverResult r, ThinSvd svd,
+  /**
+   * The bracket at one beta, and the gates u, -u whose patterns the correction needed but the
+   * set lacked (null when none was missing).
+   */
+  private record Bracket(Result result, DenseMatrix missingGates) {}
+
+  private static Bracket bracket(ConvexReluProblem p, SolverResult r, ThinSvd svd,
       SolverOptions options, double tolerance) {
     double[] y = p.y();
     int n = p.n();
@@ -114,8 +164,13 @@ public final class MinimumNormInterpolation {
       rangeGap = Math.max(rangeGap, Math.abs(xu[i] - lambda[i]));
     }
     double upper = Double.POSITIVE_INFINITY;
-    if (rangeGap <= 1e-10 * Math.sqrt(ty) && correct(p, b, u)) {
-      upper = ConvexReluProblem.groupNormSum(b);
+    boolean inRange = rangeGap <= 1e-10 * Math.sqrt(ty);
+    DenseMatrix missing = null;
+    if (inRange) {
+      missing = correct(p, b, u);
+      if (missing == null) {
+        upper = ConvexReluProblem.groupNormSum(b);
+      }
     }
     double[] after = p.predictWeights(b);
     double res = 0.0;
@@ -127,7 +182,33 @@ public final class MinimumNormInterpolation {
     double gap = Double.isFinite(upper) ? (upper - lower) / upper : Double.POSITIVE_INFINITY;
     boolean ok = gap <= tolerance && res <= 1e-8 * Math.sqrt(ty)
         && violation <= Certification.allowedViolation(options, Certification.labelScale(y));
-    return new Result(b, upper, lower, gap, res, violation, p.beta(), ok);
+    String status = ok ? "certified"
+        : !inRange ? "no interpolating point built: the residual is not in the range of X"
+            + " (rank X < n)"
+        : missing != null ? "no interpolating point built over these patterns (the patterns"
+            + " of the correction were added for the next beta)"
+        : String.format(Locale.ROOT, "bracket not within the tolerance (gap %.2e, residual"
+            + " %.1e, violation %.1e)", gap, res, violation);
+    return new Bracket(new Result(b, p.patterns(), upper, lower, gap, res, violation, p.beta(),
+        ok, status, List.of()), missing);
+  }
+
+  /** {@code set} with the patterns of {@code gates} appended (the old ones keep their places). */
+  private static SignPatterns grown(DenseMatrix x, SignPatterns set, DenseMatrix gates) {
+    DenseMatrix g = set.gates();
+    DenseMatrix all = new DenseMatrix(g.rows(), g.cols() + gates.cols());
+    System.arraycopy(g.data(), 0, all.data(), 0, g.data().length);
+    System.arraycopy(gates.data(), 0, all.data(), g.data().length, gates.data().length);
+    return SignPatterns.fromGates(x, all);
+  }
+
+  /** ReLU blocks [v, w] over {@code from} patterns, with zero blocks for the added ones. */
+  private static DenseMatrix padded(DenseMatrix b, int from, int to) {
+    int d = b.rows();
+    DenseMatrix out = new DenseMatrix(d, 2 * to);
+    System.arraycopy(b.data(), 0, out.data(), 0, d * from);
+    System.arraycopy(b.data(), d * from, out.data(), d * to, d * from);
+    return out;
   }
 
   /** y^T lambda / max_i of the dual constraint norms at (lambda, multipliers). */
@@ -151,10 +232,10 @@ public final class MinimumNormInterpolation {
   }
 
   /**
-   * Adds u to v_a and -u to w_b (a, b the patterns of u and -u); false when a needed pattern is
-   * not in the set.
+   * Adds u to v_a and -u to w_b (a, b the patterns of u and -u). When a needed pattern is not
+   * in the set, leaves {@code b} as it was and returns the gates [u, -u] to add; else null.
    */
-  private static boolean correct(ConvexReluProblem p, DenseMatrix b, double[] u) {
+  private static DenseMatrix correct(ConvexReluProblem p, DenseMatrix b, double[] u) {
     int d = p.d();
     int patterns = p.patternCount();
     DenseMatrix gates = new DenseMatrix(d, 2);
@@ -165,23 +246,25 @@ public final class MinimumNormInterpolation {
     byte[] masks = SignPatterns.computeMask(p.x(), gates);
     int[] at = p.patterns().indexOf(masks, 2);
     int[] column = {at[0], at[1] < 0 ? -1 : patterns + at[1]};
+    boolean[] empty = {true, true};
+    for (int s = 0; s < 2; s++) {
+      for (int i = 0; i < p.n(); i++) {
+        empty[s] &= masks[s * p.n() + i] == 0;
+      }
+      if (!empty[s] && column[s] < 0) {
+        return gates;
+      }
+    }
     double[] sign = {1.0, -1.0};
     for (int s = 0; s < 2; s++) {
-      boolean empty = true;
-      for (int i = 0; i < p.n(); i++) {
-        empty &= masks[s * p.n() + i] == 0;
-      }
-      if (empty) {
+      if (empty[s]) {
         continue;
-      }
-      if (column[s] < 0) {
-        return false;
       }
       for (int k = 0; k < d; k++) {
         b.set(k, column[s], b.get(k, column[s]) + sign[s] * u[k]);
       }
     }
-    return true;
+    return null;
   }
 
   private static double[] times(DenseMatrix x, double[] u) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cvxrelu.linalg.DenseMatrix;
 import io.cvxrelu.patterns.ArrangementEnumerator;
+import io.cvxrelu.patterns.SignPatterns;
 import io.cvxrelu.solver.SolverOptions;
 import io.cvxrelu.testutil.RandomMatrices;
 import java.util.SplittableRandom;
@@ -56,5 +57,24 @@ class MinimumNormInterpolationTest {
     assertTrue(r.certified(), "not certified: " + r);
     assertTrue(r.residual() <= 1e-8);
     assertTrue(r.lowerBound() <= r.upperBound());
+  }
+
+  /**
+   * Over a few sampled patterns the correction's patterns are missing: they are added and the
+   * bracket is certified over the larger set, whose optimum is at least the all-pattern one.
+   */
+  @Test
+  void missingCorrectionPatternsAreAddedAndTheLargerSetIsCertified() {
+    DenseMatrix x = SpikeFreeCheckTest.whitened(5, 8, 30);
+    double[] y = labels(5, 40);
+    SignPatterns sampled = SignPatterns.sample(x, 2, 7, 1000);
+    MinimumNormInterpolation.Result all = MinimumNormInterpolation.solve(x, y,
+        ArrangementEnumerator.enumerate(x, 1_000_000), OPTIONS, 1e-5);
+    MinimumNormInterpolation.Result r = MinimumNormInterpolation.solve(x, y, sampled, OPTIONS,
+        1e-5);
+    assertTrue(r.certified(), "not certified: " + r);
+    assertTrue(r.patterns().count() > sampled.count(), r.patterns().count() + " patterns");
+    assertTrue(r.upperBound() >= all.lowerBound() * (1 - 1e-9), r + " vs " + all);
+    assertTrue(r.steps().size() >= 2, "the first beta lacked the correction's patterns");
   }
 }
