@@ -44,11 +44,26 @@ class SplineLassoTest {
    * Returns {value, fitted values (n)}: the value 1/2 ||y_c||^2 - 1/2 ||delta||^2 and the fit
    * mean(y) + A_c w = mean(y) - delta.
    */
-  static double[] leastDistanceOptimum(SplineLasso p) {
-    int n = p.n();
-    int m = p.atomCount();
-    DenseMatrix a = p.centredAtoms();
-    double[] yc = p.centredY();
+  static double[] leastDistanceOptimum(double[] x, double[] y, double beta) {
+    int n = x.length;
+    // The atoms built here from x, not taken from SplineLasso: right ramps (x - x_k)_+ and left
+    // ramps (x_k - x)_+ at every data point, centred for the free intercept.
+    int m = 2 * n;
+    double yMean = Arrays.stream(y).average().orElseThrow();
+    double[] yc = Arrays.stream(y).map(v -> v - yMean).toArray();
+    DenseMatrix a = new DenseMatrix(n, m);
+    for (int k = 0; k < n; k++) {
+      double meanRight = 0.0;
+      double meanLeft = 0.0;
+      for (int i = 0; i < n; i++) {
+        meanRight += Math.max(x[i] - x[k], 0.0) / n;
+        meanLeft += Math.max(x[k] - x[i], 0.0) / n;
+      }
+      for (int i = 0; i < n; i++) {
+        a.set(i, k, Math.max(x[i] - x[k], 0.0) - meanRight);
+        a.set(i, n + k, Math.max(x[k] - x[i], 0.0) - meanLeft);
+      }
+    }
     DenseMatrix e = new DenseMatrix(n + 1, 2 * m);
     for (int j = 0; j < m; j++) {
       double ay = 0.0;
@@ -61,7 +76,7 @@ class SplineLassoTest {
         for (int i = 0; i < n; i++) {
           e.set(i, col, -sigma * a.get(i, j));
         }
-        e.set(n, col, sigma * ay - p.beta());
+        e.set(n, col, sigma * ay - beta);
       }
     }
     double[] f = new double[n + 1];
@@ -76,7 +91,6 @@ class SplineLassoTest {
       r[i] = s;
     }
     assertTrue(Math.abs(r[n]) > 1e-12, "the least-distance program reports infeasible");
-    double yMean = Arrays.stream(p.y()).average().orElseThrow();
     double dd = 0.0;
     double yy = 0.0;
     double[] out = new double[n + 1];
@@ -114,7 +128,7 @@ class SplineLassoTest {
         SplineFit fit = SOLVER.solve(p);
         assertEquals(StopReason.CONVERGED, fit.stopReason(), "seed " + seed + " frac " + frac);
         assertTrue(fit.relativeGap() <= 1e-12, "gap " + fit.relativeGap());
-        double[] ldp = leastDistanceOptimum(p);
+        double[] ldp = leastDistanceOptimum(d[0], d[1], p.beta());
         assertEquals(ldp[0], fit.objective(), 1e-8 * Math.max(1.0, ldp[0]),
             "seed " + seed + " frac " + frac);
         double[] mine = fitted(p, fit);
@@ -168,6 +182,24 @@ class SplineLassoTest {
         assertEquals(star, both.objective(), 1e-9 * star);
       }
     }
+  }
+
+  @Test
+  void offDataKinkSetsAvoidTheDataAndDoNoBetter() {
+    double[][] d = data(10, 14);
+    SplineLasso p0 = SplineLasso.atDataPoints(d[0], d[1], 1.0);
+    SplineLasso p = p0.withBeta(0.02 * p0.betaMax());
+    double star = SOLVER.solve(p).objective();
+    for (double[] kinks : new double[][] {OffDataKinks.midpoints(d[0]),
+        OffDataKinks.grid(d[0], 7)}) {
+      for (double s : kinks) {
+        assertTrue(Arrays.stream(d[0]).noneMatch(v -> v == s), "kink " + s + " on a point");
+      }
+      SplineFit off = SOLVER.solve(SplineLasso.withKinks(d[0], d[1], p.beta(), kinks));
+      assertTrue(off.certified());
+      assertTrue(off.objective() > star, off.objective() + " vs " + star);
+    }
+    assertEquals(d[0].length + 1, OffDataKinks.midpoints(d[0]).length);
   }
 
   @Test
