@@ -13,13 +13,14 @@ import io.cvxrelu.solver.StopReason;
  * current iterate (its support and signs) by an active-set inner loop; the better of the two
  * points is kept. Ramp atoms at neighbouring kinks are nearly collinear, and some are exactly
  * dependent, which makes coordinate descent zig-zag for thousands of sweeps; the face step
- * finishes once the support is right (10 to 30 sweeps on the tests' instances). The certificate is the gap to the dual bound of
- * {@link SplineLasso#dualBound}. Stateless.
+ * finishes once the support is right (10 to 30 sweeps on the tests' instances). The
+ * certificate is the gap to the dual bound of {@link SplineLasso#dualBound}. Stateless.
  */
 public final class SplineLassoSolver {
   private final double tolerance;
   private final long maxSweeps;
-  private final int checkEvery;
+  /** Sweeps between two gap checks (each with a face step). */
+  private static final int CHECK_EVERY = 10;
 
   /**
    * @param tolerance relative duality gap at which the fit is certified
@@ -32,7 +33,6 @@ public final class SplineLassoSolver {
     }
     this.tolerance = tolerance;
     this.maxSweeps = maxSweeps;
-    this.checkEvery = 10;
   }
 
   /** The default: relative gap 1e-12, at most 200,000 sweeps. */
@@ -75,7 +75,7 @@ public final class SplineLassoSolver {
       if (sweep >= maxSweeps) {
         break;
       }
-      for (int s = 0; s < checkEvery; s++, sweep++) {
+      for (int s = 0; s < CHECK_EVERY; s++, sweep++) {
         for (int j = 0; j < m; j++) {
           double gjj = g[j * m + j];
           if (gjj <= floor) {
