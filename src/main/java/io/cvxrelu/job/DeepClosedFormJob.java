@@ -2,11 +2,15 @@ package io.cvxrelu.job;
 
 import io.cvxrelu.deep.study.DeepClosedFormStudy;
 import io.cvxrelu.deep.study.StudyData;
+import io.cvxrelu.deep.study.SplineReport;
+import io.cvxrelu.deep.study.SplineStudy;
 import io.cvxrelu.deep.study.StudyReport;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -14,8 +18,9 @@ import org.apache.logging.log4j.Logger;
  * {@code jobs/deep-closed-form.sh}: seed 003's Figure 2 (Ergen and Pilanci, ICML 2021), the
  * closed-form optima of deep networks (L = 2, 3, 4 over a grid of beta) against the convex
  * program (L = 2) and the L-layer trainer, on whitened CIFAR-10 (three classes, one-hot), a
- * small whitened Gaussian set and a rank-one set ({@link DeepClosedFormStudy}). Writes
- * {@code results.csv}, {@code report.md} and the plots, atomically.
+ * small whitened Gaussian set and a rank-one set ({@link DeepClosedFormStudy}), and the 1-D
+ * spline corollary with free biases ({@link SplineStudy}, seed 003's Figure 1). Writes
+ * {@code results.csv}, {@code spline-1d.csv}, {@code report.md} and the plots, atomically.
  */
 public final class DeepClosedFormJob {
   private static final Logger LOG = LogManager.getLogger(DeepClosedFormJob.class);
@@ -46,7 +51,14 @@ public final class DeepClosedFormJob {
         .option("epochs", "2000", "full-batch Adam steps per run")
         .option("lr", "0.01", "Adam step size (decays linearly to zero)")
         .option("width", "16", "hidden width of every layer of the trained networks")
-        .option("seed", "0", "seeds the data and the initialisations"));
+        .option("seed", "0", "seeds the data and the initialisations")
+        .option("spline", "none", "n of the 1-D set for the spline panel (free biases and "
+            + "intercept; seed 003's Figure 1), or 'none'")
+        .option("spline-beta-fracs", "0.001,0.01,0.1,0.4", "the 1-D panel's beta grid as "
+            + "fractions of its beta_max")
+        .option("spline-epochs", "30000", "full-batch Adam steps per run of the 1-D network")
+        .option("spline-lr", "0.003", "Adam step size of the 1-D network (decays to zero)")
+        .option("spline-width", "32", "hidden width of the trained 1-D networks"));
   }
 
   public static void main(String[] args) {
@@ -73,22 +85,54 @@ public final class DeepClosedFormJob {
     }
     try (JobContext job = JobContext.open("deep-closed-form", opts)) {
       job.io().checkOutput(out, overwrite);
-      List<StudyData> data = datasets(opts, settings.seed());
-      DeepClosedFormStudy.Result result = DeepClosedFormStudy.run(data, settings, LOG::info);
+      SplineStudy.Settings spline = splineSettings(opts, settings);
+      List<StudyData> data = datasets(opts, settings.seed(), spline != null);
       StringBuilder command = new StringBuilder("jobs/deep-closed-form.sh");
       for (String name : List.of("cifar", "classes", "per-class", "test-per-class", "gaussian",
-          "rank-one", "depths", "betas", "beta-fracs", "inits", "epochs", "lr", "width", "seed")) {
+          "rank-one", "depths", "betas", "beta-fracs", "inits", "epochs", "lr", "width", "seed",
+          "spline", "spline-beta-fracs", "spline-epochs", "spline-lr", "spline-width")) {
         if (opts.get(name) != null) {
           command.append(" --").append(name).append(' ').append(opts.get(name));
         }
       }
-      job.io().writeAtomically(out, StudyReport.textFiles(result, command.toString()),
-          StudyReport.plots(result), overwrite, null);
+      Map<String, String> text = new LinkedHashMap<>();
+      Map<String, byte[]> plots = new LinkedHashMap<>();
+      if (!data.isEmpty()) {
+        DeepClosedFormStudy.Result result = DeepClosedFormStudy.run(data, settings, LOG::info);
+        text.putAll(StudyReport.textFiles(result, command.toString()));
+        plots.putAll(StudyReport.plots(result));
+      } else {
+        text.put("report.md", "# Closed-form optima of deep networks\n\nCommand: `" + command
+            + "`\n");
+      }
+      if (spline != null) {
+        SplineStudy.Result r = SplineStudy.run(spline, LOG::info);
+        text.putAll(SplineReport.textFiles(r));
+        text.merge("report.md", SplineReport.markdown(r), String::concat);
+        plots.putAll(SplineReport.plots(r));
+      }
+      job.io().writeAtomically(out, text, plots, overwrite, null);
       LOG.info("wrote {}", out);
     }
   }
 
-  private static List<StudyData> datasets(JobOptions opts, long seed) {
+  /** The 1-D panel's settings, or null for {@code --spline none}. */
+  private static SplineStudy.Settings splineSettings(JobOptions opts,
+      DeepClosedFormStudy.Settings deep) {
+    if (opts.require("spline").equals("none")) {
+      return null;
+    }
+    try {
+      return new SplineStudy.Settings((int) opts.positiveLong("spline"), 0.3,
+          betas(opts.require("spline-beta-fracs")), deep.inits(),
+          (int) opts.positiveLong("spline-epochs"), opts.positiveDouble("spline-lr"),
+          (int) opts.positiveLong("spline-width"), deep.seed());
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
+  }
+
+  private static List<StudyData> datasets(JobOptions opts, long seed, boolean spline) {
     List<StudyData> data = new ArrayList<>();
     try {
       if (opts.get("cifar") != null) {
@@ -107,8 +151,8 @@ public final class DeepClosedFormJob {
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     }
-    if (data.isEmpty()) {
-      throw new UsageException("no data set: give --cifar, --gaussian or --rank-one");
+    if (data.isEmpty() && !spline) {
+      throw new UsageException("no data set: give --cifar, --gaussian, --rank-one or --spline");
     }
     return data;
   }

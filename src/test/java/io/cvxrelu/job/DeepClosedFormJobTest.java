@@ -63,6 +63,30 @@ class DeepClosedFormJobTest {
   }
 
   @Test
+  void splinePanelCertifiesTheDataPointOptimumAndNothingBeatsIt() throws IOException {
+    Path out = tmp.resolve("spline");
+    assertEquals(0, DeepClosedFormJob.run(new String[] {"--out", out.toString(), "--gaussian",
+        "none", "--rank-one", "none", "--spline", "8", "--spline-beta-fracs", "0.05,0.3",
+        "--inits", "2", "--spline-epochs", "2000", "--spline-width", "8"}));
+    for (String f : List.of("report.md", "spline-1d.csv", "spline-1d-networks.csv",
+        "spline-1d.png", "spline-1d-adam.png")) {
+      assertTrue(Files.size(out.resolve(f)) > 0, f);
+    }
+    List<String> csv = Files.readAllLines(out.resolve("spline-1d.csv"));
+    assertEquals(1 + 2, csv.size());
+    for (String line : csv.subList(1, csv.size())) {
+      String[] c = line.split(",", -1);
+      double convex = Double.parseDouble(c[2]);
+      assertEquals("CONVERGED", c[4], line);
+      assertEquals(convex, Double.parseDouble(c[7]), 1e-12 * convex, line);
+      for (int col : new int[] {8, 9, 10}) {
+        assertTrue(Double.parseDouble(c[col]) >= convex * (1 - 1e-9), line);
+      }
+    }
+    assertTrue(Files.readString(out.resolve("report.md")).contains("Adam runs below it: 0."));
+  }
+
+  @Test
   void badInputIsOneLineWithExitCodeTwo() {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     PrintStream old = System.err;
@@ -70,6 +94,8 @@ class DeepClosedFormJobTest {
     try {
       assertEquals(2, DeepClosedFormJob.run(new String[] {"--out", tmp.resolve("a").toString(),
           "--depths", "1,2"}));
+      assertEquals(2, DeepClosedFormJob.run(new String[] {"--out", tmp.resolve("s").toString(),
+          "--gaussian", "none", "--rank-one", "none", "--spline", "1"}));
       assertEquals(2, TrainSgdJob.run(new String[] {"--train",
           "data-samples/planted_n300_d5.csv", "--out", tmp.resolve("b").toString(), "--layers",
           "1"}));
@@ -80,9 +106,10 @@ class DeepClosedFormJobTest {
       System.setErr(old);
     }
     String[] lines = err.toString(StandardCharsets.UTF_8).strip().split("\n");
-    assertEquals(3, lines.length, err.toString(StandardCharsets.UTF_8));
+    assertEquals(4, lines.length, err.toString(StandardCharsets.UTF_8));
     assertTrue(lines[0].contains("depths must be >= 2"), lines[0]);
-    assertTrue(lines[1].contains("--layers must be >= 2"), lines[1]);
+    assertTrue(lines[1].contains("n >= 2 points"), lines[1]);
+    assertTrue(lines[2].contains("--layers must be >= 2"), lines[2]);
   }
 
   @Test
