@@ -48,8 +48,14 @@ class SparkSubmitIT {
     return v;
   }
 
-  /** Runs SparkSubmit in local[2] on the shaded jar; returns the exit code. */
+  /** Runs TrainConvexJob through SparkSubmit in local[2] on the shaded jar; its exit code. */
   private static int sparkSubmit(String name, String... jobArgs) throws Exception {
+    return sparkSubmitClass("io.cvxrelu.job.TrainConvexJob", name, jobArgs);
+  }
+
+  /** Runs {@code mainClass} through SparkSubmit in local[2] on the shaded jar; its exit code. */
+  private static int sparkSubmitClass(String mainClass, String name, String... jobArgs)
+      throws Exception {
     String jar = property("cvxrelu.shadedJar");
     String classpath = Files.readString(Path.of(property("cvxrelu.runtimeClasspath"))).strip();
     List<String> cmd = new ArrayList<>(List.of(
@@ -59,7 +65,7 @@ class SparkSubmitIT {
             .toAbsolutePath(),
         "-cp", classpath, "org.apache.spark.deploy.SparkSubmit",
         "--master", "local[2]", "--conf", "spark.ui.enabled=false",
-        "--class", "io.cvxrelu.job.TrainConvexJob", jar));
+        "--class", mainClass, jar));
     cmd.addAll(List.of(jobArgs));
     File log = tmp.resolve(name + ".log").toFile();
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log).start();
@@ -98,6 +104,18 @@ class SparkSubmitIT {
     assertEquals(keys(core), keys(csvOut));
     assertEquals(Files.readString(core.resolve("model.json")),
         Files.readString(csvOut.resolve("model.json")), "same data, same seed: same model");
+
+    // The scoring job through spark-submit reproduces the training job's test MSE (to the
+    // last bits: its sum runs over two partitions here, train-convex's over one array).
+    Path scored = tmp.resolve("submit-predict");
+    assertEquals(0, sparkSubmitClass("io.cvxrelu.job.PredictJob", "predict", "--model",
+        csvOut.toString(), "--data", "data-samples/planted_n300_d5_test.csv", "--out",
+        scored.toString()));
+    ObjectMapper json = new ObjectMapper();
+    double trainedMse = json.readTree(csvOut.resolve("summary.json").toFile()).get("testMse")
+        .asDouble();
+    assertEquals(trainedMse, json.readTree(scored.resolve("metrics.json").toFile()).get("mse")
+        .asDouble(), 1e-14 * trainedMse);
 
     String train = tmp.resolve("train.parquet").toString();
     String test = tmp.resolve("test.parquet").toString();
