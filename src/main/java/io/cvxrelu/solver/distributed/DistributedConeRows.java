@@ -21,10 +21,11 @@ import org.apache.spark.api.java.function.Function2;
  * per row, 3.2 KB at P = 100); every pass recomputes the residuals, the scaling and the
  * directions from them and from the iteration's {@link Trajectory} (d x 2P matrices in the task
  * closure) with {@link RowConeTerms}: one GEMM X [b dx_a dx_c] per block and elementwise work.
- * A step is four passes: the residuals with the predictor's right-hand side, the predictor's
- * ratio test with the complementarity polynomial after it, the corrector's right-hand side, and
- * its ratio test. The step itself is taken in the next pass that reads the state, which in
- * {@code CertifiedPath} is the certificate's, so an iteration is five passes. Sums are
+ * A step is three passes: the residuals with the predictor's right-hand side; the predictor's
+ * ratio test with the complementarity polynomial after it and both parts of the corrector's
+ * right-hand side (affine in sigma mu); and the corrector's ratio test. The step itself is
+ * taken in the next pass that reads the state, which in {@code CertifiedPath} is the
+ * certificate's, so an iteration is four passes. Sums are
  * {@link OrderedAggregate}s; the driver holds the d x 2P, d(d+1)/2 x 2P and P d x P d
  * summaries only.
  *
@@ -50,6 +51,8 @@ final class DistributedConeRows implements ConeRows, AutoCloseable {
   /** The last recovered direction and its complementarity polynomial c0 + c1 a + c2 a^2. */
   private int recovered = -1;
   private double[] polynomial;
+  /** X^T (sign .* (phi r_z - z - ds_a dz_a / s)) and X^T (sign ./ s) from the predictor's pass. */
+  private double[] correctorParts;
   private boolean stepPending;
 
   DistributedConeRows(DistributedData data) {
@@ -124,6 +127,7 @@ final class DistributedConeRows implements ConeRows, AutoCloseable {
         new DenseMatrix(pairs, m, Arrays.copyOfRange(out, dm + 1, dm + 1 + pm)));
   }
 
+  /** No pass: both from the passes before (the corrector's is affine in sigma mu). */
   @Override
   public DenseMatrix rightHandSide(int direction, double sigma, double mu) {
     if (direction == AFFINE) {
@@ -131,10 +135,12 @@ final class DistributedConeRows implements ConeRows, AutoCloseable {
     }
     requireRecovered(AFFINE);
     path = path.withCentering(sigma, mu);
-    Trajectory t = path;
-    context("the corrector's right-hand side");
-    return new DenseMatrix(d, m, sum(d * m,
-        (blk, st) -> terms(blk, st.rows()).combinedRightHandSide(st, t).data()));
+    int dm = d * m;
+    double[] rhs = new double[dm];
+    for (int k = 0; k < dm; k++) {
+      rhs[k] = correctorParts[k] + sigma * mu * correctorParts[dm + k];
+    }
+    return new DenseMatrix(d, m, rhs);
   }
 
   @Override
@@ -142,13 +148,17 @@ final class DistributedConeRows implements ConeRows, AutoCloseable {
     path = direction == AFFINE ? path.withAffine(dxB.copy()) : path.withCombined(dxB.copy());
     Trajectory t = path;
     context(direction == AFFINE ? "the predictor's ratio test" : "the corrector's ratio test");
-    double[] out = OrderedAggregate.aggregate(data.blocks().zip(state),
-        new double[] {Double.POSITIVE_INFINITY, 0.0, 0.0, 0.0},
+    double[] zero = new double[direction == AFFINE ? 4 + 2 * d * m : 4];
+    zero[0] = Double.POSITIVE_INFINITY;
+    double[] out = OrderedAggregate.aggregate(data.blocks().zip(state), zero,
         (acc, bs) -> merge(acc, terms(bs._1(), bs._2().rows()).recover(bs._2(), t)),
         DistributedConeRows::merge);
     afterPass();
     recovered = direction;
     polynomial = Arrays.copyOfRange(out, 1, 4);
+    if (direction == AFFINE) {
+      correctorParts = Arrays.copyOfRange(out, 4, out.length);
+    }
     return out[0];
   }
 

@@ -19,7 +19,7 @@ import org.apache.spark.api.java.JavaRDD;
  * same {@link PathFollowing} and {@link CertifiedPath} on the driver (normal equations,
  * Cholesky, predictor-corrector, certificate, pruning), with its rows' side, the n x 2P slacks
  * and multipliers of the cone rows, held by the executors ({@link DistributedConeRows}: 4 P doubles per row). Each
- * iteration is four passes over the blocks and one certificate pass; the driver holds
+ * iteration is three passes over the blocks and one certificate pass; the driver holds
  * O(P d^2 + (P d)^2) state. For P d up to {@link InteriorPointReluSolver#MAX_PATTERN_DIMENSION}.
  *
  * <p>Like the single-node method it starts from its own centred interior point: a warm start

@@ -231,28 +231,25 @@ public final class RowConeTerms {
     return out;
   }
 
-  /** The corrector's right-hand side X^T (sign .* q_c) (d x 2P), from b, dx_a, sigma, mu. */
-  public DenseMatrix combinedRightHandSide(State st, Trajectory t) {
-    double[] xb = product(t.b(), t.dxAffine());
-    double[] sq = new double[n * m];
-    directions(st, xb, t, DirectionPart.CORRECTOR_Q, sq, null);
-    DenseMatrix rhs = new DenseMatrix(d, m);
-    Blas.gemm(true, false, 1.0, x, new DenseMatrix(n, m, sq), 0.0, rhs);
-    return rhs;
-  }
-
   /**
    * The direction's ds and dz on the rows (the predictor's without a corrector dx in
    * {@code t}, else the corrector's), summarised: the largest step keeping s and z positive
    * (infinity if none binds) and the coefficients of (s + a ds)^T (z + a dz) = c0 + c1 a +
-   * c2 a^2, so the complementarity after any step needs no further pass.
+   * c2 a^2, so the complementarity after any step needs no further pass. For the predictor
+   * the two parts of the corrector's right-hand side follow: q_c is affine in sigma mu,
+   * q_c = (phi r_z - z - ds_a dz_a / s) + sigma mu / s, so X^T (sign .* q_c) =
+   * X^T (sign .* (phi r_z - z - ds_a dz_a / s)) + sigma mu X^T (sign ./ s), two d x 2P
+   * matrices summed here, and the corrector's right-hand side needs no pass of its own.
+   *
+   * @return step, c0, c1, c2, and for the predictor the two d x 2P parts
    */
   public double[] recover(State st, Trajectory t) {
     boolean combined = t.dxCombined() != null;
     double[] xb = combined ? product(t.b(), t.dxAffine(), t.dxCombined())
         : product(t.b(), t.dxAffine());
-    double[] ds = new double[n * m];
-    double[] dz = new double[n * m];
+    int nm = n * m;
+    double[] ds = new double[nm];
+    double[] dz = new double[nm];
     directions(st, xb, t, combined ? DirectionPart.CORRECTOR : DirectionPart.PREDICTOR, ds, dz);
     double[] s = st.s();
     double[] z = st.z();
@@ -260,7 +257,7 @@ public final class RowConeTerms {
     double c0 = 0.0;
     double c1 = 0.0;
     double c2 = 0.0;
-    for (int idx = 0; idx < n * m; idx++) {
+    for (int idx = 0; idx < nm; idx++) {
       if (ds[idx] < 0.0) {
         step = Math.min(step, -s[idx] / ds[idx]);
       }
@@ -271,7 +268,33 @@ public final class RowConeTerms {
       c1 += s[idx] * dz[idx] + z[idx] * ds[idx];
       c2 += ds[idx] * dz[idx];
     }
-    return new double[] {step, c0, c1, c2};
+    if (combined) {
+      return new double[] {step, c0, c1, c2};
+    }
+    // Both parts of the corrector's right-hand side, overwriting ds and dz.
+    for (int j = 0; j < m; j++) {
+      int moff = (j % p) * n;
+      for (int k = 0; k < n; k++) {
+        int idx = j * n + k;
+        double sg = sign[moff + k];
+        double inv = 1.0 / s[idx];
+        double rz = s[idx] - sg * xb[idx];
+        ds[idx] = sg * (z[idx] * inv * rz - z[idx] - ds[idx] * dz[idx] * inv);
+        dz[idx] = sg * inv;
+      }
+    }
+    double[] both = new double[2 * nm];
+    System.arraycopy(ds, 0, both, 0, nm);
+    System.arraycopy(dz, 0, both, nm, nm);
+    DenseMatrix parts = new DenseMatrix(d, 2 * m);
+    Blas.gemm(true, false, 1.0, x, new DenseMatrix(n, 2 * m, both), 0.0, parts);
+    double[] out = new double[4 + 2 * d * m];
+    out[0] = step;
+    out[1] = c0;
+    out[2] = c1;
+    out[3] = c2;
+    System.arraycopy(parts.data(), 0, out, 4, 2 * d * m);
+    return out;
   }
 
   /** The state after the corrector's step: s + alpha ds_c, z + alpha dz_c. */
@@ -291,10 +314,10 @@ public final class RowConeTerms {
   }
 
   /** What {@link #directions} writes. */
-  private enum DirectionPart { PREDICTOR, CORRECTOR, CORRECTOR_Q }
+  private enum DirectionPart { PREDICTOR, CORRECTOR }
 
   /**
-   * The predictor's or the corrector's ds and dz (or sign .* q_c alone) from X [b dx_a dx_c]
+   * The predictor's or the corrector's ds and dz from X [b dx_a dx_c]
    * ({@code xb}, n x 2P each), without the square roots of the scaling: with w = sqrt(s / z)
    * and lambda = sqrt(s z), lambda / w = z, (ds / w)(w dz) = ds dz and lambda w = s, so
    * q_a = phi r_z - z and q_c = phi r_z + (sigma mu - s z - ds_a dz_a) / s.
@@ -323,10 +346,6 @@ public final class RowConeTerms {
           continue;
         }
         double qc = phi * rz + (sigmaMu - s[idx] * z[idx] - dsA * dzA) * inv;
-        if (part == DirectionPart.CORRECTOR_Q) {
-          outA[idx] = sg * qc;
-          continue;
-        }
         double kdxC = sg * xb[2 * nm + idx];
         outA[idx] = kdxC - rz;
         outB[idx] = -phi * kdxC + qc;
