@@ -94,9 +94,10 @@ final class HadoopIo {
   }
 
   /**
-   * Writes the named files into {@code location} atomically: a temporary sibling folder is
-   * filled and renamed; with {@code overwrite} an existing folder is replaced only after the new
-   * one is complete.
+   * Writes the named files into {@code location} atomically ({@link StagedOutput}): a temporary
+   * sibling folder is filled and renamed, and with {@code overwrite} an existing folder is
+   * replaced only after the new one is complete; on an object store, whose rename copies, the
+   * folder is committed by manifest ({@link ManifestCommit}) instead.
    */
   void writeAtomically(String location, Map<String, String> files, boolean overwrite) {
     writeAtomically(location, files, Map.of(), overwrite, null);
@@ -105,64 +106,14 @@ final class HadoopIo {
   /**
    * As {@link #writeAtomically(String, Map, boolean)} with binary files (plots) as well, moving
    * the named entry of the previous folder (when present and {@code carryOver} is not null,
-   * e.g. a solver checkpoint still needed by {@code --resume}) into the new one before the swap.
+   * e.g. a solver checkpoint still needed by {@code --resume}) into the new one.
    */
   void writeAtomically(String location, Map<String, String> files,
       Map<String, byte[]> binaryFiles, boolean overwrite, String carryOver) {
-    Path target = new Path(location);
-    Path tmp = new Path(target.getParent() == null ? new Path(".") : target.getParent(),
-        "." + target.getName() + ".tmp-" + UUID.randomUUID());
-    FileSystem fs = null;
-    try {
-      fs = target.getFileSystem(conf);
-      if (!fs.mkdirs(tmp)) {
-        throw new IOException("cannot create " + tmp);
-      }
-      Map<String, byte[]> all = new LinkedHashMap<>();
-      files.forEach((name, text) -> all.put(name, text.getBytes(StandardCharsets.UTF_8)));
-      all.putAll(binaryFiles);
-      for (Map.Entry<String, byte[]> e : all.entrySet()) {
-        try (OutputStream os = fs.create(new Path(tmp, e.getKey()), false)) {
-          os.write(e.getValue());
-        }
-      }
-      if (carryOver != null && fs.exists(new Path(target, carryOver))
-          && !fs.rename(new Path(target, carryOver), new Path(tmp, carryOver))) {
-        throw new IOException("cannot keep " + carryOver + " of the previous output");
-      }
-      if (fs.exists(target)) {
-        if (!overwrite) {
-          throw new UsageException("output " + location + " appeared while the job ran");
-        }
-        Path old = new Path(tmp.getParent(), "." + target.getName() + ".old-" + UUID.randomUUID());
-        if (!fs.rename(target, old)) {
-          throw new IOException("cannot move the previous output aside");
-        }
-        if (!fs.rename(tmp, target)) {
-          fs.rename(old, target);
-          throw new IOException("cannot rename " + tmp + " to " + target);
-        }
-        fs.delete(old, true);
-      } else if (!fs.rename(tmp, target)) {
-        throw new IOException("cannot rename " + tmp + " to " + target);
-      }
-    } catch (IOException e) {
-      cleanup(fs, tmp);
-      throw new OutputException("cannot write output " + location + ": " + e.getMessage());
-    } catch (RuntimeException e) {
-      cleanup(fs, tmp);
-      throw e;
-    }
-  }
-
-  private static void cleanup(FileSystem fs, Path tmp) {
-    if (fs == null) {
-      return;
-    }
-    try {
-      fs.delete(tmp, true);
-    } catch (IOException ignored) {
-      // best effort: the temporary folder is hidden and named as such
+    try (StagedOutput out = StagedOutput.open(conf, location, overwrite, carryOver)) {
+      files.forEach(out::write);
+      binaryFiles.forEach(out::write);
+      out.commit();
     }
   }
 

@@ -27,19 +27,31 @@ final class StagedOutput implements AutoCloseable {
   private final boolean overwrite;
   /** Written in place and committed by manifest (object stores), not staged and renamed. */
   private final boolean inPlace;
+  /** An entry of the previous folder moved into the new one at the commit (or null). */
+  private final String carryOver;
   private boolean committed;
 
   private StagedOutput(FileSystem fs, Path target, Path stage, boolean overwrite,
-      boolean inPlace) {
+      boolean inPlace, String carryOver) {
     this.fs = fs;
     this.target = target;
     this.stage = stage;
     this.overwrite = overwrite;
     this.inPlace = inPlace;
+    this.carryOver = carryOver;
   }
 
   /** Creates the hidden staging folder beside {@code location}. */
   static StagedOutput open(Configuration conf, String location, boolean overwrite) {
+    return open(conf, location, overwrite, null);
+  }
+
+  /**
+   * As {@link #open(Configuration, String, boolean)}, keeping the previous folder's entry
+   * {@code carryOver} (e.g. a solver checkpoint that {@code --resume} still needs; null: none).
+   */
+  static StagedOutput open(Configuration conf, String location, boolean overwrite,
+      String carryOver) {
     Path target = new Path(location);
     Path parent = target.getParent() == null ? new Path(".") : target.getParent();
     Path stage = new Path(parent, "." + target.getName() + ".tmp-" + UUID.randomUUID());
@@ -52,15 +64,24 @@ final class StagedOutput implements AutoCloseable {
           }
           // The old folder's marker goes first: no moment shows a mix of old and new as valid.
           fs.delete(new Path(target, ManifestCommit.SUCCESS), false);
+          Path kept = carryOver == null ? null : new Path(target, carryOver);
+          if (kept != null && fs.exists(kept) && !fs.rename(kept, stage)) {
+            throw new IOException("cannot keep " + carryOver + " of the previous output");
+          }
           fs.delete(target, true);
+          ManifestCommit.begin(fs, target);
+          if (kept != null && fs.exists(stage) && !fs.rename(stage, kept)) {
+            throw new IOException("cannot keep " + carryOver + " of the previous output");
+          }
+        } else {
+          ManifestCommit.begin(fs, target);
         }
-        ManifestCommit.begin(fs, target);
-        return new StagedOutput(fs, target, target, overwrite, true);
+        return new StagedOutput(fs, target, target, overwrite, true, null);
       }
       if (!fs.mkdirs(stage)) {
         throw new IOException("cannot create " + stage);
       }
-      return new StagedOutput(fs, target, stage, overwrite, false);
+      return new StagedOutput(fs, target, stage, overwrite, false, carryOver);
     } catch (IOException e) {
       throw new HadoopIo.OutputException("cannot write output " + location + ": "
           + e.getMessage());
@@ -74,8 +95,13 @@ final class StagedOutput implements AutoCloseable {
 
   /** Writes a text file into the staged folder. */
   void write(String name, String text) {
+    write(name, text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Writes a binary file (a plot) into the staged folder. */
+  void write(String name, byte[] bytes) {
     try (OutputStream os = fs.create(new Path(stage, name), false)) {
-      os.write(text.getBytes(StandardCharsets.UTF_8));
+      os.write(bytes);
     } catch (IOException e) {
       throw failed(e);
     }
@@ -88,6 +114,10 @@ final class StagedOutput implements AutoCloseable {
         ManifestCommit.seal(fs, target);
         committed = true;
         return;
+      }
+      if (carryOver != null && fs.exists(new Path(target, carryOver))
+          && !fs.rename(new Path(target, carryOver), new Path(stage, carryOver))) {
+        throw new IOException("cannot keep " + carryOver + " of the previous output");
       }
       Path old = null;
       if (fs.exists(target)) {

@@ -120,4 +120,31 @@ class ManifestCommitTest {
     Files.writeString(tmp.resolve("renamed/model.json"), "{}\n");
     ManifestCommit.verify(fs(c, out), new Path(location("renamed")));
   }
+
+  /**
+   * Every job's files go through {@link HadoopIo#writeAtomically}: on an object store they are
+   * committed by manifest as well, and an overwrite keeps the previous output's checkpoint.
+   */
+  @Test
+  void jobOutputsOnObjectStoresAreCommittedByManifest() throws Exception {
+    Configuration c = conf();
+    c.set(ManifestCommit.MODE, "manifest");
+    String out = location("job");
+    HadoopIo io = new HadoopIo(c);
+    io.writeAtomically(out, java.util.Map.of("summary.json", "{}\n"),
+        java.util.Map.of("plot.png", new byte[] {1, 2, 3}), false, null);
+    ManifestCommit.verify(fs(c, out), new Path(out));
+    java.nio.file.Path dir = tmp.resolve("job");
+    assertTrue(Files.exists(dir.resolve(ManifestCommit.SUCCESS)));
+    assertEquals(3, Files.size(dir.resolve("plot.png")));
+
+    Files.createDirectories(dir.resolve("checkpoint"));
+    Files.writeString(dir.resolve("checkpoint/state.json"), "{\"step\": 7}\n");
+    io.writeAtomically(out, java.util.Map.of("summary.json", "{\"v\": 2}\n"),
+        java.util.Map.of(), true, "checkpoint");
+    assertEquals("{\"step\": 7}\n", Files.readString(dir.resolve("checkpoint/state.json")));
+    assertEquals("{\"v\": 2}\n", Files.readString(dir.resolve("summary.json")));
+    assertFalse(Files.exists(dir.resolve("plot.png")), "the previous output's files are gone");
+    ManifestCommit.verify(fs(c, out), new Path(out));
+  }
 }
