@@ -77,7 +77,7 @@ public record MultiOutputCertificate(double objective, double lowerBound, double
     double b = lo + ratio * (hi - lo);
     double fa = dualAt(loss, lambda, y, a);
     double fb = dualAt(loss, lambda, y, b);
-    for (int it = 0; it < 80 && hi - lo > 1e-15 * sMax; it++) {
+    for (int it = 0; it < 60 && hi - lo > 1e-12 * sMax; it++) {
       if (fa < fb) {
         lo = a;
         a = b;

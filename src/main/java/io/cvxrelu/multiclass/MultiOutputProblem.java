@@ -125,11 +125,13 @@ public final class MultiOutputProblem {
     int tile = tilePatterns();
     DenseMatrix f = new DenseMatrix(n, c);
     double[] fd = f.data();
-    double[] z = new double[n * tile * c];
     for (int i0 = 0; i0 < p; i0 += tile) {
       int k = Math.min(tile, p - i0);
-      Blas.gemm(false, false, n, k * c, d(), 1.0, x.data(), 0, n, w.data(), i0 * c * d(), d(),
-          0.0, z, 0, n);
+      // The whole-matrix GEMM splits across the cores (linalg.Parallel); the tile copy of W
+      // costs d k c, against n d k c for the product.
+      DenseMatrix zt = new DenseMatrix(n, k * c);
+      Blas.gemm(false, false, 1.0, x, w.columns(i0 * c, (i0 + k) * c), 0.0, zt);
+      double[] z = zt.data();
       for (int i = 0; i < k; i++) {
         int mo = (i0 + i) * n;
         for (int j = 0; j < c; j++) {
@@ -155,9 +157,10 @@ public final class MultiOutputProblem {
     int tile = tilePatterns();
     DenseMatrix out = zeroWeights();
     double[] gd = g.data();
-    double[] r = new double[n * tile * c];
     for (int i0 = 0; i0 < p; i0 += tile) {
       int k = Math.min(tile, p - i0);
+      DenseMatrix rt = new DenseMatrix(n, k * c);
+      double[] r = rt.data();
       for (int i = 0; i < k; i++) {
         int mo = (i0 + i) * n;
         for (int j = 0; j < c; j++) {
@@ -168,8 +171,9 @@ public final class MultiOutputProblem {
           }
         }
       }
-      Blas.gemm(true, false, d(), k * c, n, 1.0, x.data(), 0, n, r, 0, n, 0.0, out.data(),
-          i0 * c * d(), d());
+      DenseMatrix ct = new DenseMatrix(d(), k * c);
+      Blas.gemm(true, false, 1.0, x, rt, 0.0, ct);
+      System.arraycopy(ct.data(), 0, out.data(), i0 * c * d(), ct.data().length);
     }
     return out;
   }
