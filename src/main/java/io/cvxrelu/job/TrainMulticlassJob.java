@@ -9,7 +9,6 @@ import io.cvxrelu.io.ClassSelection;
 import io.cvxrelu.io.DataFormatException;
 import io.cvxrelu.io.FeatureTransform;
 import io.cvxrelu.io.IdxReader;
-import io.cvxrelu.io.ImageSet;
 import io.cvxrelu.io.LabeledData;
 import io.cvxrelu.io.TransformJson;
 import io.cvxrelu.linalg.Blas;
@@ -281,18 +280,7 @@ public final class TrainMulticlassJob {
 
   private static Function<ClassSelection, LabeledData> cifar(HadoopIo io, List<String> files,
       String what) {
-    return sel -> {
-      ImageSet set = new ImageSet(sel, Cifar10Reader.IMAGE_BYTES);
-      for (String f : files) {
-        HadoopIo.BinaryInput in = io.openBinary(f, what);
-        try (InputStream s = in.stream()) {
-          Cifar10Reader.read(s, in.length(), f, set);
-        } catch (IOException e) {
-          throw new DataFormatException("cannot read " + what + " " + f + ": " + e.getMessage());
-        }
-      }
-      return set.toLabeledData(what);
-    };
+    return sel -> DataLoader.readCifar(io, files, sel, what);
   }
 
   private static Split readIdx(HadoopIo io, JobOptions opts, String images, int trainSize,
@@ -329,32 +317,21 @@ public final class TrainMulticlassJob {
   /** The rows of an IDX images file of the selected classes, in file order. */
   private static ClassList.Rows idx(HadoopIo io, String images, ClassList classes,
       String what) {
+    Function<ClassSelection, LabeledData> pair = sel -> DataLoader.readIdx(io, images, sel,
+        what);
     if (!images.contains("images-idx3")) {
       throw new DataFormatException(what + " " + images + ": an IDX images file name contains "
           + "'images-idx3' (its labels file has 'labels-idx1' instead)");
     }
+    // The pairs come back in file order within each pair; the labels put them together again.
     String labelsFile = images.replace("images-idx3", "labels-idx1");
     byte[] labels;
-    int pixels;
     try (InputStream s = io.openBinary(labelsFile, what + " labels").stream()) {
       labels = IdxReader.readLabels(s, labelsFile);
     } catch (IOException e) {
       throw new DataFormatException("cannot read " + labelsFile + ": " + e.getMessage());
     }
-    try (InputStream s = io.openBinary(images, what).stream()) {
-      pixels = IdxReader.imagePixels(s, images);
-    } catch (IOException e) {
-      throw new DataFormatException("cannot read " + images + ": " + e.getMessage());
-    }
-    return classes.assemble(sel -> {
-      ImageSet set = new ImageSet(sel, pixels);
-      try (InputStream s = io.openBinary(images, what).stream()) {
-        IdxReader.readImages(s, images, labels, set);
-      } catch (IOException e) {
-        throw new DataFormatException("cannot read " + images + ": " + e.getMessage());
-      }
-      return set.toLabeledData(what);
-    }, labels, Integer.MAX_VALUE);
+    return classes.assemble(pair, labels, Integer.MAX_VALUE);
   }
 
   private static ClassList.Rows rows(ClassList.Rows all, int from, int to) {

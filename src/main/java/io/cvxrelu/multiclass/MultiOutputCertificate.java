@@ -12,7 +12,8 @@ import io.cvxrelu.linalg.DenseMatrix;
  *
  * Lambda in R^{n x c}. The dual point is the negative loss gradient Lambda = -grad L(F) at the
  * weights, scaled by s &lt;= min(beta / max_i ||(D_i X)^T Lambda||_F, the conjugate's domain
- * limit) with s chosen to maximise the concave dual objective along the ray. By weak duality
+ * limit) with s chosen to maximise the concave dual objective along the ray (bisection on its
+ * slope, {@link MultiOutputLoss#dualSlope}). By weak duality
  * the dual value bounds the optimum from below, so the relative gap bounds the suboptimality.
  *
  * @param objective convex objective at the weights
@@ -48,53 +49,40 @@ public record MultiOutputCertificate(double objective, double lowerBound, double
     DenseMatrix y = problem.y();
     double sMax = dualNorm > 0.0 ? problem.beta() / dualNorm : Double.POSITIVE_INFINITY;
     sMax = Math.min(sMax, loss.maxDualScale(lambda, y));
-    double s = loss instanceof OneHotSquaredLoss ? squaredScale(lambda, y, sMax)
-        : goldenSection(loss, lambda, y, Double.isFinite(sMax) ? sMax : 1.0);
+    if (!Double.isFinite(sMax)) {
+      // No constraint binds (Lambda's dual norm is zero): bracket the maximiser by doubling.
+      sMax = 1.0;
+      for (int k = 0; k < 200 && loss.dualSlope(lambda, y, sMax) > 0.0; k++) {
+        sMax *= 2.0;
+      }
+    }
+    double s = bestScale(loss, lambda, y, sMax);
     double lower = dualAt(loss, lambda, y, s);
     double rel = (objective - lower) / Math.max(Math.abs(objective), Double.MIN_NORMAL);
     return new MultiOutputCertificate(objective, lower, rel, s);
   }
 
-  /** argmax over [0, sMax] of s &lt;Lambda, Y&gt; - s^2/2 ||Lambda||^2, in closed form. */
-  private static double squaredScale(DenseMatrix lambda, DenseMatrix y, double sMax) {
-    double ly = 0.0;
-    double ll = 0.0;
-    for (int k = 0; k < lambda.data().length; k++) {
-      ly += lambda.data()[k] * y.data()[k];
-      ll += lambda.data()[k] * lambda.data()[k];
-    }
-    double s = ll > 0.0 ? ly / ll : 0.0;
-    return Math.max(0.0, Math.min(s, sMax));
-  }
-
-  /** argmax over [0, sMax] of the concave -L*(-s Lambda), end point compared explicitly. */
-  private static double goldenSection(MultiOutputLoss loss, DenseMatrix lambda, DenseMatrix y,
+  /**
+   * argmax over [0, sMax] of the concave -L*(-s Lambda): the end point when the slope there is
+   * still non-negative, else the root of the falling slope by bisection.
+   */
+  private static double bestScale(MultiOutputLoss loss, DenseMatrix lambda, DenseMatrix y,
       double sMax) {
-    final double ratio = (Math.sqrt(5.0) - 1.0) / 2.0;
+    if (!(loss.dualSlope(lambda, y, sMax) < 0.0)) {
+      return sMax;
+    }
     double lo = 0.0;
     double hi = sMax;
-    double a = hi - ratio * (hi - lo);
-    double b = lo + ratio * (hi - lo);
-    double fa = dualAt(loss, lambda, y, a);
-    double fb = dualAt(loss, lambda, y, b);
-    for (int it = 0; it < 60 && hi - lo > 1e-12 * sMax; it++) {
-      if (fa < fb) {
-        lo = a;
-        a = b;
-        fa = fb;
-        b = lo + ratio * (hi - lo);
-        fb = dualAt(loss, lambda, y, b);
+    for (int it = 0; it < 60 && hi - lo > 1e-14 * sMax; it++) {
+      double mid = 0.5 * (lo + hi);
+      if (loss.dualSlope(lambda, y, mid) > 0.0) {
+        lo = mid;
       } else {
-        hi = b;
-        b = a;
-        fb = fa;
-        a = hi - ratio * (hi - lo);
-        fa = dualAt(loss, lambda, y, a);
+        hi = mid;
       }
     }
-    double mid = 0.5 * (lo + hi);
-    // The dual constraint often binds at the optimum: the end point may be the maximiser.
-    return dualAt(loss, lambda, y, sMax) >= dualAt(loss, lambda, y, mid) ? sMax : mid;
+    // The interval ends are in the domain; take the better one.
+    return dualAt(loss, lambda, y, lo) >= dualAt(loss, lambda, y, hi) ? lo : hi;
   }
 
   private static double dualAt(MultiOutputLoss loss, DenseMatrix lambda, DenseMatrix y,

@@ -19,6 +19,12 @@ public interface MultiOutputLoss {
   /** -L*(-Lambda); {@code Double.NEGATIVE_INFINITY} outside the conjugate's domain. */
   double dualObjective(DenseMatrix lambda, DenseMatrix y);
 
+  /**
+   * d/ds of -L*(-s Lambda), the slope of the dual objective along the ray (concave in s, so
+   * the slope falls); evaluated inside the domain.
+   */
+  double dualSlope(DenseMatrix lambda, DenseMatrix y, double s);
+
   /** Largest s &gt;= 0 with s * Lambda in the conjugate's domain (infinite when unbounded). */
   double maxDualScale(DenseMatrix lambda, DenseMatrix y);
 

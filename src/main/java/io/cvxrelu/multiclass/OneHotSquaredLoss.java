@@ -40,6 +40,18 @@ public final class OneHotSquaredLoss implements MultiOutputLoss {
     return s;
   }
 
+  /** &lt;Lambda, Y&gt; - s ||Lambda||_F^2. */
+  @Override
+  public double dualSlope(DenseMatrix lambda, DenseMatrix y, double s) {
+    double[] l = lambda.data();
+    double[] yd = y.data();
+    double slope = 0.0;
+    for (int k = 0; k < l.length; k++) {
+      slope += l[k] * yd[k] - s * l[k] * l[k];
+    }
+    return slope;
+  }
+
   @Override
   public double maxDualScale(DenseMatrix lambda, DenseMatrix y) {
     return Double.POSITIVE_INFINITY;

@@ -91,6 +91,24 @@ public final class SoftmaxCrossEntropy implements MultiOutputLoss {
   }
 
   /**
+   * d/ds sum_r H(Y_r - s Lambda_r) = sum_rj Lambda_rj (log p_rj + 1) = sum_rj Lambda_rj log p_rj
+   * at p = Y - s Lambda (the rows of Lambda sum to zero); entries with Lambda_rj = 0 add
+   * nothing, and one with p_rj = 0 makes the slope infinite (the ray's ends).
+   */
+  @Override
+  public double dualSlope(DenseMatrix lambda, DenseMatrix y, double s) {
+    double[] l = lambda.data();
+    double[] yd = y.data();
+    double slope = 0.0;
+    for (int k = 0; k < l.length; k++) {
+      if (l[k] != 0.0) {
+        slope += l[k] * Math.log(Math.max(0.0, yd[k] - s * l[k]));
+      }
+    }
+    return slope;
+  }
+
+  /**
    * min over entries with Lambda_rj &gt; 0 of Y_rj / Lambda_rj (keeps Y - s Lambda &gt;= 0); 0
    * when a row of Lambda does not sum to zero (no positive multiple stays on the simplex).
    */

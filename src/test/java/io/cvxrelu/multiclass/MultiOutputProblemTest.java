@@ -120,6 +120,27 @@ class MultiOutputProblemTest {
     }
   }
 
+  /** The slope the certificate bisects on is the derivative of the dual along the ray. */
+  @Test
+  void dualSlopeIsTheDerivativeAlongTheRay() {
+    for (MultiOutputLoss loss : new MultiOutputLoss[] {new OneHotSquaredLoss(),
+        new SoftmaxCrossEntropy()}) {
+      MultiOutputProblem pr = problem(loss, 1 << 22);
+      DenseMatrix g = new DenseMatrix(pr.n(), C);
+      loss.valueAndGradient(RandomMatrices.gaussian(pr.n(), C, new SplittableRandom(5)),
+          pr.y(), g);
+      DenseMatrix lambda = scaled(g, -1.0);
+      double h = 1e-6;
+      double end = Math.min(2.0, loss.maxDualScale(lambda, pr.y()));
+      for (double s : new double[] {0.3 * end, 0.6 * end, 0.95 * end}) {
+        double fd = (loss.dualObjective(scaled(lambda, s + h), pr.y())
+            - loss.dualObjective(scaled(lambda, s - h), pr.y())) / (2 * h);
+        assertEquals(fd, loss.dualSlope(lambda, pr.y(), s), 1e-6 * Math.max(1.0,
+            Math.abs(fd)), loss.name() + " at s = " + s);
+      }
+    }
+  }
+
   @Test
   void softmaxDomainEndsWhereARowLeavesTheSimplex() {
     MultiOutputProblem pr = problem(new SoftmaxCrossEntropy(), 1 << 22);
