@@ -7,7 +7,7 @@ import io.cvxrelu.linalg.ThinSvd;
 /**
  * A two-layer gated-ReLU network with c outputs, f(x) = sum_k 1[g_k^T x &gt;= 0] (u_k^T x) a_k
  * with gates g_k in R^d, first-layer weights u_k in R^d and output weights a_k in R^c (Fiat,
- * Malach and Shalev-Shwartz 2019; Mishkin, Sahiner and Pilanci 2022, eq. (3)), and its
+ * Malach and Shalev-Shwartz 2019; Mishkin, Sahiner and Pilanci 2022), and its
  * recovery from the blocks of {@link MultiOutputProblem}.
  *
  * <p>Recovery: block i with thin SVD W_i = sum_k s_k p_k q_k^T (rank r_i) becomes r_i neurons

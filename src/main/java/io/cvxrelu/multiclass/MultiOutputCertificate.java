@@ -3,8 +3,8 @@ package io.cvxrelu.multiclass;
 import io.cvxrelu.linalg.DenseMatrix;
 
 /**
- * The duality-gap certificate of {@link MultiOutputProblem}. Its dual (Sahiner et al. 2021,
- * eq. (5), gated form) is
+ * The duality-gap certificate of {@link MultiOutputProblem}. Its Lagrange dual (the gated form
+ * of the vector-output duals of Sahiner et al. 2021) is
  *
  * <pre>
  *   max_Lambda  -L*(-Lambda)   s.t.  ||(D_i X)^T Lambda||_F &lt;= beta  for every i,

@@ -14,13 +14,13 @@ import java.util.Random;
  * FISTA with backtracking and gradient restart (Beck and Teboulle 2009; O'Donoghue and Candes
  * 2015) for the vector-output gated program of {@link MultiOutputProblem}: the proximal step
  * is block soft thresholding of each d x c block (the prox of beta ||.||_F), as in scnn's
- * R-FISTA (Mishkin, Sahiner and Pilanci 2022, Sec. 4).
+ * R-FISTA (Mishkin, Sahiner and Pilanci 2022).
  *
  * <p>Because the prediction map is linear, the prediction at the extrapolated point is the
  * same combination of the last two iterates' predictions: a step costs one adjoint GEMM (the
- * gradient) and one forward GEMM per backtracking trial; each step's first trial is 1.25 times
- * the last accepted step (backtracking halves it when too long). Every {@code certificateEvery} steps
- * one more adjoint pass evaluates the {@link MultiOutputCertificate}; the solver stops with
+ * gradient) and one forward GEMM per backtracking trial; each step's first trial is 1.25
+ * times the last accepted step (backtracking halves it when too long). Every
+ * {@code certificateEvery} steps one more adjoint pass evaluates the {@link MultiOutputCertificate}; the solver stops with
  * {@link StopReason#CONVERGED} when the relative gap reaches the tolerance. Stateless.
  */
 public final class MultiOutputFista {

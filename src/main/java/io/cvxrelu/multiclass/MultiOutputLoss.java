@@ -5,8 +5,8 @@ import io.cvxrelu.linalg.DenseMatrix;
 /**
  * A convex loss of an n x c prediction matrix F against targets Y, separable over rows, with
  * the Fenchel conjugate the duality-gap certificate needs: for a dual point Lambda (n x c) the
- * dual objective of the program is -L*(-Lambda) (Pilanci and Ergen 2020, Sec. 5; Sahiner et
- * al. 2021, eq. (5) for vector outputs).
+ * dual objective of the program is -L*(-Lambda) (Pilanci and Ergen 2020, Sec. 5, for general
+ * convex losses; Sahiner et al. 2021 for vector outputs).
  */
 public interface MultiOutputLoss {
 
