@@ -246,7 +246,7 @@ final class DataLoader {
     return null;
   }
 
-  private static LabeledData readCifar(HadoopIo io, List<String> files, ClassSelection classes,
+  static LabeledData readCifar(HadoopIo io, List<String> files, ClassSelection classes,
       String what) {
     ImageSet set = new ImageSet(classes, Cifar10Reader.IMAGE_BYTES);
     for (String f : files) {
@@ -280,7 +280,7 @@ final class DataLoader {
     return null;
   }
 
-  private static LabeledData readIdx(HadoopIo io, String images, ClassSelection classes,
+  static LabeledData readIdx(HadoopIo io, String images, ClassSelection classes,
       String what) {
     if (!images.contains("images-idx3")) {
       throw new DataFormatException(what + " " + images + ": an IDX images file name contains "
