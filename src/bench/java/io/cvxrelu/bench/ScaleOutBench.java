@@ -111,10 +111,23 @@ public final class ScaleOutBench {
         DistributedSetup.Setup setup = DistributedSetup.of(spec, rows, null)) {
       double setupSeconds = (System.nanoTime() - t0) * 1e-9;
       AtomicLong jobs = new AtomicLong();
+      // Each pass is one stage: its wall time from submission to completion (task launch,
+      // the tasks' work and their results) separates the passes from the driver's work.
+      List<Double> stageSeconds = java.util.Collections.synchronizedList(new ArrayList<>());
       SparkListener counter = new SparkListener() {
         @Override
         public void onJobStart(SparkListenerJobStart start) {
           jobs.incrementAndGet();
+        }
+
+        @Override
+        public void onStageCompleted(
+            org.apache.spark.scheduler.SparkListenerStageCompleted done) {
+          org.apache.spark.scheduler.StageInfo info = done.stageInfo();
+          if (info.submissionTime().isDefined() && info.completionTime().isDefined()) {
+            stageSeconds.add(((Long) info.completionTime().get()
+                - (Long) info.submissionTime().get()) * 1e-3);
+          }
         }
       };
       sc.sc().addSparkListener(counter);
@@ -134,6 +147,7 @@ public final class ScaleOutBench {
           .put("iterations", r.iterations()).put("sparkJobs", jobs.get())
           .put("secondsPerJob", r.seconds() / Math.max(1, jobs.get()))
           .put("secondsPerStep", secondsPerStep(records))
+          .put("secondsPerPass", secondHalfMedian(stageSeconds))
           .put("relativeGap", r.certificate().relativeGap())
           .put("violation", r.certificate().constraintViolation())
           .put("objective", r.certificate().objective())
@@ -157,6 +171,19 @@ public final class ScaleOutBench {
     IterationRecord last = records.get(records.size() - 1);
     return (last.seconds() - first.seconds())
         / Math.max(1, last.innerIterations() - first.innerIterations());
+  }
+
+  /** Median of the second half of the stages' wall seconds (NaN when there are none). */
+  static double secondHalfMedian(List<Double> seconds) {
+    List<Double> half;
+    synchronized (seconds) {
+      half = new ArrayList<>(seconds.subList(seconds.size() / 2, seconds.size()));
+    }
+    if (half.isEmpty()) {
+      return Double.NaN;
+    }
+    java.util.Collections.sort(half);
+    return half.get(half.size() / 2);
   }
 
   /** Seconds at the first record at or below {@code gap} (NaN when never reached). */
