@@ -8,15 +8,16 @@ import io.cvxrelu.solver.SolverResult;
 import io.cvxrelu.solver.StopReason;
 import io.cvxrelu.solver.local.ipm.CertifiedPath;
 import io.cvxrelu.solver.local.ipm.PathFollowing;
+import java.util.Optional;
 
 /**
  * The project's primal-dual interior-point method ({@link PathFollowing}: Mehrotra
  * predictor-corrector with Nesterov-Todd scaling, Vandenberghe 2010) on the pooled ReLU CNN
  * program ({@link PooledReluCnn}), through {@link PooledConeRows}. Its normal equations are
  * P h x P h, so it serves programs with P h up to {@link #MAX_PATTERN_DIMENSION} and nK x 2P
- * row arrays within {@link #MAX_ROW_DOUBLES}; the augmented Lagrangian
- * ({@link PooledReluSolver}) takes the others, and also any run this method cannot finish
- * (a gate on a data hyperplane, numerical trouble before the tolerance).
+ * row arrays within {@link #MAX_ROW_DOUBLES}. It returns nothing when it cannot run (too large,
+ * a gate on a data hyperplane, no certified iterate within the feasibility tolerance): the
+ * caller then takes the augmented Lagrangian ({@link PooledReluSolver}) and says so.
  *
  * <p>Every iterate is certified with its multipliers ({@link PooledReluCnn#certificate}); the
  * iterates stay inside the cones, and the result is {@link StopReason#CONVERGED} only when the
@@ -37,11 +38,11 @@ public final class PooledInteriorPointSolver {
         && rows * (20 * 2 * p + h * (h + 1) / 2) <= MAX_ROW_DOUBLES;
   }
 
-  /** Solves the program, or hands it to the augmented Lagrangian when this method cannot. */
-  public SolverResult solve(PooledReluCnn program, SolverOptions options,
+  /** Solves the program, or returns nothing when this method cannot (see the class notes). */
+  public Optional<SolverResult> solve(PooledReluCnn program, SolverOptions options,
       IterationListener listener) {
     if (!supports(program)) {
-      return new PooledReluSolver().solve(program, options, listener);
+      return Optional.empty();
     }
     long start = System.nanoTime();
     PooledConeRows rows = new PooledConeRows(program,
@@ -51,7 +52,7 @@ public final class PooledInteriorPointSolver {
       path = new PathFollowing(program.d(), program.patternCount(), program.beta(),
           program.stacked().patterns().gates(), rows);
     } catch (ArithmeticException e) {
-      return new PooledReluSolver().solve(program, options, listener);
+      return Optional.empty();
     }
     double feasTol = options.feasibilityTolerance() * Math.max(1.0, program.largestLabel());
     CertifiedPath<DenseMatrix> run = new CertifiedPath<>(new CertifiedPath.Rows<>() {
@@ -67,9 +68,9 @@ public final class PooledInteriorPointSolver {
     }, options, feasTol, start);
     run.follow(path, listener);
     if (run.best() == null) {
-      return new PooledReluSolver().solve(program, options, listener);
+      return Optional.empty();
     }
     CertifiedPath.Point<DenseMatrix> out = run.pruneInactiveBlocks();
-    return run.result(out, out.multipliers());
+    return Optional.of(run.result(out, out.multipliers()));
   }
 }

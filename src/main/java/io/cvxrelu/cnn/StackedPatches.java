@@ -82,6 +82,28 @@ public record StackedPatches(DenseMatrix stacked, int examples, int patches) {
     return a;
   }
 
+  /**
+   * beta_max = max_i ||A_i^T y|| = max_i ||S^T (D_i lift(y))||, one GEMM over the stack: at and
+   * above it the zero network is optimal for the gated and the ReLU pooled programs.
+   */
+  public double betaMax(SignPatterns patterns, double[] y) {
+    int rows = examples * patches;
+    int p = patterns.count();
+    byte[] mask = patterns.mask();
+    double[] lifted = lift(y);
+    DenseMatrix r = new DenseMatrix(rows, p);
+    for (int q = 0; q < mask.length; q++) {
+      r.data()[q] = mask[q] * lifted[q % rows];
+    }
+    DenseMatrix c = new DenseMatrix(patchSize(), p);
+    io.cvxrelu.linalg.Blas.gemm(true, false, 1.0, stacked, r, 0.0, c);
+    double best = 0.0;
+    for (int i = 0; i < p; i++) {
+      best = Math.max(best, c.columnNorm(i));
+    }
+    return best;
+  }
+
   /** The n-vector sum_k v[k n + r] of an nK-vector (global sum pooling over the patches). */
   public double[] pool(double[] v) {
     double[] out = new double[examples];

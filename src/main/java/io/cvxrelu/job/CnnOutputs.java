@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cvxrelu.cnn.LinearCnn;
 import io.cvxrelu.cnn.LinearCnnTraining;
 import io.cvxrelu.cnn.PatchGeometry;
+import io.cvxrelu.cnn.PooledCnn;
+import io.cvxrelu.cnn.PooledCnnTraining;
 import io.cvxrelu.cnn.SeparableCnnTraining;
 import io.cvxrelu.cnn.SeparableGatedCnn;
 import io.cvxrelu.io.LabeledData;
@@ -24,6 +26,10 @@ import java.util.Map;
 final class CnnOutputs {
   /** The architecture name of the gated separable CNN. */
   static final String SEPARABLE_GATED = "cnn-separable-gated";
+  /** The architecture name of the gated CNN with shared filters and global pooling. */
+  static final String POOLED_GATED = "cnn-pooled-gated";
+  /** The architecture name of the ReLU CNN with shared filters and global pooling. */
+  static final String POOLED = "cnn-pooled";
 
   private CnnOutputs() {}
 
@@ -73,6 +79,39 @@ final class CnnOutputs {
       putArray(o.putArray("gate"), nu.gate());
       putArray(o.putArray("filter"), nu.filter());
       o.put("outputWeight", nu.outputWeight());
+    }
+    Map<String, String> files = new LinkedHashMap<>();
+    files.put("summary.json", SummaryJson.write(s));
+    files.put("model.json", SummaryJson.write(m));
+    files.put("history.csv", ConvexOutputs.historyWithoutAccuracy(trained.result()));
+    return files;
+  }
+
+  /** The pooled CNN's files: summary, filters (gates) and output weights, history. */
+  static Map<String, String> files(PooledCnnTraining.Trained trained, DataLoader.Loaded data) {
+    String name = trained.spec().relu() ? POOLED : POOLED_GATED;
+    PooledCnn network = trained.network();
+    PatchGeometry g = trained.spec().geometry();
+    ObjectNode s = common(name, data, g, trained.beta(), trained.betaMax(), trained.result(),
+        trained.nonconvexObjective());
+    s.put("solver", trained.solver());
+    SummaryJson.putFinite(s, "constraintViolation",
+        trained.result().certificate().constraintViolation());
+    s.put("patternsRequested", trained.spec().patterns());
+    s.put("patterns", trained.patternCount());
+    s.put("filters", network.width());
+    fit(s, "train", network.predict(data.train().x()), data.train());
+    if (data.test() != null) {
+      fit(s, "test", network.predict(data.test().x()), data.test());
+    }
+    ObjectNode m = SummaryJson.object();
+    m.put("architecture", name);
+    putGeometry(m, g);
+    m.put("beta", trained.beta());
+    putColumns(m.putArray("filters"), network.filters());
+    putArray(m.putArray("outputWeights"), network.outputWeights());
+    if (network.gates() != null) {
+      putColumns(m.putArray("gates"), network.gates());
     }
     Map<String, String> files = new LinkedHashMap<>();
     files.put("summary.json", SummaryJson.write(s));

@@ -3,6 +3,7 @@ package io.cvxrelu.job;
 import io.cvxrelu.cnn.LinearCnnTraining;
 import io.cvxrelu.cnn.LinearCnnTraining.Architecture;
 import io.cvxrelu.cnn.PatchGeometry;
+import io.cvxrelu.cnn.PooledCnnTraining;
 import io.cvxrelu.cnn.SeparableCnnTraining;
 import io.cvxrelu.linalg.Blas;
 import io.cvxrelu.report.ProgressLogger;
@@ -17,7 +18,10 @@ import org.apache.logging.log4j.Logger;
  * {@code jobs/train-cnn.sh}: trains a two-layer linear CNN through its convex program (Pilanci
  * and Ergen 2020, section 5): {@code --architecture linear-cnn}, the nuclear-norm program over
  * patches of {@code --patch} pixels at {@code --stride}, or {@code circular-cnn}, the l1
- * program under the DFT for circular patches of 1-D signals. Writes {@code summary.json} (the
+ * program under the DFT for circular patches of 1-D signals; {@code cnn-separable-gated}, the
+ * gated separable CNN (a filter per patch); {@code cnn-pooled-gated} and {@code cnn-pooled},
+ * the gated and the ReLU CNN with shared filters and global pooling (Ergen and Pilanci 2021).
+ * Writes {@code summary.json} (the
  * certificate, the recovered network's non-convex objective, the fit), {@code model.json} (the
  * filters and output weights) and {@code history.csv}.
  *
@@ -39,7 +43,8 @@ public final class TrainCnnJob {
         .option("out", null, "output folder (written atomically)")
         .flag("overwrite", "replace an existing output folder")
         .option("architecture", "linear-cnn", "linear-cnn | circular-cnn | "
-            + CnnOutputs.SEPARABLE_GATED)
+            + CnnOutputs.SEPARABLE_GATED + " | " + CnnOutputs.POOLED_GATED + " | "
+            + CnnOutputs.POOLED)
         .option("image-shape", null, "C,H,W of a row (default: 3,32,32 for cifar10, 1,28,28 "
             + "for idx, else 1,1,d: 1-D signals)")
         .option("patch", null, "patch side (window length for 1-D signals); linear-cnn only")
@@ -47,7 +52,8 @@ public final class TrainCnnJob {
         .option("beta", null, "regularisation strength beta > 0")
         .option("beta-frac", "0.01", "beta as a fraction of beta_max, used when --beta is absent")
         .option("patterns", "10", CnnOutputs.SEPARABLE_GATED + ": sign patterns sampled per "
-            + "patch")
+            + "patch; " + CnnOutputs.POOLED_GATED + ", " + CnnOutputs.POOLED + ": sign patterns "
+            + "sampled on the stacked patches")
         .option("seed", "0", "seed of the gate sampling and of --random-projection")
         .option("tol", "1e-6", "target relative duality gap")
         .option("max-iter", "200000", "iteration budget")
@@ -72,7 +78,9 @@ public final class TrainCnnJob {
           + "patches: not for a CNN");
     }
     boolean separable = opts.get("architecture").equals(CnnOutputs.SEPARABLE_GATED);
-    Architecture architecture = separable ? Architecture.LINEAR_CNN
+    boolean pooled = opts.get("architecture").equals(CnnOutputs.POOLED_GATED)
+        || opts.get("architecture").equals(CnnOutputs.POOLED);
+    Architecture architecture = separable || pooled ? Architecture.LINEAR_CNN
         : checked(() -> Architecture.of(opts.get("architecture")));
     SolverOptions solverOptions = new SolverOptions(opts.positiveDouble("tol"),
         SolverOptions.DEFAULTS.feasibilityTolerance(), opts.positiveLong("max-iter"),
@@ -95,7 +103,21 @@ public final class TrainCnnJob {
           geometry.patchCount());
       ProgressLogger progress = new ProgressLogger(solverOptions.tolerance(), 10.0);
       Map<String, String> files;
-      if (separable) {
+      if (pooled) {
+        PooledCnnTraining.Spec spec = new PooledCnnTraining.Spec(
+            opts.get("architecture").equals(CnnOutputs.POOLED), geometry,
+            (int) Math.min(Integer.MAX_VALUE, opts.positiveLong("patterns")),
+            opts.anyLong("seed"), beta, betaFrac, solverOptions);
+        checked(() -> {
+          PooledCnnTraining.checkSize(spec, data.train().n());
+          return spec;
+        });
+        PooledCnnTraining.Trained trained = PooledCnnTraining.train(spec, data.train().x(),
+            data.train().y(), progress);
+        logStop(trained.result(), trained.network().width() + " filters (" + trained.solver()
+            + ")");
+        files = CnnOutputs.files(trained, data);
+      } else if (separable) {
         SeparableCnnTraining.Spec spec = new SeparableCnnTraining.Spec(geometry,
             (int) Math.min(Integer.MAX_VALUE, opts.positiveLong("patterns")),
             opts.anyLong("seed"), beta, betaFrac, solverOptions);

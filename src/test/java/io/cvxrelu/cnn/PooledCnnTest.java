@@ -65,6 +65,9 @@ class PooledCnnTest {
         }
       }
     }
+    double[] y = RandomMatrices.gaussian(7, 1, rng).data();
+    double fromDesign = PooledGatedCnn.of(s, patterns, y, g, 1.0).betaMax();
+    assertEquals(fromDesign, s.betaMax(patterns, y), 1e-12 * fromDesign);
   }
 
   /** K = 1: the gated pooled program is the fully connected gated program, same patterns. */
@@ -153,7 +156,8 @@ class PooledCnnTest {
     double beta = 0.05 * unit.betaMax();
     PooledReluCnn cnn = new PooledReluCnn(s, patterns, y, g, beta);
     SolverOptions options = new SolverOptions(1e-10, 1e-10, 500_000, 60.0);
-    SolverResult r = new PooledInteriorPointSolver().solve(cnn, options, IterationListener.NONE);
+    SolverResult r = new PooledInteriorPointSolver().solve(cnn, options, IterationListener.NONE)
+        .orElseThrow();
     assertEquals(StopReason.CONVERGED, r.stopReason());
     assertTrue(r.certificate().constraintViolation() <= 1e-10 * Math.max(1.0, cnn.largestLabel()));
     PooledCnn network = cnn.recover(r);
