@@ -26,6 +26,8 @@ import java.util.Map;
 final class CnnOutputs {
   /** The architecture name of the gated separable CNN. */
   static final String SEPARABLE_GATED = "cnn-separable-gated";
+  /** The architecture name of the ReLU separable CNN. */
+  static final String SEPARABLE = "cnn-separable";
   /** The architecture name of the gated CNN with shared filters and global pooling. */
   static final String POOLED_GATED = "cnn-pooled-gated";
   /** The architecture name of the ReLU CNN with shared filters and global pooling. */
@@ -53,12 +55,19 @@ final class CnnOutputs {
     return SummaryJson.write(s);
   }
 
-  /** The gated separable CNN's files: summary, neurons (patch, gate, filter, weight), history. */
+  /**
+   * The separable CNN's files: summary, neurons (patch, gate (gated only), filter, weight),
+   * history.
+   */
   static Map<String, String> files(SeparableCnnTraining.Trained trained,
       DataLoader.Loaded data) {
     PatchGeometry g = trained.spec().geometry();
-    ObjectNode s = common(SEPARABLE_GATED, data, g, trained.beta(), trained.betaMax(),
+    String name = trained.spec().relu() ? SEPARABLE : SEPARABLE_GATED;
+    ObjectNode s = common(name, data, g, trained.beta(), trained.betaMax(),
         trained.result(), trained.nonconvexObjective());
+    s.put("solver", trained.solver());
+    SummaryJson.putFinite(s, "constraintViolation",
+        trained.result().certificate().constraintViolation());
     s.put("patternsPerPatch", trained.spec().patternsPerPatch());
     s.put("patterns", trained.program().patterns().stream().mapToInt(p -> p.count()).sum());
     s.put("neurons", trained.neurons().size());
@@ -69,14 +78,16 @@ final class CnnOutputs {
           data.test());
     }
     ObjectNode m = SummaryJson.object();
-    m.put("architecture", SEPARABLE_GATED);
+    m.put("architecture", name);
     putGeometry(m, g);
     m.put("beta", trained.beta());
     ArrayNode neurons = m.putArray("neurons");
     for (SeparableGatedCnn.Neuron nu : trained.neurons()) {
       ObjectNode o = neurons.addObject();
       o.put("patch", nu.patch());
-      putArray(o.putArray("gate"), nu.gate());
+      if (nu.gate() != null) {
+        putArray(o.putArray("gate"), nu.gate());
+      }
       putArray(o.putArray("filter"), nu.filter());
       o.put("outputWeight", nu.outputWeight());
     }

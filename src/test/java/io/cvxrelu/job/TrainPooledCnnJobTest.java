@@ -20,7 +20,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** train-cnn --architecture cnn-pooled-gated | cnn-pooled end to end on the embedded sample. */
+/**
+ * train-cnn --architecture cnn-pooled-gated | cnn-pooled | cnn-separable (the programs with
+ * sign patterns beyond the gated separable CNN) end to end on the embedded sample.
+ */
 class TrainPooledCnnJobTest {
   private static final String TRAIN = "data-samples/planted_n300_d5.csv";
   private static SparkSession spark;
@@ -76,12 +79,31 @@ class TrainPooledCnnJobTest {
   }
 
   @Test
+  void separableReluWritesCertifiedReluNeurons() throws Exception {
+    Path out = dir.resolve("separable");
+    Run r = run("--train", TRAIN, "--out", out.toString(), "--architecture", "cnn-separable",
+        "--patch", "3", "--stride", "2", "--patterns", "5", "--beta-frac", "0.05", "--tol",
+        "1e-9");
+    assertEquals(0, r.code(), r.stderr());
+    ObjectMapper json = new ObjectMapper();
+    JsonNode s = json.readTree(out.resolve("summary.json").toFile());
+    assertTrue(s.get("certified").asBoolean());
+    assertEquals("interior-point", s.get("solver").asText());
+    double objective = s.get("objective").asDouble();
+    assertEquals(objective, s.get("nonconvexObjective").asDouble(), 1e-9 * objective);
+    JsonNode neurons = json.readTree(out.resolve("model.json").toFile()).get("neurons");
+    assertEquals(s.get("neurons").asInt(), neurons.size());
+    assertFalse(neurons.get(0).has("gate"), "ReLU neurons have no gate");
+  }
+
+  @Test
   void badShapesFailInOneLineWithExitTwoAndNoOutput() {
     String[][] bad = {
         {"--architecture", "cnn-pooled", "--patch", "6"},
         {"--architecture", "cnn-pooled-gated", "--patch", "2", "--stride", "0"},
         {"--architecture", "cnn-pooled", "--patch", "2", "--image-shape", "1,2,3"},
-        {"--architecture", "cnn-pooled-gated", "--patch", "2", "--patterns", "100000"}};
+        {"--architecture", "cnn-pooled-gated", "--patch", "2", "--patterns", "100000"},
+        {"--architecture", "cnn-separable", "--patch", "2", "--patterns", "1500"}};
     for (String[] b : bad) {
       Path out = dir.resolve("bad");
       String[] args = Stream.concat(Stream.of("--train", TRAIN, "--out", out.toString()),
