@@ -114,11 +114,7 @@ public final class PooledReluCnn extends ConvexProgram {
 
   @Override
   public double largestLabel() {
-    double m = 0.0;
-    for (double v : y) {
-      m = Math.max(m, Math.abs(v));
-    }
-    return m;
+    return ConeProgramCertificates.largestLabel(y);
   }
 
   /**
@@ -128,33 +124,18 @@ public final class PooledReluCnn extends ConvexProgram {
    * squared loss). The violation is the largest negative part of (2 D_i^k - I) X_k v_i, w_i.
    */
   public Certificate certificate(DenseMatrix b, DenseMatrix z, DenseMatrix mu) {
-    double[] pred = predict(z);
-    double[] lambda = new double[pred.length];
-    double ly = 0.0;
-    double ll = 0.0;
-    for (int r = 0; r < pred.length; r++) {
-      lambda[r] = y[r] - pred[r];
-      ly += lambda[r] * y[r];
-      ll += lambda[r] * lambda[r];
-    }
-    DenseMatrix res = new DenseMatrix(z.rows(), z.cols());
-    liftedResidual(lambda, res);
+    ConeProgramCertificates.Residual res = ConeProgramCertificates.Residual.of(y, predict(z));
+    DenseMatrix r = new DenseMatrix(z.rows(), z.cols());
+    liftedResidual(res.lambda(), r);
     if (mu != null) {
-      stacked.block().addConeTerm(mu, res);
+      stacked.block().addConeTerm(mu, r);
     }
-    DenseMatrix c = stacked.adjoint(res);
+    DenseMatrix c = stacked.adjoint(r);
     double worst = 0.0;
     for (int j = 0; j < c.cols(); j++) {
       worst = Math.max(worst, c.columnNorm(j));
     }
-    double objective = 0.5 * ll + regularizer(b);
-    double violation = stacked.constraintViolation(z);
-    if (!Double.isFinite(worst) || !Double.isFinite(objective)) {
-      return Certificate.atScale(objective, Double.NaN, Double.NaN, violation);
-    }
-    double sMax = worst > 0.0 ? beta() / worst : Double.POSITIVE_INFINITY;
-    double s = Certificate.squaredLossScale(ly, ll, sMax);
-    return Certificate.atScale(objective, s, s * ly - 0.5 * s * s * ll, violation);
+    return res.certificate(regularizer(b), beta(), worst, stacked.constraintViolation(z));
   }
 
   /** The ReLU network of a solution: v_i gives alpha = +sqrt||v_i||, w_i alpha = -sqrt||w_i||. */

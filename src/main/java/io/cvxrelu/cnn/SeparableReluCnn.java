@@ -131,11 +131,7 @@ public final class SeparableReluCnn {
 
   /** max |y|: the scale of the feasibility tolerance. */
   public double largestLabel() {
-    double m = 0.0;
-    for (double v : y) {
-      m = Math.max(m, Math.abs(v));
-    }
-    return m;
+    return ConeProgramCertificates.largestLabel(y);
   }
 
   /**
@@ -147,14 +143,8 @@ public final class SeparableReluCnn {
   public Certificate certificate(DenseMatrix b, DenseMatrix mu) {
     List<DenseMatrix> products = new ArrayList<>();
     double[] pred = predict(b, products);
-    double[] lambda = new double[y.length];
-    double ly = 0.0;
-    double ll = 0.0;
-    for (int r = 0; r < y.length; r++) {
-      lambda[r] = y[r] - pred[r];
-      ly += lambda[r] * y[r];
-      ll += lambda[r] * lambda[r];
-    }
+    ConeProgramCertificates.Residual res = ConeProgramCertificates.Residual.of(y, pred);
+    double[] lambda = res.lambda();
     double worst = 0.0;
     double violation = 0.0;
     for (int k = 0; k < patches.size(); k++) {
@@ -170,13 +160,8 @@ public final class SeparableReluCnn {
       }
       violation = Math.max(violation, pk.constraintViolation(products.get(k)));
     }
-    double objective = 0.5 * ll + beta() * ConvexReluProblem.groupNormSum(b);
-    if (!Double.isFinite(worst) || !Double.isFinite(objective)) {
-      return Certificate.atScale(objective, Double.NaN, Double.NaN, violation);
-    }
-    double s = Certificate.squaredLossScale(ly, ll,
-        worst > 0.0 ? beta() / worst : Double.POSITIVE_INFINITY);
-    return Certificate.atScale(objective, s, s * ly - 0.5 * s * s * ll, violation);
+    return res.certificate(beta() * ConvexReluProblem.groupNormSum(b), beta(), worst,
+        violation);
   }
 
   /** The neurons: v_ik gives alpha = +sqrt||v||, w_ik alpha = -sqrt||w||, no gate (ReLU). */

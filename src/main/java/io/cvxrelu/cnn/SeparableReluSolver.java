@@ -1,12 +1,10 @@
 package io.cvxrelu.cnn;
 
 import io.cvxrelu.linalg.DenseMatrix;
-import io.cvxrelu.solver.Certificate;
 import io.cvxrelu.solver.IterationListener;
 import io.cvxrelu.solver.SolverOptions;
 import io.cvxrelu.solver.SolverResult;
 import io.cvxrelu.solver.StopReason;
-import io.cvxrelu.solver.local.ipm.CertifiedPath;
 import io.cvxrelu.solver.local.ipm.PathFollowing;
 import java.util.Optional;
 
@@ -45,23 +43,7 @@ public final class SeparableReluSolver {
     } catch (ArithmeticException e) {
       return Optional.empty();
     }
-    double feasTol = options.feasibilityTolerance() * Math.max(1.0, program.largestLabel());
-    CertifiedPath<DenseMatrix> run = new CertifiedPath<>(new CertifiedPath.Rows<>() {
-      @Override
-      public DenseMatrix multipliers() {
-        return rows.multipliers();
-      }
-
-      @Override
-      public Certificate certify(DenseMatrix b, DenseMatrix mu) {
-        return program.certificate(b, mu);
-      }
-    }, options, feasTol, start);
-    run.follow(path, listener);
-    if (run.best() == null) {
-      return Optional.empty();
-    }
-    CertifiedPath.Point<DenseMatrix> out = run.pruneInactiveBlocks();
-    return Optional.of(run.result(out, out.multipliers()));
+    return ConeProgramCertificates.follow(path, rows::multipliers, program::certificate,
+        program.largestLabel(), options, listener, start);
   }
 }
