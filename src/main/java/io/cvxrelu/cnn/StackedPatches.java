@@ -50,6 +50,18 @@ public record StackedPatches(DenseMatrix stacked, int examples, int patches) {
   }
 
   /**
+   * Every pattern of the stack: one gate inside each cell of the arrangement of its nK rows
+   * ({@link io.cvxrelu.patterns.ArrangementEnumerator}), at most 2 nK of them for h = 2. With
+   * them the pooled programs are exact, not sampled, reformulations.
+   *
+   * @param maxSubsets the enumeration's budget (see the enumerator)
+   * @throws IllegalArgumentException "exact enumeration infeasible" over the budget
+   */
+  public SignPatterns enumeratePatterns(long maxSubsets) {
+    return io.cvxrelu.patterns.ArrangementEnumerator.enumerate(stacked, maxSubsets);
+  }
+
+  /**
    * The n x hP matrix [A_1 ... A_P] with A_i = sum_k D_i^k X_k: the only data the gated
    * pooled program needs. The nK x hP matrices D_i^k X_k are never formed; each A_i is summed
    * patch by patch with the mask as a 0/1 factor (a multiply, not an unpredictable branch).

@@ -171,4 +171,38 @@ class PooledCnnTest {
         IterationListener.NONE);
     assertTrue(convex >= gated.certificate().lowerBound());
   }
+
+  /**
+   * 1-D signals with h = 2: the patterns of the stacked patches are enumerated exactly, so the
+   * certified ReLU program bounds the non-convex pooled CNN from below (Ergen and Pilanci 2021,
+   * the Fig. 2 claim of Pilanci and Ergen 2020 for CNNs): gradient descent on the network, from
+   * several starts, never goes below the certificate's lower bound, and the recovered network
+   * attains it.
+   */
+  @Test
+  void localSearchNeverBeatsTheExactCertificate() {
+    SplittableRandom rng = new SplittableRandom(10);
+    PatchGeometry g = PatchGeometry.windows(1, 1, 5, 2, 1);
+    DenseMatrix x = RandomMatrices.gaussian(15, g.inputSize(), rng);
+    double[] y = targets(x, g, rng);
+    StackedPatches s = StackedPatches.of(x, g);
+    SignPatterns all = s.enumeratePatterns(1_000_000);
+    assertTrue(all.count() <= 2 * x.rows() * g.patchCount());
+    assertEquals(all.count(), s.samplePatterns(4 * all.count(), 3).count(),
+        "sampling finds no pattern the enumeration missed");
+    double beta = 0.05 * s.betaMax(all, y);
+    PooledReluCnn cnn = new PooledReluCnn(s, all, y, g, beta);
+    SolverResult r = new PooledInteriorPointSolver().solve(cnn, TIGHT, IterationListener.NONE)
+        .orElseThrow();
+    assertEquals(StopReason.CONVERGED, r.stopReason());
+    double lower = r.certificate().lowerBound();
+    PooledCnn network = cnn.recover(r);
+    assertEquals(r.certificate().objective(), network.objective(x, y, beta),
+        1e-9 * r.certificate().objective());
+    PooledCnnDescent descent = new PooledCnnDescent(g, x, y, beta);
+    for (long seed = 0; seed < 4; seed++) {
+      double local = descent.descend(Math.max(network.width(), 4), seed, 400);
+      assertTrue(local >= lower * (1.0 - 1e-9), "descent " + local + " below " + lower);
+    }
+  }
 }
