@@ -5,6 +5,7 @@ import io.cvxrelu.patterns.SignPatterns;
 import io.cvxrelu.solver.IterationListener;
 import io.cvxrelu.solver.SolverOptions;
 import io.cvxrelu.solver.SolverResult;
+import io.cvxrelu.solver.StopReason;
 
 /**
  * Trains the CNN with shared filters and global pooling through its convex program (Ergen and
@@ -26,14 +27,18 @@ public final class PooledCnnTraining {
    *
    * @param relu the cone-constrained ReLU program (else the gated one)
    * @param geometry the patches
-   * @param patterns sign patterns sampled on the stacked patches
+   * @param patterns sign patterns sampled on the stacked patches (ignored when exact)
+   * @param exactPatterns every pattern of the stacked patches, by exact enumeration (small h)
    * @param seed seed of the gates
    * @param beta the regularisation weight, or NaN for {@code betaFraction * betaMax}
    * @param betaFraction beta as a fraction of beta_max when {@code beta} is NaN
    * @param options the solver's stopping rules
    */
-  public record Spec(boolean relu, PatchGeometry geometry, int patterns, long seed, double beta,
-      double betaFraction, SolverOptions options) {}
+  public record Spec(boolean relu, PatchGeometry geometry, int patterns, boolean exactPatterns,
+      long seed, double beta, double betaFraction, SolverOptions options) {}
+
+  /** Budget of the exact enumeration (ray subsets visited), about a second of work. */
+  public static final long MAX_ENUMERATION_SUBSETS = 2_000_000L;
 
   /**
    * A trained pooled CNN.
@@ -53,13 +58,26 @@ public final class PooledCnnTraining {
    */
   public static void checkSize(Spec spec, int rows) {
     PatchGeometry g = spec.geometry();
-    long unknowns = (long) g.patchSize() * spec.patterns();
-    long entries = spec.relu() ? 2L * rows * g.patchCount() * spec.patterns()
+    long patterns = spec.exactPatterns() ? cellBound(rows * g.patchCount(), g.patchSize())
+        : spec.patterns();
+    long unknowns = patterns > MAX_UNKNOWNS ? Long.MAX_VALUE : (long) g.patchSize() * patterns;
+    long entries = spec.relu() ? 2L * rows * g.patchCount() * patterns
         : rows * unknowns;
     if (unknowns > MAX_UNKNOWNS || entries > MAX_ENTRIES) {
-      throw new IllegalArgumentException("the pooled CNN program would have " + unknowns
+      throw new IllegalArgumentException("the pooled CNN program would have "
+          + (unknowns == Long.MAX_VALUE ? "too many" : String.valueOf(unknowns))
           + " unknowns per sign and " + entries + " matrix entries (at most " + MAX_UNKNOWNS
           + " and " + MAX_ENTRIES + "): use fewer patterns, larger strides or fewer rows");
+    }
+  }
+
+  /** Cover's count of the cells of nK rows in general position in R^h, saturated. */
+  private static long cellBound(long rows, int h) {
+    try {
+      return io.cvxrelu.patterns.ArrangementEnumerator.generalPositionCellCount(
+          (int) Math.min(Integer.MAX_VALUE, rows), h);
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE;
     }
   }
 
@@ -72,7 +90,9 @@ public final class PooledCnnTraining {
     checkSize(spec, x.rows());
     PatchGeometry g = spec.geometry();
     StackedPatches stack = StackedPatches.of(x, g);
-    SignPatterns patterns = stack.samplePatterns(spec.patterns(), spec.seed());
+    SignPatterns patterns = spec.exactPatterns()
+        ? stack.enumeratePatterns(MAX_ENUMERATION_SUBSETS)
+        : stack.samplePatterns(spec.patterns(), spec.seed());
     double betaMax = stack.betaMax(patterns, y);
     double beta = Double.isNaN(spec.beta()) ? spec.betaFraction() * betaMax : spec.beta();
     SolverResult result;
@@ -80,11 +100,24 @@ public final class PooledCnnTraining {
     String solver;
     if (spec.relu()) {
       PooledReluCnn program = new PooledReluCnn(stack, patterns, y, g, beta);
+      long t0 = System.nanoTime();
       result = new PooledInteriorPointSolver().solve(program, spec.options(), listener)
           .orElse(null);
       solver = result != null ? "interior-point" : "augmented-lagrangian";
       if (result == null) {
         result = new PooledReluSolver().solve(program, spec.options(), listener);
+      } else if (result.stopReason() == StopReason.NUMERICAL_FAILURE
+          || result.stopReason() == StopReason.STALLED) {
+        // Numerical trouble before the tolerance (near-degenerate blocks, many patterns): the
+        // augmented Lagrangian goes on from the best certified point and its multipliers.
+        double left = spec.options().maxSeconds() - (System.nanoTime() - t0) * 1e-9;
+        if (left > 0.0) {
+          result = new PooledReluSolver().solve(program, result.weights(),
+              result.multipliers(), new SolverOptions(spec.options().tolerance(),
+                  spec.options().feasibilityTolerance(), spec.options().maxIterations(), left),
+              listener);
+          solver = "interior-point, then augmented-lagrangian";
+        }
       }
       network = program.recover(result);
     } else {

@@ -28,12 +28,29 @@ public final class PooledReluSolver {
   /** Solves from B = 0 with zero multipliers. */
   public SolverResult solve(PooledReluCnn program, SolverOptions options,
       IterationListener listener) {
-    long start = System.nanoTime();
-    AugmentedLagrangian<DenseMatrix> method = new AugmentedLagrangian<>(program, options);
-    AugmentedLagrangian.State<DenseMatrix> state = method.start(multipliers(program));
-    Passes passes = new Passes(program, state, method);
-    return method.run(passes, state, false, listener, start);
+    return solve(program, program.zeroWeights(), multipliers(program), options, listener);
   }
+
+  /**
+   * Solves from blocks B (h x 2P) and cone multipliers mu (nK x 2P), e.g. an interior-point
+   * iterate that stopped short of the tolerance: the first round starts at the usual rho with a
+   * tight inner tolerance, since the point is already near the optimum.
+   */
+  public SolverResult solve(PooledReluCnn program, DenseMatrix start, DenseMatrix multipliers,
+      SolverOptions options, IterationListener listener) {
+    long t0 = System.nanoTime();
+    AugmentedLagrangian<DenseMatrix> method = new AugmentedLagrangian<>(program, options);
+    AugmentedLagrangian.State<DenseMatrix> fresh = method.start(multipliers.copy());
+    boolean warm = ConeProgramCertificates.largestLabel(start.data()) > 0.0;
+    AugmentedLagrangian.State<DenseMatrix> state = warm ? AugmentedLagrangian.State.resumed(1,
+        fresh.rho(), WARM_INNER_TOLERANCE, Double.POSITIVE_INFINITY, fresh.multipliers())
+        : fresh;
+    Passes passes = new Passes(program, start, state, method);
+    return method.run(passes, state, false, listener, t0);
+  }
+
+  /** Inner tolerance (relative to beta) of the first round from a near-optimal point. */
+  private static final double WARM_INNER_TOLERANCE = 1e-6;
 
   private static DenseMatrix multipliers(PooledReluCnn program) {
     return new DenseMatrix(program.stacked().n(), program.blockCount());
@@ -96,12 +113,12 @@ public final class PooledReluSolver {
     private PooledAugmentedTerm term;
     private DenseMatrix spare;
 
-    Passes(PooledReluCnn program, AugmentedLagrangian.State<DenseMatrix> state,
+    Passes(PooledReluCnn program, DenseMatrix start, AugmentedLagrangian.State<DenseMatrix> state,
         AugmentedLagrangian<DenseMatrix> method) {
       this.program = program;
       this.y = program.y();
       this.term = new PooledAugmentedTerm(program, y, state.multipliers(), state.rho());
-      this.fista = new Fista(program.stacked(), term, program.zeroWeights(),
+      this.fista = new Fista(program.stacked(), term, start,
           method.lipschitz(state.rho()));
     }
 

@@ -108,6 +108,7 @@ final class CnnOutputs {
     s.put("solver", trained.solver());
     SummaryJson.putFinite(s, "constraintViolation",
         trained.result().certificate().constraintViolation());
+    s.put("exactPatterns", trained.spec().exactPatterns());
     s.put("patternsRequested", trained.spec().patterns());
     s.put("patterns", trained.patternCount());
     s.put("filters", network.width());

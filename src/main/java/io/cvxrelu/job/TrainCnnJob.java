@@ -55,6 +55,8 @@ public final class TrainCnnJob {
         .option("beta-frac", "0.01", "beta as a fraction of beta_max, used when --beta is absent")
         .option("patterns", "10", "cnn-separable(-gated): sign patterns sampled per patch; "
             + "cnn-pooled(-gated): sign patterns sampled on the stacked patches")
+        .flag("exact-patterns", "cnn-pooled(-gated): every sign pattern of the stacked patches "
+            + "(exact enumeration, for small patches) instead of --patterns sampled ones")
         .option("seed", "0", "seed of the gate sampling and of --random-projection")
         .option("tol", "1e-6", "target relative duality gap")
         .option("max-iter", "200000", "iteration budget")
@@ -110,8 +112,8 @@ public final class TrainCnnJob {
       boolean relu = opts.get("architecture").equals(CnnOutputs.POOLED)
           || opts.get("architecture").equals(CnnOutputs.SEPARABLE);
       if (pooled) {
-        PooledCnnTraining.Spec spec = new PooledCnnTraining.Spec(relu, geometry, patterns, seed,
-            beta, betaFrac, solverOptions);
+        PooledCnnTraining.Spec spec = new PooledCnnTraining.Spec(relu, geometry, patterns,
+            opts.flagSet("exact-patterns"), seed, beta, betaFrac, solverOptions);
         checked(() -> sized(() -> PooledCnnTraining.checkSize(spec, data.train().n())));
         PooledCnnTraining.Trained trained = PooledCnnTraining.train(spec, data.train().x(),
             data.train().y(), progress);

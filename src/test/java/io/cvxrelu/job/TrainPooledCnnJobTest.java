@@ -96,6 +96,25 @@ class TrainPooledCnnJobTest {
     assertFalse(neurons.get(0).has("gate"), "ReLU neurons have no gate");
   }
 
+  /** 1-D windows of 2 (h = 2): every pattern of the stacked patches, an exact program. */
+  @Test
+  void exactPatternsGiveTheExactPooledProgram() throws Exception {
+    Path small = dir.resolve("first40.csv");
+    Files.write(small, Files.readAllLines(Path.of(TRAIN)).subList(0, 40));
+    Path out = dir.resolve("exact");
+    Run r = run("--train", small.toString(), "--out", out.toString(), "--architecture",
+        "cnn-pooled", "--patch", "2", "--stride", "3", "--exact-patterns", "--beta-frac", "0.05",
+        "--tol", "1e-8");
+    assertEquals(0, r.code(), r.stderr());
+    JsonNode s = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+    assertTrue(s.get("certified").asBoolean(), s.toString());
+    assertTrue(s.get("exactPatterns").asBoolean());
+    // At most 2 nK cells for h = 2 (n = 40 rows, K = 2 windows).
+    assertTrue(s.get("patterns").asInt() <= 2 * 40 * 2, s.toString());
+    double objective = s.get("objective").asDouble();
+    assertEquals(objective, s.get("nonconvexObjective").asDouble(), 1e-9 * objective);
+  }
+
   @Test
   void badShapesFailInOneLineWithExitTwoAndNoOutput() {
     String[][] bad = {
@@ -103,6 +122,7 @@ class TrainPooledCnnJobTest {
         {"--architecture", "cnn-pooled-gated", "--patch", "2", "--stride", "0"},
         {"--architecture", "cnn-pooled", "--patch", "2", "--image-shape", "1,2,3"},
         {"--architecture", "cnn-pooled-gated", "--patch", "2", "--patterns", "100000"},
+        {"--architecture", "cnn-pooled", "--patch", "5", "--exact-patterns"},
         {"--architecture", "cnn-separable", "--patch", "2", "--patterns", "1500"}};
     for (String[] b : bad) {
       Path out = dir.resolve("bad");
