@@ -36,11 +36,12 @@ public final class TrainCnnJob {
 
   static JobOptions options() {
     JobOptions opts = DataLoader.declareOptions(new JobOptions(
-        "Usage: train-cnn.sh --train PATH --out DIR --architecture linear-cnn|circular-cnn "
-        + "[options]\n"
-        + "Trains a two-layer linear CNN to global optimality through its convex program\n"
-        + "(nuclear norm over patches, or l1 under the DFT for circular patches; Pilanci &\n"
-        + "Ergen 2020, section 5) and writes summary.json, model.json and history.csv to DIR."))
+        "Usage: train-cnn.sh --train PATH --out DIR --architecture ARCH [options]\n"
+        + "Trains a two-layer CNN to global optimality through its convex program (Pilanci &\n"
+        + "Ergen 2020, section 5; Ergen & Pilanci 2021): the linear CNN (nuclear norm over\n"
+        + "patches), the circular CNN (l1 under the DFT), the separable CNN or the CNN with\n"
+        + "shared filters and global pooling (group lasso over sign patterns, gated or ReLU),\n"
+        + "and writes summary.json, model.json and history.csv to DIR."))
         .option("out", null, "output folder (written atomically)")
         .flag("overwrite", "replace an existing output folder")
         .option("architecture", "linear-cnn", "linear-cnn | circular-cnn | "
