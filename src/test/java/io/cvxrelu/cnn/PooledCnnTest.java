@@ -164,7 +164,7 @@ class PooledCnnTest {
     assertTrue(network.width() > 1, "several filters");
     double convex = r.certificate().objective();
     assertEquals(convex, network.objective(x, y, beta), 1e-9 * convex);
-    SolverResult al = new PooledReluSolver().solve(cnn, options.withMaxIterations(5_000),
+    SolverResult al = new PooledReluSolver().solve(cnn, options.withMaxIterations(1_000),
         IterationListener.NONE);
     assertTrue(al.certificate().lowerBound() <= convex);
     SolverResult gated = new ProximalGradientSolver().solve(unit.withBeta(beta).problem(), TIGHT,
