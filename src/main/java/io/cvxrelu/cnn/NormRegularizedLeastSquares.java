@@ -73,24 +73,7 @@ public record NormRegularizedLeastSquares(DenseMatrix a, double[] y, double beta
    * so the violation is 0).
    */
   public Certificate certificate(double[] x) {
-    double[] pred = predict(x);
-    double[] lambda = new double[pred.length];
-    double lossSum = 0.0;
-    double ly = 0.0;
-    double ll = 0.0;
-    for (int i = 0; i < pred.length; i++) {
-      lambda[i] = y[i] - pred[i];
-      lossSum += lambda[i] * lambda[i];
-      ly += lambda[i] * y[i];
-    }
-    ll = lossSum;
-    double objective = 0.5 * lossSum + beta * norm.value(x);
-    double dualNorm = norm.dual(adjoint(a, lambda));
-    if (!Double.isFinite(dualNorm) || !Double.isFinite(objective)) {
-      return Certificate.atScale(objective, Double.NaN, Double.NaN, 0.0);
-    }
-    double sMax = dualNorm > 0.0 ? beta / dualNorm : Double.POSITIVE_INFINITY;
-    double s = Certificate.squaredLossScale(ly, ll, sMax);
-    return Certificate.atScale(objective, s, s * ly - 0.5 * s * s * ll, 0.0);
+    ConeProgramCertificates.Residual res = ConeProgramCertificates.Residual.of(y, predict(x));
+    return res.certificate(beta * norm.value(x), beta, norm.dual(adjoint(a, res.lambda())), 0.0);
   }
 }

@@ -35,7 +35,7 @@ public record SeparableGatedCnn(NormRegularizedLeastSquares problem, PatchGeomet
    * One neuron of the recovered network.
    *
    * @param patch the patch k it reads
-   * @param gate its gate vector g (h)
+   * @param gate its gate vector g (h), or null for a ReLU neuron ({@link SeparableReluCnn})
    * @param filter u (h)
    * @param outputWeight alpha
    */
@@ -141,10 +141,11 @@ public record SeparableGatedCnn(NormRegularizedLeastSquares problem, PatchGeomet
         double response = 0.0;
         for (int t = 0; t < h; t++) {
           double xt = x.get(r, geometry.pixel(nu.patch(), t));
-          gate += xt * nu.gate()[t];
+          gate += nu.gate() == null ? 0.0 : xt * nu.gate()[t];
           response += xt * nu.filter()[t];
         }
-        if (gate > 0.0) {
+        // A neuron without a gate is a ReLU neuron (the cone-constrained program's).
+        if (nu.gate() == null ? response > 0.0 : gate > 0.0) {
           f[r] += response * nu.outputWeight();
         }
       }

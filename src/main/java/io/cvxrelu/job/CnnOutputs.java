@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cvxrelu.cnn.LinearCnn;
 import io.cvxrelu.cnn.LinearCnnTraining;
 import io.cvxrelu.cnn.PatchGeometry;
+import io.cvxrelu.cnn.PooledCnn;
+import io.cvxrelu.cnn.PooledCnnTraining;
 import io.cvxrelu.cnn.SeparableCnnTraining;
 import io.cvxrelu.cnn.SeparableGatedCnn;
 import io.cvxrelu.io.LabeledData;
@@ -24,6 +26,12 @@ import java.util.Map;
 final class CnnOutputs {
   /** The architecture name of the gated separable CNN. */
   static final String SEPARABLE_GATED = "cnn-separable-gated";
+  /** The architecture name of the ReLU separable CNN. */
+  static final String SEPARABLE = "cnn-separable";
+  /** The architecture name of the gated CNN with shared filters and global pooling. */
+  static final String POOLED_GATED = "cnn-pooled-gated";
+  /** The architecture name of the ReLU CNN with shared filters and global pooling. */
+  static final String POOLED = "cnn-pooled";
 
   private CnnOutputs() {}
 
@@ -47,12 +55,19 @@ final class CnnOutputs {
     return SummaryJson.write(s);
   }
 
-  /** The gated separable CNN's files: summary, neurons (patch, gate, filter, weight), history. */
+  /**
+   * The separable CNN's files: summary, neurons (patch, gate (gated only), filter, weight),
+   * history.
+   */
   static Map<String, String> files(SeparableCnnTraining.Trained trained,
       DataLoader.Loaded data) {
     PatchGeometry g = trained.spec().geometry();
-    ObjectNode s = common(SEPARABLE_GATED, data, g, trained.beta(), trained.betaMax(),
+    String name = trained.spec().relu() ? SEPARABLE : SEPARABLE_GATED;
+    ObjectNode s = common(name, data, g, trained.beta(), trained.betaMax(),
         trained.result(), trained.nonconvexObjective());
+    s.put("solver", trained.solver());
+    SummaryJson.putFinite(s, "constraintViolation",
+        trained.result().certificate().constraintViolation());
     s.put("patternsPerPatch", trained.spec().patternsPerPatch());
     s.put("patterns", trained.program().patterns().stream().mapToInt(p -> p.count()).sum());
     s.put("neurons", trained.neurons().size());
@@ -63,16 +78,52 @@ final class CnnOutputs {
           data.test());
     }
     ObjectNode m = SummaryJson.object();
-    m.put("architecture", SEPARABLE_GATED);
+    m.put("architecture", name);
     putGeometry(m, g);
     m.put("beta", trained.beta());
     ArrayNode neurons = m.putArray("neurons");
     for (SeparableGatedCnn.Neuron nu : trained.neurons()) {
       ObjectNode o = neurons.addObject();
       o.put("patch", nu.patch());
-      putArray(o.putArray("gate"), nu.gate());
+      if (nu.gate() != null) {
+        putArray(o.putArray("gate"), nu.gate());
+      }
       putArray(o.putArray("filter"), nu.filter());
       o.put("outputWeight", nu.outputWeight());
+    }
+    Map<String, String> files = new LinkedHashMap<>();
+    files.put("summary.json", SummaryJson.write(s));
+    files.put("model.json", SummaryJson.write(m));
+    files.put("history.csv", ConvexOutputs.historyWithoutAccuracy(trained.result()));
+    return files;
+  }
+
+  /** The pooled CNN's files: summary, filters (gates) and output weights, history. */
+  static Map<String, String> files(PooledCnnTraining.Trained trained, DataLoader.Loaded data) {
+    String name = trained.spec().relu() ? POOLED : POOLED_GATED;
+    PooledCnn network = trained.network();
+    PatchGeometry g = trained.spec().geometry();
+    ObjectNode s = common(name, data, g, trained.beta(), trained.betaMax(), trained.result(),
+        trained.nonconvexObjective());
+    s.put("solver", trained.solver());
+    SummaryJson.putFinite(s, "constraintViolation",
+        trained.result().certificate().constraintViolation());
+    s.put("exactPatterns", trained.spec().exactPatterns());
+    s.put("patternsRequested", trained.spec().patterns());
+    s.put("patterns", trained.patternCount());
+    s.put("filters", network.width());
+    fit(s, "train", network.predict(data.train().x()), data.train());
+    if (data.test() != null) {
+      fit(s, "test", network.predict(data.test().x()), data.test());
+    }
+    ObjectNode m = SummaryJson.object();
+    m.put("architecture", name);
+    putGeometry(m, g);
+    m.put("beta", trained.beta());
+    putColumns(m.putArray("filters"), network.filters());
+    putArray(m.putArray("outputWeights"), network.outputWeights());
+    if (network.gates() != null) {
+      putColumns(m.putArray("gates"), network.gates());
     }
     Map<String, String> files = new LinkedHashMap<>();
     files.put("summary.json", SummaryJson.write(s));
