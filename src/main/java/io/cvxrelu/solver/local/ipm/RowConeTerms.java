@@ -184,17 +184,7 @@ public final class RowConeTerms {
    */
   public double[] prepare(State st, DenseMatrix b) {
     double[] xb = product(b);
-    double[] res = new double[n];
-    for (int j = 0; j < m; j++) {
-      double sg = j < p ? 1.0 : -1.0;
-      int moff = (j % p) * n;
-      for (int k = 0; k < n; k++) {
-        res[k] += sg * mask[moff + k] * xb[j * n + k];
-      }
-    }
-    for (int k = 0; k < n; k++) {
-      res[k] -= y[k];
-    }
+    double[] res = residual(xb, mask, y, n, p);
     int nm = n * m;
     DenseMatrix r = new DenseMatrix(n, 2 * m);
     double[] rd = r.data();
@@ -295,6 +285,25 @@ public final class RowConeTerms {
     out[3] = c2;
     System.arraycopy(parts.data(), 0, out, 4, 2 * d * m);
     return out;
+  }
+
+  /**
+   * The loss residual A b - y = sum_j sigma_j D_j X b_j - y of n rows from X b ({@code xb},
+   * n x 2P column-major) and the n x P masks.
+   */
+  static double[] residual(double[] xb, double[] mask, double[] y, int n, int p) {
+    double[] res = new double[n];
+    for (int j = 0; j < 2 * p; j++) {
+      double sg = j < p ? 1.0 : -1.0;
+      int moff = (j % p) * n;
+      for (int k = 0; k < n; k++) {
+        res[k] += sg * mask[moff + k] * xb[j * n + k];
+      }
+    }
+    for (int k = 0; k < n; k++) {
+      res[k] -= y[k];
+    }
+    return res;
   }
 
   /** The state after the corrector's step: s + alpha ds_c, z + alpha dz_c. */

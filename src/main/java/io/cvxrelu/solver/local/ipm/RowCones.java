@@ -177,17 +177,7 @@ public final class RowCones implements ConeRows, Serializable {
     DenseMatrix zx = new DenseMatrix(n, m);
     Blas.gemm(false, false, 1.0, x, b, 0.0, zx);
     double[] zd = zx.data();
-    double[] res = new double[n];
-    for (int j = 0; j < m; j++) {
-      double sg = j < p ? 1.0 : -1.0;
-      int moff = (j % p) * n;
-      for (int k = 0; k < n; k++) {
-        res[k] += sg * mask[moff + k] * zd[j * n + k];
-      }
-    }
-    for (int k = 0; k < n; k++) {
-      res[k] -= y[k];
-    }
+    double[] res = RowConeTerms.residual(zd, mask, y, n, p);
     DenseMatrix r = new DenseMatrix(n, m);
     double[] rd = r.data();
     for (int j = 0; j < m; j++) {
