@@ -37,16 +37,16 @@ public final class RowConeTerms {
 
   /**
    * One block's slacks s and multipliers z of its kept rows (n_kept x 2P, column-major), the
-   * kept rows as indices into the block, and the block's row count.
+   * kept rows as indices into the block, the block's row count and the cone count 2P.
    */
-  public record State(int[] rows, int given, double[] s, double[] z) implements Serializable {
+  public record State(int[] rows, int given, int cones, double[] s, double[] z)
+      implements Serializable {
     private static final long serialVersionUID = 1L;
 
     /** Cone multipliers on all the block's rows (zero rows of X get 0), n_b x 2P. */
     public DenseMatrix multipliers() {
-      int m = rows.length == 0 ? 0 : z.length / rows.length;
-      DenseMatrix mu = new DenseMatrix(given, m);
-      for (int j = 0; j < m; j++) {
+      DenseMatrix mu = new DenseMatrix(given, cones);
+      for (int j = 0; j < cones; j++) {
         for (int k = 0; k < rows.length; k++) {
           mu.data()[j * given + rows[k]] = z[j * rows.length + k];
         }
@@ -174,7 +174,7 @@ public final class RowConeTerms {
         z[j * n + k] = zeta;
       }
     }
-    return new State(rows, given, s, z);
+    return new State(rows, given, m, s, z);
   }
 
   /**
@@ -319,7 +319,7 @@ public final class RowConeTerms {
       s[idx] = s0[idx] + alpha * s[idx];
       z[idx] = z0[idx] + alpha * z[idx];
     }
-    return new State(rows, given, s, z);
+    return new State(rows, given, m, s, z);
   }
 
   /** What {@link #directions} writes. */
