@@ -70,7 +70,7 @@ final class ConvexRun {
         : setup.seedNetwork().convexWeights(setup.x(), setup.patterns(), spec.formulation());
     SolverResult result = solver.solve(setup.problem(), warmStart, spec.solverOptions(),
         listener);
-    return new Outcome(setup.problem(), result, choice.name(solver.getClass()), null);
+    return new Outcome(setup.problem(), result, choice.name(SolverChoice.algorithm(setup.problem())), null);
   }
 
   private static Outcome distributed(JobContext job, TrainingSpec spec,
@@ -130,7 +130,7 @@ final class ConvexRun {
     } else {
       cg = ColumnGeneration.run(problem, options, spec.solverOptions(), progress,
           ColumnGeneration.local(SolverChoice::local));
-      algorithm = SolverChoice.local(cg.problem()).getClass();
+      algorithm = SolverChoice.algorithm(cg.problem());
     }
     return new Outcome(cg.problem(), cg.solution(), choice.name(algorithm), cg);
   }

@@ -117,7 +117,7 @@ final class InterpolationRun {
     s.put("d", data.train().d());
     s.put("tolerance", spec.solverOptions().tolerance());
     s.put("solver", MinimumNormInterpolation.class.getSimpleName() + " over "
-        + SolverChoice.local(setup.problem()).getClass().getSimpleName());
+        + SolverChoice.algorithm(setup.problem()).getSimpleName());
     s.put("blas", Blas.backend());
     return SummaryJson.write(s);
   }

@@ -6,6 +6,7 @@ import io.cvxrelu.solver.ConvexSolver;
 import io.cvxrelu.solver.IterationListener;
 import io.cvxrelu.solver.SolverOptions;
 import io.cvxrelu.solver.SolverResult;
+import io.cvxrelu.solver.local.WarmStartedSolver;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -97,7 +98,7 @@ public final class RegularisationPath {
       ConvexSolver solver = SolverChoice.local(p);
       SolverResult r = solver.solve(p, warm, options, listeners.apply(p.beta()));
       warm = r.weights();
-      out.add(new Point(f, p, r, solver.getClass()));
+      out.add(new Point(f, p, r, WarmStartedSolver.algorithmOf(solver)));
     }
     return out;
   }

@@ -8,6 +8,7 @@ import io.cvxrelu.solver.local.AugmentedLagrangianSolver;
 import io.cvxrelu.solver.local.GatedFistaSolver;
 import io.cvxrelu.solver.local.InteriorPointReluSolver;
 import io.cvxrelu.solver.local.SsnalGatedSolver;
+import io.cvxrelu.solver.local.WarmStartedSolver;
 
 /**
  * Which solver runs a convex program: the one place that decides. It picks the single-node
@@ -76,9 +77,20 @@ public record SolverChoice(boolean distributed, boolean generate) {
    * on the bench's gated target it certified 1e-6 where FISTA was still near 1e-3), FISTA
    * otherwise (logistic loss, very large n P); for ReLU with squared loss the interior-point
    * method when P d is small enough for its normal equations, else ADMM with active-set polish
-   * for n up to {@link #ADMM_MAX_ROWS}; augmented Lagrangian otherwise.
+   * for n up to {@link #ADMM_MAX_ROWS}; augmented Lagrangian otherwise. The algorithm is
+   * wrapped in {@link WarmStartedSolver}: a start that already certifies returns at once, and a
+   * budgeted solve never returns worse than its start.
    */
   public static ConvexSolver local(ConvexReluProblem problem) {
+    return WarmStartedSolver.of(algorithmFor(problem));
+  }
+
+  /** The class of the algorithm {@link #local} runs for {@code problem} (for reports). */
+  public static Class<?> algorithm(ConvexReluProblem problem) {
+    return WarmStartedSolver.algorithmOf(local(problem));
+  }
+
+  private static ConvexSolver algorithmFor(ConvexReluProblem problem) {
     if (problem.formulation() == Formulation.GATED) {
       return SsnalGatedSolver.supports(problem) ? new SsnalGatedSolver()
           : new GatedFistaSolver();

@@ -140,12 +140,12 @@ class SolverAgreementTest {
     ConvexReluProblem small = new ConvexReluProblem(x, y, SignPatterns.sample(x, 100, 1,
         100_000), new SquaredLoss(), 1.0, Formulation.RELU);
     assertEquals(4500, small.patternCount() * small.d());
-    assertTrue(SolverChoice.local(small) instanceof InteriorPointReluSolver);
+    assertEquals(InteriorPointReluSolver.class, SolverChoice.algorithm(small));
     ConvexReluProblem large = new ConvexReluProblem(x, y, SignPatterns.sample(x,
         InteriorPointReluSolver.MAX_PATTERN_DIMENSION / 45 + 1, 1, 100_000), new SquaredLoss(),
         1.0, Formulation.RELU);
     assertTrue(large.patternCount() * large.d() > InteriorPointReluSolver.MAX_PATTERN_DIMENSION);
-    assertTrue(SolverChoice.local(large) instanceof AdmmReluSolver);
+    assertEquals(AdmmReluSolver.class, SolverChoice.algorithm(large));
   }
 
   @Test

@@ -124,13 +124,13 @@ class TrainingLayerTest {
     LabeledData train = data(30, 3, 4);
     ProblemSetup.Setup gated = ProblemSetup.of(spec(Formulation.GATED, 1.0, false, p), train,
         null, ProblemSetup.PatternFiles.NONE);
-    assertTrue(SolverChoice.local(gated.problem()) instanceof SsnalGatedSolver);
+    assertEquals(SsnalGatedSolver.class, SolverChoice.algorithm(gated.problem()));
     ProblemSetup.Setup relu = ProblemSetup.of(spec(Formulation.RELU, 1.0, false, p), train,
         null, ProblemSetup.PatternFiles.NONE);
-    assertTrue(SolverChoice.local(relu.problem()) instanceof InteriorPointReluSolver);
+    assertEquals(InteriorPointReluSolver.class, SolverChoice.algorithm(relu.problem()));
     ConvexReluProblem logistic = new ConvexReluProblem(gated.x(), gated.y(), gated.patterns(),
         new LogisticLoss(), 1.0, Formulation.GATED);
-    assertTrue(SolverChoice.local(logistic) instanceof GatedFistaSolver);
+    assertEquals(GatedFistaSolver.class, SolverChoice.algorithm(logistic));
 
     assertEquals("SsnalGatedSolver", new SolverChoice(false, false)
         .name(SsnalGatedSolver.class));
