@@ -34,6 +34,7 @@ public final class ActiveSetPolish {
   static final double MAX_FLOPS = 2.5e11;
   private static final int MAX_ROUNDS = 30;
 
+  private final int maxRounds;
   private final ConvexReluProblem problem;
   private final ConeRows rows;
   private final ReducedNewton newton;
@@ -52,6 +53,16 @@ public final class ActiveSetPolish {
 
   /** A polisher for the problem (ReLU formulation, squared loss). */
   public ActiveSetPolish(ConvexReluProblem problem) {
+    this(problem, MAX_ROUNDS);
+  }
+
+  /**
+   * A polisher that stops after {@code maxRounds} active-set rounds: one or two confirm a point
+   * whose support is already right (a warm start at the optimum) at the price of one reduced
+   * Newton solve, where the full 30 rounds may cost more than a cold solve.
+   */
+  public ActiveSetPolish(ConvexReluProblem problem, int maxRounds) {
+    this.maxRounds = Math.max(1, maxRounds);
     this.problem = problem;
     this.rows = new ConeRows(problem);
     this.newton = new ReducedNewton(rows);
@@ -88,7 +99,7 @@ public final class ActiveSetPolish {
     DenseMatrix xu = null;
     DenseMatrix fitted = null;
     boolean done = false;
-    for (int round = 0; round < MAX_ROUNDS && !done; round++) {
+    for (int round = 0; round < maxRounds && !done; round++) {
       u = newton.solve(active, tight, b);
       if (u == null) {
         return false;
