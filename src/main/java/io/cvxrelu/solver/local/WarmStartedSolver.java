@@ -69,7 +69,7 @@ public final class WarmStartedSolver implements ConvexSolver {
     }
     long start = System.nanoTime();
     double feasTol = AdmmReluSolver.feasibilityTolerance(problem, options);
-    Start s = Start.certify(problem, warmStart);
+    Start s = Start.certify(problem, warmStart, options.tolerance(), feasTol);
     if (s.certifies(options.tolerance(), feasTol)) {
       double seconds = (System.nanoTime() - start) * 1e-9;
       IterationRecord rec = record(s.certificate, seconds);
@@ -100,26 +100,36 @@ public final class WarmStartedSolver implements ConvexSolver {
   private record Start(DenseMatrix weights, Certificate certificate, DenseMatrix multipliers,
       double seconds) {
 
-    static Start certify(ConvexReluProblem problem, DenseMatrix b) {
+    static Start certify(ConvexReluProblem problem, DenseMatrix b, double tolerance,
+        double feasTol) {
       long t0 = System.nanoTime();
       DenseMatrix xb = problem.forward(b);
-      Certificate c = Certificate.compute(problem, b, xb, null);
-      Start plain = new Start(b, c, null, 0.0);
-      Start best = plain;
+      Start best = new Start(b, Certificate.compute(problem, b, xb, null), null, 0.0);
       if (problem.formulation() == Formulation.RELU && AdmmReluSolver.supports(problem)
           && ActiveSetPolish.affordable(problem)) {
         ActiveSetPolish polish = new ActiveSetPolish(problem, CONFIRMING_ROUNDS);
-        if (polish.run(b, xb, null)) {
-          Certificate pc = Certificate.compute(problem, polish.weights(), polish.product(),
-              polish.multipliers());
-          if (Double.isFinite(pc.relativeGap()) && pc.relativeGap() < c.relativeGap()
-              && pc.constraintViolation() <= Math.max(c.constraintViolation(), 1e-12)) {
-            best = new Start(polish.weights(), pc, polish.multipliers(), 0.0);
-          }
+        // The start as it is, with multipliers fitted to it; then, unless that certifies,
+        // the point a short polish reaches from it.
+        DenseMatrix mu = polish.multipliersAt(b, xb);
+        if (mu != null) {
+          best = best.orBetter(new Start(b, Certificate.compute(problem, b, xb, mu), mu, 0.0));
+        }
+        if (!best.certifies(tolerance, feasTol) && polish.run(b, xb, null)) {
+          best = best.orBetter(new Start(polish.weights(), Certificate.compute(problem,
+              polish.weights(), polish.product(), polish.multipliers()), polish.multipliers(),
+              0.0));
         }
       }
       return new Start(best.weights, best.certificate, best.multipliers,
           (System.nanoTime() - t0) * 1e-9);
+    }
+
+    /** The better certified of the two: a smaller gap without more cone violation. */
+    Start orBetter(Start other) {
+      Certificate o = other.certificate;
+      return Double.isFinite(o.relativeGap()) && o.relativeGap() < certificate.relativeGap()
+          && o.constraintViolation() <= Math.max(certificate.constraintViolation(), 1e-12)
+          ? other : this;
     }
 
     boolean feasible(double feasTol) {

@@ -119,6 +119,22 @@ public final class ActiveSetPolish {
   }
 
   /**
+   * Cone multipliers for the point {@code b} itself (n x 2P), without moving it: the support
+   * and tight rows guessed from b as {@link #run} does, then the non-negative least-squares fit
+   * of its last step. A feasible point needs no polish to be certified, only multipliers; at an
+   * interior-point optimum, whose tight rows sit at slacks of 1e-7, the polished point leaves
+   * the cones by 1e-8 to 1e-6 of max |y| while b itself is feasible. Null when b is zero.
+   */
+  public DenseMatrix multipliersAt(DenseMatrix b, DenseMatrix xb) {
+    boolean[] active = new boolean[rows.q];
+    boolean[][] tight = new boolean[rows.q][];
+    if (!guessSupport(b, xb, active, tight)) {
+      return null;
+    }
+    return multipliers.fit(b, xb, active, tight, null);
+  }
+
+  /**
    * The starting guess: the blocks above 1e-10 of the largest are active, and their rows with
    * K_j u_j at most 1e-5 of the block's largest |X u_j| are tight. False when b is zero.
    */
