@@ -49,8 +49,8 @@ public final class DistributedGeneration implements ColumnGeneration.Backend, Au
         partitions, DistributedData.blockRowsFor(problem.n(), partitions));
     DistributedProblem dp = new DistributedProblem(data, problem.loss(), problem.beta(),
         problem.formulation());
-    return DistributedSolver.forFormulation(problem.formulation())
-        .solve(dp, warmStart, options, listener, null, false);
+    return WarmStartedDistributedSolver.of(DistributedSolver.forFormulation(
+        problem.formulation())).solve(dp, warmStart, options, listener, null, false);
   }
 
   @Override

@@ -45,7 +45,7 @@ public final class DistributedTraining {
           problem.formulation(), patternBlocks);
       DistributedSolver solver = solverFor(dp);
       return new Outcome(solver.solve(dp, options, listener, checkpoint, resume),
-          solver.getClass().getSimpleName());
+          WarmStartedDistributedSolver.algorithmOf(solver).getSimpleName());
     }
   }
 
@@ -56,10 +56,10 @@ public final class DistributedTraining {
    */
   static DistributedSolver solverFor(DistributedProblem dp) {
     if (dp.formulation() == Formulation.GATED) {
-      return new DistributedGatedSolver();
+      return WarmStartedDistributedSolver.of(new DistributedGatedSolver());
     }
-    return DistributedInteriorPointSolver.supports(dp) ? new DistributedInteriorPointSolver()
-        : new DistributedReluSolver();
+    return WarmStartedDistributedSolver.of(DistributedInteriorPointSolver.supports(dp)
+        ? new DistributedInteriorPointSolver() : new DistributedReluSolver());
   }
 
   /**
@@ -70,7 +70,7 @@ public final class DistributedTraining {
       IterationListener listener, SolverCheckpoint checkpoint, boolean resume) {
     DistributedSolver solver = solverFor(problem);
     return new Outcome(solver.solve(problem, options, listener, checkpoint, resume),
-        solver.getClass().getSimpleName());
+        WarmStartedDistributedSolver.algorithmOf(solver).getSimpleName());
   }
 
   /** Pattern generation from {@code problem}'s patterns, each round solved over row blocks. */

@@ -20,6 +20,7 @@ import io.cvxrelu.solver.local.AugmentedLagrangianSolver;
 import io.cvxrelu.solver.local.GatedFistaSolver;
 import io.cvxrelu.testutil.Fixtures;
 import io.cvxrelu.testutil.SparkTestSession;
+import io.cvxrelu.train.SolverChoice;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
@@ -220,6 +221,46 @@ class DistributedSolverTest {
     } finally {
       dp.data().close();
     }
+  }
+
+  /**
+   * The warm-start guarantees over row blocks: the gated optimum as the start returns at once,
+   * certified; a budget of one step from 0.9 x the optimum (feasible for both programs, the
+   * cones being homogeneous) never returns a higher objective than the start's.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("formulations")
+  void warmStartIsCertifiedAndNeverLostToABudget(Formulation form) {
+    ConvexReluProblem p = fixtureProblem(Fixtures.named("syn_n200_d5_P30"), form);
+    SolverResult optimum = SolverChoice.local(p).solve(p, null,
+        new SolverOptions(1e-9, 1e-10, 400_000, 120.0), IterationListener.NONE);
+    DistributedProblem dp = distribute(p, 3);
+    try {
+      DistributedSolver solver = DistributedTraining.solverFor(dp);
+      if (form == Formulation.GATED) {
+        SolverResult warm = solver.solve(dp, optimum.weights(), SolverOptions.DEFAULTS,
+            IterationListener.NONE, null, false);
+        assertEquals(StopReason.CONVERGED, warm.stopReason());
+        assertEquals(0, warm.iterations());
+      }
+      DenseMatrix start = optimum.weights().copy();
+      for (int k = 0; k < start.data().length; k++) {
+        start.data()[k] *= 0.9;
+      }
+      double startObjective = p.objective(start);
+      SolverResult r = solver.solve(dp, start, new SolverOptions(1e-14, 1e-9, 1, 120.0),
+          IterationListener.NONE, null, false);
+      assertTrue(r.certificate().objective() <= startObjective * (1.0 + 1e-12),
+          r.certificate().objective() + " > start " + startObjective);
+      assertEquals(p.objective(r.weights()), r.certificate().objective(),
+          1e-9 * startObjective, "the certificate belongs to the returned weights");
+    } finally {
+      dp.data().close();
+    }
+  }
+
+  static Stream<Formulation> formulations() {
+    return Stream.of(Formulation.GATED, Formulation.RELU);
   }
 
   static ConvexReluProblem synthetic(int n, int d, int patterns, Formulation form, Loss loss,
