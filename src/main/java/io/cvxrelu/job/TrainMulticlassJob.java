@@ -4,12 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.cvxrelu.io.Cifar10Reader;
-import io.cvxrelu.io.ClassSelection;
-import io.cvxrelu.io.DataFormatException;
 import io.cvxrelu.io.FeatureTransform;
-import io.cvxrelu.io.IdxReader;
-import io.cvxrelu.io.LabeledData;
 import io.cvxrelu.io.TransformJson;
 import io.cvxrelu.linalg.Blas;
 import io.cvxrelu.linalg.DenseMatrix;
@@ -24,14 +19,10 @@ import io.cvxrelu.patterns.SignPatterns;
 import io.cvxrelu.solver.IterationRecord;
 import io.cvxrelu.solver.SolverOptions;
 import io.cvxrelu.train.ProblemSetup;
-import java.io.IOException;
-import java.io.InputStream;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -93,32 +84,29 @@ public final class TrainMulticlassJob {
     return JobRunner.run("train-multiclass", options(), args, TrainMulticlassJob::execute);
   }
 
-  /** The two data sets with their classes, before preprocessing. */
-  private record Split(ClassList classes, ClassList.Rows train, ClassList.Rows test,
-      String description) {}
-
   private static void execute(JobOptions opts) {
     String trainPath = opts.require("train");
     String out = opts.require("out");
-    MultiOutputLoss loss = parse(() -> MultiOutputLoss.forName(opts.require("loss")));
+    MultiOutputLoss loss = MulticlassData.parse(() -> MultiOutputLoss.forName(
+        opts.require("loss")));
     int patterns = (int) opts.positiveLong("patterns");
-    int reduce = (int) nonNegative(opts, "reduce");
+    int reduce = (int) MulticlassData.nonNegative(opts, "reduce");
     long seed = opts.anyLong("seed");
-    SolverOptions solver = parse(() -> new SolverOptions(opts.positiveDouble("tol"), 1e-9,
+    SolverOptions solver = MulticlassData.parse(() -> new SolverOptions(
+        opts.positiveDouble("tol"), 1e-9,
         opts.positiveLong("max-iter"), opts.positiveDouble("max-seconds")));
     boolean overwrite = opts.flagSet("overwrite");
     HadoopIo io = new HadoopIo(new Configuration());
     io.checkOutput(out, overwrite);
     long wallStart = System.nanoTime();
 
-    Split data = read(io, opts, trainPath);
-    FeatureTransform transform = FeatureTransform.fit(data.train().x(), true,
-        reduce > 0 ? FeatureTransform.Reduction.PCA : FeatureTransform.Reduction.NONE, reduce,
-        seed);
-    DenseMatrix x = transform.apply(data.train().x()).withOnesColumn();
-    DenseMatrix xTest = transform.apply(data.test().x()).withOnesColumn();
+    MulticlassData.Split data = MulticlassData.read(io, opts, trainPath);
+    MulticlassData.Design design = MulticlassData.design(data, reduce, seed);
+    FeatureTransform transform = design.transform();
+    DenseMatrix x = design.x();
+    DenseMatrix xTest = design.xTest();
     int c = data.classes().count();
-    DenseMatrix y = MulticlassTargets.oneHot(data.train().classes(), c);
+    DenseMatrix y = design.y();
     SignPatterns gates = SignPatterns.sample(x, patterns, seed,
         ProblemSetup.samplingBudget(patterns));
     MultiOutputProblem problem = new MultiOutputProblem(x, y, gates, loss, 1.0);
@@ -164,7 +152,8 @@ public final class TrainMulticlassJob {
   }
 
   private static ObjectNode summary(MultiOutputProblem problem, MultiOutputResult result,
-      GatedVectorNetwork network, Split data, double betaMax, SolverOptions solver) {
+      GatedVectorNetwork network, MulticlassData.Split data, double betaMax,
+      SolverOptions solver) {
     ObjectNode s = SummaryJson.object();
     s.put("job", "train-multiclass");
     s.put("data", data.description());
@@ -240,123 +229,5 @@ public final class TrainMulticlassJob {
     StringBuilder sb = new StringBuilder(IterationRecord.CSV_HEADER).append('\n');
     records.forEach(r -> sb.append(r.toCsv()).append('\n'));
     return sb.toString();
-  }
-
-  private static Split read(HadoopIo io, JobOptions opts, String trainPath) {
-    String format = opts.require("format");
-    if (format.equals("auto")) {
-      format = io.isDirectory(trainPath) ? "cifar10" : "idx";
-    }
-    int trainSize = (int) nonNegative(opts, "train-size");
-    int testSize = (int) nonNegative(opts, "test-size");
-    switch (format) {
-      case "cifar10":
-        return readCifar(io, opts, trainPath, trainSize, testSize);
-      case "idx":
-        return readIdx(io, opts, trainPath, trainSize, testSize);
-      default:
-        throw new UsageException("--format must be auto, cifar10 or idx, got '" + format + "'");
-    }
-  }
-
-  private static Split readCifar(HadoopIo io, JobOptions opts, String trainPath, int trainSize,
-      int testSize) {
-    ClassList classes = parse(() -> ClassList.parse(opts.get("classes"),
-        Cifar10Reader.CLASS_NAMES));
-    List<String> trainFiles = io.listFiles(trainPath, Cifar10Reader.TRAIN_PATTERN);
-    if (trainFiles.isEmpty()) {
-      throw new DataFormatException("no data_batch_N.bin in " + trainPath);
-    }
-    String test = opts.get("test");
-    String testFile = test == null ? HadoopIo.child(trainPath, Cifar10Reader.TEST_FILE)
-        : io.isDirectory(test) ? HadoopIo.child(test, Cifar10Reader.TEST_FILE) : test;
-    int c = classes.count();
-    ClassList.Rows train = classes.assemble(cifar(io, trainFiles, "training data"), null,
-        trainSize > 0 ? (trainSize + c - 1) / c : Integer.MAX_VALUE);
-    ClassList.Rows testRows = classes.assemble(cifar(io, List.of(testFile), "test data"), null,
-        testSize > 0 ? (testSize + c - 1) / c : Integer.MAX_VALUE);
-    return new Split(classes, train, testRows, "CIFAR-10 " + c + " classes");
-  }
-
-  private static Function<ClassSelection, LabeledData> cifar(HadoopIo io, List<String> files,
-      String what) {
-    return sel -> DataLoader.readCifar(io, files, sel, what);
-  }
-
-  private static Split readIdx(HadoopIo io, JobOptions opts, String images, int trainSize,
-      int testSize) {
-    List<String> names = images.toLowerCase(java.util.Locale.ROOT).contains("fashion")
-        ? IdxReader.FASHION_CLASS_NAMES
-        : List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
-    ClassList classes = parse(() -> ClassList.parse(opts.get("classes"), names));
-    ClassList.Rows train = idx(io, images, classes, "training data");
-    ClassList.Rows test;
-    String testPath = opts.get("test");
-    if (testPath != null) {
-      test = idx(io, testPath, classes, "test data");
-    } else {
-      int split = (int) nonNegative(opts, "split");
-      int k = split > 0 ? split : train.classes().length / 2;
-      if (k >= train.classes().length) {
-        throw new UsageException("--split " + k + " leaves no test rows of the "
-            + train.classes().length + " selected");
-      }
-      test = rows(train, k, train.classes().length);
-      train = rows(train, 0, k);
-    }
-    if (trainSize > 0) {
-      train = rows(train, 0, Math.min(trainSize, train.classes().length));
-    }
-    if (testSize > 0) {
-      test = rows(test, 0, Math.min(testSize, test.classes().length));
-    }
-    return new Split(classes, train, test, "IDX " + images + ", " + classes.count()
-        + " classes");
-  }
-
-  /** The rows of an IDX images file of the selected classes, in file order. */
-  private static ClassList.Rows idx(HadoopIo io, String images, ClassList classes,
-      String what) {
-    Function<ClassSelection, LabeledData> pair = sel -> DataLoader.readIdx(io, images, sel,
-        what);
-    if (!images.contains("images-idx3")) {
-      throw new DataFormatException(what + " " + images + ": an IDX images file name contains "
-          + "'images-idx3' (its labels file has 'labels-idx1' instead)");
-    }
-    // The pairs come back in file order within each pair; the labels put them together again.
-    String labelsFile = images.replace("images-idx3", "labels-idx1");
-    byte[] labels;
-    try (InputStream s = io.openBinary(labelsFile, what + " labels").stream()) {
-      labels = IdxReader.readLabels(s, labelsFile);
-    } catch (IOException e) {
-      throw new DataFormatException("cannot read " + labelsFile + ": " + e.getMessage());
-    }
-    return classes.assemble(pair, labels, Integer.MAX_VALUE);
-  }
-
-  private static ClassList.Rows rows(ClassList.Rows all, int from, int to) {
-    List<double[]> kept = new ArrayList<>();
-    for (int r = from; r < to; r++) {
-      kept.add(all.x().row(r));
-    }
-    return new ClassList.Rows(DenseMatrix.fromRows(kept.toArray(new double[0][]),
-        all.x().cols()), Arrays.copyOfRange(all.classes(), from, to));
-  }
-
-  private static long nonNegative(JobOptions opts, String name) {
-    long v = opts.anyLong(name);
-    if (v < 0) {
-      throw new UsageException("--" + name + " must be 0 or positive, got " + v);
-    }
-    return v;
-  }
-
-  /** Turns the one-line IllegalArgumentException of a parser into a usage error (exit 2). */
-  private static <T> T parse(java.util.function.Supplier<T> parser) {
-    try {
-      return parser.get();
-    } catch (IllegalArgumentException e) {
-      throw new UsageException(e.getMessage());
-    }
   }
 }
