@@ -31,6 +31,7 @@ import io.cvxrelu.solver.distributed.DistributedProblem;
 import io.cvxrelu.solver.local.AdmmReluSolver;
 import io.cvxrelu.solver.local.AugmentedLagrangianSolver;
 import io.cvxrelu.solver.local.GatedFistaSolver;
+import io.cvxrelu.solver.local.WarmStartedSolver;
 import io.cvxrelu.train.SolverChoice;
 import java.io.IOException;
 import java.io.InputStream;
@@ -249,12 +250,12 @@ public final class BenchSuite {
       }
       return true;
     };
-    log(name + ": " + solver.getClass().getSimpleName() + ", n=" + problem.n() + " d="
+    log(name + ": " + WarmStartedSolver.algorithmOf(solver).getSimpleName() + ", n=" + problem.n() + " d="
         + problem.d() + " P=" + problem.patternCount() + ", cap " + cap + " s");
     ObjectNode w = workloads.addObject();
     w.put("name", name);
     w.put("model", problem.formulation().id());
-    w.put("solver", solver.getClass().getSimpleName());
+    w.put("solver", WarmStartedSolver.algorithmOf(solver).getSimpleName());
     w.put("n", problem.n());
     w.put("d", problem.d());
     w.put("P", problem.patternCount());

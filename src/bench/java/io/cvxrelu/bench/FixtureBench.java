@@ -16,6 +16,7 @@ import io.cvxrelu.solver.ConvexSolver;
 import io.cvxrelu.solver.IterationListener;
 import io.cvxrelu.solver.SolverOptions;
 import io.cvxrelu.solver.SolverResult;
+import io.cvxrelu.solver.local.WarmStartedSolver;
 import io.cvxrelu.train.SolverChoice;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -90,7 +91,7 @@ public final class FixtureBench {
           ObjectNode run = runs.addObject();
           run.put("instance", dir.getFileName().toString());
           run.put("model", f.id());
-          run.put("solver", solver.getClass().getSimpleName());
+          run.put("solver", WarmStartedSolver.algorithmOf(solver).getSimpleName());
           run.put("seconds", median);
           run.put("iterations", last.iterations());
           run.put("relativeGap", last.certificate().relativeGap());

@@ -65,7 +65,7 @@ final class ComparisonRuns {
     LOG.info("{}: {} after {} steps, {} s, objective {}, gap {}", name, result.stopReason(),
         result.iterations(), String.format(Locale.ROOT, "%.1f", result.seconds()),
         result.certificate().objective(), result.certificate().relativeGap());
-    return new Solved(problem, result, solver.getClass().getSimpleName(), accuracy,
+    return new Solved(problem, result, SolverChoice.algorithm(problem).getSimpleName(), accuracy,
         ComparisonReport.Run.convex(name, result, options,
             Certification.labelScale(problem.y()), accuracy));
   }

@@ -153,6 +153,6 @@ final class ConvexReluTraining {
     ConvexReluModel model = new ConvexReluModel(s.formulation(), loss.name(), setup.beta(),
         s.bias(), setup.patterns().gates(), result.weights());
     return new Fit(model, TrainingSummary.of(result, problem, options, setup.betaMax(),
-        solver.getClass().getSimpleName()));
+        SolverChoice.algorithm(problem).getSimpleName()));
   }
 }

@@ -199,7 +199,7 @@ public final class GapAgainstWidth {
     }
     return new Result(x.rows(), x.cols(), patterns.count(), beta, betaMax,
         solved.certificate().objective(), solved.certificate().lowerBound(), certification,
-        mStar, atOptimum, solver.getClass().getSimpleName(), solved.seconds(), rows,
+        mStar, atOptimum, SolverChoice.algorithm(problem).getSimpleName(), solved.seconds(), rows,
         sgdSeconds);
   }
 
