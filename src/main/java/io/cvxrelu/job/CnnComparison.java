@@ -55,15 +55,17 @@ final class CnnComparison {
    * What the comparison runs.
    *
    * @param relu per convex program, whether it is the ReLU one (else gated)
-   * @param patterns sign patterns sampled on the stacked patches, or all of them
+   * @param patterns per convex program, the sign patterns sampled on the stacked patches, or
+   *     all of them
    * @param beta the weight, or NaN for {@code betaFraction * betaMax}
    * @param widths SGD filter counts m, each from {@code inits} initialisations
    * @param split with a training set alone: its first rows train, the rest test (0: none)
    * @param trainSize the first rows of the training set used (0: all)
+   * @param classes --classes as given (the IDX reader names classes by Fashion-MNIST's names)
    */
-  record Plan(List<Boolean> relu, TrainingSpec.Patterns patterns, long seed, double beta,
+  record Plan(List<Boolean> relu, List<TrainingSpec.Patterns> patterns, long seed, double beta,
       double betaFraction, SolverOptions options, int[] widths, int inits, SgdOptions sgd,
-      int[] shape, int split, int trainSize) {
+      int[] shape, int split, int trainSize, String classes) {
 
     static Plan of(JobOptions opts) {
       for (String unused : List.of("polish", "bias")) {
@@ -102,12 +104,47 @@ final class CnnComparison {
         throw new UsageException("--split cuts the test rows out of the training file after "
             + "reading: pass --standardize false, so that no statistic sees them");
       }
-      return new Plan(List.copyOf(relu), TrainingSpecs.parse(() -> TrainingSpecs.patterns(opts)),
+      return new Plan(List.copyOf(relu), patterns(opts.require("patterns"), relu.size()),
           opts.anyLong("seed"), opts.get("beta") == null ? Double.NaN
               : opts.positiveDouble("beta"), opts.positiveDouble("beta-frac"), options, widths,
           TrainingSpecs.inits(opts), TrainingSpecs.sgd(opts, widths[0]),
           CnnShapes.declaredShape(opts), split,
-          (int) Math.min(Integer.MAX_VALUE, nonNegative(opts, "train-size")));
+          (int) Math.min(Integer.MAX_VALUE, nonNegative(opts, "train-size")),
+          opts.get("classes"));
+    }
+
+    /**
+     * --patterns: one count (or all) for every program, or one per --model entry (e.g.
+     * {@code 100,16} with {@code gated,relu}: the ReLU program's interior-point method takes
+     * fewer patterns than the gated program's proximal gradient).
+     */
+    private static List<TrainingSpec.Patterns> patterns(String value, int programs) {
+      String[] parts = value.split(",", -1);
+      if (parts.length != 1 && parts.length != programs) {
+        throw new UsageException("--patterns takes one value or one per --model entry, got '"
+            + value + "' for " + programs + " programs");
+      }
+      List<TrainingSpec.Patterns> out = new ArrayList<>();
+      for (int i = 0; i < programs; i++) {
+        String p = parts[parts.length == 1 ? 0 : i].strip();
+        if (p.equals("all")) {
+          out.add(new TrainingSpec.Patterns(0, true, null, null));
+          continue;
+        }
+        long count;
+        try {
+          count = Long.parseLong(p);
+        } catch (NumberFormatException e) {
+          count = 0;
+        }
+        if (count < 1) {
+          throw new UsageException("--patterns must be a positive count or all, got '" + p
+              + "'");
+        }
+        out.add(new TrainingSpec.Patterns((int) Math.min(Integer.MAX_VALUE, count), false,
+            null, null));
+      }
+      return List.copyOf(out);
     }
 
     private static long nonNegative(JobOptions opts, String name) {
@@ -118,10 +155,11 @@ final class CnnComparison {
       return v;
     }
 
-    /** The convex program of one model at {@code beta} (NaN: the fraction of beta_max). */
-    PooledCnnTraining.Spec spec(boolean isRelu, PatchGeometry geometry, double atBeta) {
-      return new PooledCnnTraining.Spec(isRelu, geometry, patterns.all() ? 0 : patterns.count(),
-          patterns.all(), seed, atBeta, betaFraction, options);
+    /** Convex program i at {@code beta} (NaN: the fraction of its beta_max). */
+    PooledCnnTraining.Spec spec(int i, PatchGeometry geometry, double atBeta) {
+      TrainingSpec.Patterns p = patterns.get(i);
+      return new PooledCnnTraining.Spec(relu.get(i), geometry, p.all() ? 0 : p.count(),
+          p.all(), seed, atBeta, betaFraction, options);
     }
   }
 
@@ -148,8 +186,8 @@ final class CnnComparison {
       LabeledData test = sets[1];
       PatchGeometry geometry = CnnShapes.windows(opts,
           CnnShapes.imageShape(opts, plan.shape(), train.d()));
-      for (boolean relu : plan.relu()) {
-        PooledCnnTraining.Spec spec = plan.spec(relu, geometry, plan.beta());
+      for (int i = 0; i < plan.relu().size(); i++) {
+        PooledCnnTraining.Spec spec = plan.spec(i, geometry, plan.beta());
         CnnShapes.checked(() -> {
           PooledCnnTraining.checkSize(spec, train.n());
           return Boolean.TRUE;
@@ -159,11 +197,12 @@ final class CnnComparison {
           geometry.patchSize(), geometry.patchCount(), opts.get("model"));
       List<Convex> convex = new ArrayList<>();
       double beta = plan.beta();
-      for (boolean relu : plan.relu()) {
-        job.describe("cvxrelu: convex pooled CNN (" + (relu ? "relu" : "gated") + ")");
-        Convex c = solve(plan.spec(relu, geometry, beta), train, test);
-        // The first program fixes beta (a fraction of beta_max over the same patterns), so
-        // every program and every SGD run share it.
+      for (int i = 0; i < plan.relu().size(); i++) {
+        job.describe("cvxrelu: convex pooled CNN (" + (plan.relu().get(i) ? "relu" : "gated")
+            + ")");
+        Convex c = solve(plan.spec(i, geometry, beta), train, test);
+        // The first program fixes beta (a fraction of its beta_max), so every program and
+        // every SGD run share it.
         beta = c.trained().beta();
         convex.add(c);
       }

@@ -53,7 +53,7 @@ record CnnComparisonFiles(Map<String, String> text, Map<String, byte[]> plots) {
     Map<String, String> settings = settings(o);
     Map<String, String> files = new LinkedHashMap<>();
     files.put("report.md", ComparisonReport.markdown("Convex pooled CNN vs SGD", settings, rows,
-        note(o.plan().patterns().all()), reportChecks,
+        note(o.convex()), reportChecks,
         plots.containsKey(ComparisonReport.TEST_ACCURACY_VS_SECONDS)));
     files.put("comparison.csv", ComparisonReport.csv(rows));
     files.put("summary.json", summary(o, sgdRows, checks, settings));
@@ -93,9 +93,9 @@ record CnnComparisonFiles(Map<String, String> text, Map<String, byte[]> plots) {
           t.nonconvexObjective(), t.network().width(), median,
           100 * (cert.objective() - median) / Math.abs(median), best,
           100 * (cert.objective() - best) / Math.abs(best)));
-      if (t.spec().relu() && o.plan().patterns().all() && c.run().certified()) {
+      if (t.spec().relu() && t.spec().exactPatterns() && c.run().certified()) {
         double lower = c.run().certifiedLowerBound();
-        int below = runsBelow(sgd, lower);
+        int below = ComparisonSummary.sgdRunsBelow(sgd, lower);
         out.add(String.format(Locale.ROOT, "SGD runs below the exact ReLU program's certified "
             + "lower bound %.8g at any epoch: %s of %d (every sign pattern is enumerated, so "
             + "none may)", lower, below == 0 ? "none" : Integer.toString(below), sgd.size()));
@@ -104,26 +104,14 @@ record CnnComparisonFiles(Map<String, String> text, Map<String, byte[]> plots) {
     return out;
   }
 
-  /** SGD runs whose objective fell below {@code bound} at some epoch. */
-  private static int runsBelow(List<ComparisonReport.Run> sgd, double bound) {
-    int below = 0;
-    for (ComparisonReport.Run r : sgd) {
-      for (double v : r.objective()) {
-        if (v < bound) {
-          below++;
-          break;
-        }
-      }
-    }
-    return below;
-  }
-
-  private static String note(boolean exact) {
+  private static String note(List<Convex> convex) {
+    boolean exact = convex.stream().anyMatch(c -> c.trained().spec().relu()
+        && c.trained().spec().exactPatterns());
     String objective = " Every row is the same function 1/2 sum_i (f(x_i) - y_i)^2 + beta/2 "
         + "sum_j (|u_j|^2 + alpha_j^2) of f(x) = sum_j alpha_j sum_k (x_k^T u_j)_+, the gated "
         + "rows with fixed gates in place of the ReLU's own signs.";
     return (exact
-        ? "Every sign pattern of the stacked patches is enumerated: the ReLU program's certified "
+        ? "The ReLU program has every sign pattern of the stacked patches: its certified "
             + "lower bound bounds the CNN objective for any number of filters, so no SGD run may "
             + "go below it."
         : "Sign patterns are sampled on the stacked patches: the ReLU program is then a "
@@ -141,6 +129,9 @@ record CnnComparisonFiles(Map<String, String> text, Map<String, byte[]> plots) {
     SgdOptions sgd = plan.sgd();
     Map<String, String> s = new LinkedHashMap<>();
     s.put("data", o.data().description());
+    if (plan.classes() != null) {
+      s.put("classes (--classes, positive first)", plan.classes());
+    }
     s.put("n (train) / n (test) / d", o.train().n() + " / " + (o.test() == null ? "-"
         : o.test().n()) + " / " + o.train().d());
     s.put("image, patches", String.format(Locale.ROOT, "%d x %d x %d, %d x %d patches at "
@@ -148,11 +139,11 @@ record CnnComparisonFiles(Map<String, String> text, Map<String, byte[]> plots) {
         g.height() == 1 ? 1 : g.patch(), g.patch(), g.stride(), g.patchSize(), g.patchCount()));
     s.put("loss, beta", String.format(Locale.ROOT, "squared, %.6g (beta_max %.6g)",
         first.beta(), first.betaMax()));
-    s.put("convex programs", String.format(Locale.ROOT, "%s over %s sign patterns of the "
-        + "stacked patches, tol %.1e, budget %.0f s", String.join(" and ",
-            o.convex().stream().map(c -> model(c.trained())).toList()),
-        plan.patterns().all() ? "all " + first.patternCount() + " (enumerated)"
-            : first.patternCount() + " sampled", so.tolerance(), so.maxSeconds()));
+    s.put("convex programs", String.format(Locale.ROOT, "%s of the stacked patches, tol %.1e, "
+        + "budget %.0f s each", String.join("; ", o.convex().stream().map(c -> model(c.trained())
+            + " over " + (c.trained().spec().exactPatterns() ? "all " + c.trained().patternCount()
+                + " (enumerated)" : c.trained().patternCount() + " sampled") + " sign patterns")
+            .toList()), so.tolerance(), so.maxSeconds()));
     s.put("SGD", String.format(Locale.ROOT,
         "%s, m = %s filters, %d inits each, %d epochs, batch %d, lr %.3g%s", sgd.optimizer().id(),
         java.util.Arrays.toString(plan.widths()).replaceAll("[\\[\\]]", ""), plan.inits(),
@@ -180,7 +171,6 @@ record CnnComparisonFiles(Map<String, String> text, Map<String, byte[]> plots) {
     s.put("patchCount", g.patchCount());
     s.put("beta", first.beta());
     s.put("betaMax", first.betaMax());
-    s.put("exactPatterns", o.plan().patterns().all());
     double median = ComparisonReport.median(sgd, ComparisonReport.Run::finalObjective);
     double medianTest = ComparisonReport.median(sgd, ComparisonReport.Run::testAccuracyFinal);
     ArrayNode convex = s.putArray("convex");
@@ -217,6 +207,7 @@ record CnnComparisonFiles(Map<String, String> text, Map<String, byte[]> plots) {
     e.put("model", model(t));
     e.put("solver", t.solver());
     e.put("patterns", t.patternCount());
+    e.put("exactPatterns", t.spec().exactPatterns());
     SummaryJson.putFinite(e, "objective", cert.objective());
     SummaryJson.putFinite(e, "lowerBound", cert.lowerBound());
     SummaryJson.putFinite(e, "relativeGap", cert.relativeGap());
