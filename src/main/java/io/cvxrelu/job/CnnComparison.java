@@ -42,6 +42,18 @@ final class CnnComparison {
   static boolean wanted(JobOptions opts) {
     String a = opts.get("architecture");
     if (a.equals("fc")) {
+      for (String cnnOnly : List.of("image-shape", "patch", "stride")) {
+        if (opts.get(cnnOnly) != null) {
+          throw new UsageException("--" + cnnOnly + " applies to --architecture " + ARCHITECTURE
+              + " only");
+        }
+      }
+      for (String cnnOnly : List.of("split", "train-size")) {
+        if (!opts.get(cnnOnly).equals("0")) {
+          throw new UsageException("--" + cnnOnly + " applies to --architecture " + ARCHITECTURE
+              + " only");
+        }
+      }
       return false;
     }
     if (a.equals(ARCHITECTURE)) {

@@ -147,7 +147,9 @@ class CnnComparisonTest {
         {"--image-shape", "1,6,6", "--patch", "2", "--stride", "-1"},
         {"--image-shape", "1,5,6", "--patch", "2"},
         {"--image-shape", "1,6,6", "--patch", "2", "--loss", "logistic"},
-        {"--image-shape", "1,6,6", "--patch", "2", "--model", "convex"}};
+        {"--image-shape", "1,6,6", "--patch", "2", "--model", "convex"},
+        {"--patch", "2", "--architecture", "fc"},
+        {"--image-shape", "1,6,6", "--patch", "2", "--split", "10"}};
     for (String[] b : bad) {
       Path out = dir.resolve("bad");
       String[] args = Stream.concat(Stream.of("--train", train, "--out", out.toString(),
