@@ -62,7 +62,17 @@ public final class CompareJob {
         .option("max-iter", "200000", "convex: iteration budget")
         .option("max-seconds", "900", "convex: time budget in seconds")
         .option("neurons", "100", "SGD: hidden neurons m, or a list of widths (5,20): "
-            + "--inits runs for each");
+            + "--inits runs for each")
+        .option("architecture", "fc", "fc | " + CnnComparison.ARCHITECTURE + " (the CNN with "
+            + "shared filters and global pooling; --model relu, gated or gated,relu; --neurons: "
+            + "SGD filters)")
+        .option("image-shape", null, "cnn: C,H,W of a row (default: the reader's own)")
+        .option("patch", null, "cnn: patch side")
+        .option("stride", null, "cnn: step between patches (default: the patch side)")
+        .option("split", "0", "cnn or c classes, with no test set: the first K training rows "
+            + "train and the rest test (cnn: needs --standardize false; c classes: 0 = half)")
+        .option("train-size", "0", "cnn or c classes: use the first N training rows (0: all; "
+            + "CIFAR-10 with c classes: N/c per class)");
     return JobContext.declareMaster(TrainingSpecs.declareSgdOptions(
         MulticlassComparison.declareOptions(opts)));
   }
@@ -120,7 +130,15 @@ public final class CompareJob {
   /** Options, then the data and the program, then the convex solves and SGD, then the report. */
   private static void execute(JobOptions opts) {
     if (MulticlassComparison.applies(opts)) {
+      if (!opts.get("architecture").equals("fc")) {
+        throw new UsageException("--architecture " + opts.get("architecture") + " compares two "
+            + "classes; more than two need --architecture fc");
+      }
       MulticlassComparison.execute(opts);
+      return;
+    }
+    if (CnnComparison.wanted(opts)) {
+      CnnComparison.execute(opts);
       return;
     }
     opts.require("train");

@@ -90,7 +90,7 @@ final class ComparisonSummary {
   }
 
   /** SGD runs whose objective fell below {@code bound} at some epoch. */
-  private static int sgdRunsBelow(List<ComparisonReport.Run> sgd, double bound) {
+  static int sgdRunsBelow(List<ComparisonReport.Run> sgd, double bound) {
     int below = 0;
     for (ComparisonReport.Run r : sgd) {
       for (double v : r.objective()) {

@@ -58,11 +58,8 @@ final class MulticlassComparison {
 
   /** Declares the options only the multi-class comparison reads. */
   static JobOptions declareOptions(JobOptions opts) {
+    // --split and --train-size are declared by CompareJob: the CNN comparison shares them.
     return opts
-        .option("split", "0", "c classes, IDX without --test: the first K rows train, the "
-            + "rest test (0: half)")
-        .option("train-size", "0", "c classes: use N training rows (0: all; CIFAR-10: N/c per "
-            + "class)")
         .option("test-size", "0", "c classes: use N test rows (0: all; CIFAR-10: N/c per "
             + "class)");
   }

@@ -92,11 +92,7 @@ public final class TrainCnnJob {
         opts.positiveDouble("max-seconds"));
     double beta = opts.get("beta") == null ? Double.NaN : opts.positiveDouble("beta");
     double betaFrac = opts.positiveDouble("beta-frac");
-    int[] shape = opts.get("image-shape") == null ? null : opts.positiveIntList("image-shape");
-    if (shape != null && shape.length != 3) {
-      throw new UsageException("--image-shape must be C,H,W, got '" + opts.get("image-shape")
-          + "'");
-    }
+    int[] shape = CnnShapes.declaredShape(opts);
     try (JobContext job = JobContext.open("train-cnn", opts)) {
       job.io().checkOutput(out, opts.flagSet("overwrite"));
       LOG.info("BLAS backend: {}", Blas.backend());
@@ -151,26 +147,14 @@ public final class TrainCnnJob {
   /** The patch geometry of the options, with one-line usage errors for bad shapes. */
   private static PatchGeometry geometry(JobOptions opts, Architecture architecture, int[] shape,
       int rowWidth) {
-    String format = opts.get("format").toLowerCase(Locale.ROOT);
-    int[] s = shape != null ? shape : switch (format) {
-      case "cifar10" -> new int[] {3, 32, 32};
-      case "idx" -> new int[] {1, 28, 28};
-      default -> new int[] {1, 1, rowWidth};
-    };
-    if ((long) s[0] * s[1] * s[2] != rowWidth) {
-      throw new UsageException("image shape " + s[0] + "," + s[1] + "," + s[2] + " has "
-          + (long) s[0] * s[1] * s[2] + " values but the rows have " + rowWidth + " features");
-    }
+    int[] s = CnnShapes.imageShape(opts, shape, rowWidth);
     if (architecture == Architecture.CIRCULAR_CNN) {
       if (opts.get("patch") != null || opts.get("stride") != null) {
         throw new UsageException("circular-cnn takes every circular shift: no --patch or --stride");
       }
       return checked(() -> new PatchGeometry(s[0], s[1], s[2], s[2], 1, true));
     }
-    int patch = (int) Math.min(Integer.MAX_VALUE, opts.anyLong("patch"));
-    int stride = opts.get("stride") == null ? patch
-        : (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, opts.anyLong("stride")));
-    return checked(() -> PatchGeometry.windows(s[0], s[1], s[2], patch, stride));
+    return CnnShapes.windows(opts, s);
   }
 
   /** A size check as a supplier for {@link #checked}. */
@@ -181,10 +165,6 @@ public final class TrainCnnJob {
 
   /** Runs a check of the math layer, turning its IllegalArgumentException into a usage error. */
   private static <T> T checked(java.util.function.Supplier<T> check) {
-    try {
-      return check.get();
-    } catch (IllegalArgumentException e) {
-      throw new UsageException(e.getMessage());
-    }
+    return CnnShapes.checked(check);
   }
 }
