@@ -60,12 +60,6 @@ public final class DualAugmentedLagrangian {
     double normA2 = OperatorNorms.lossOperatorNormSquared(problem, 8);
     double sigma = schedule.initialScale() / Math.max(normA2, Double.MIN_NORMAL);
     double sigmaMax = schedule.maxScale() / Math.max(normA2, Double.MIN_NORMAL);
-    String mode = System.getProperty("cvxrelu.warmSigma", "none");
-    if (warmStart != null && !mode.equals("none")) {
-      double gap0 = Math.max(progress.relativeGap(), 1e-12);
-      double k = Double.parseDouble(mode);
-      sigma = Math.min(sigmaMax, Math.max(sigma, sigma * k / gap0));
-    }
     SemismoothNewton inner = new SemismoothNewton(problem, progress, onFraction(problem));
     while (true) {
       StopReason reason = inner.solve(b, xi, atXi, sigma);

@@ -42,11 +42,6 @@ final class Progress {
     this.listener = listener;
   }
 
-  /** Relative gap of the last certificate (after {@link #atStart}: the start's). */
-  double relativeGap() {
-    return certificate.relativeGap();
-  }
-
   double seconds() {
     return (System.nanoTime() - start) * 1e-9;
   }
