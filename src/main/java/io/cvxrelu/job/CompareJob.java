@@ -44,7 +44,8 @@ public final class CompareJob {
         + "objective, then writes report.md, comparison.csv, summary.json and PNG plots."))
         .option("out", null, "report folder (written atomically)")
         .flag("overwrite", "replace an existing report folder")
-        .option("loss", "squared", "squared | logistic")
+        .option("loss", "squared", "squared | logistic (with more than two classes: squared | "
+            + "softmax)")
         .option("beta", null, "regularisation strength beta > 0")
         .option("beta-frac", "0.001", "beta as a fraction of beta_max when --beta is absent")
         .flag("bias", "append a column of ones to the features")
