@@ -172,4 +172,50 @@ class SsnalGatedSolverTest {
         () -> solver.solve(gated, new DenseMatrix(3, 7), OPTIONS, IterationListener.NONE));
     assertThrows(IllegalArgumentException.class, () -> new SsnalGatedSolver(0.0, 5.0, 1.0));
   }
+
+  /**
+   * A planted instance (n = 4,000, d = 50, P = 400, beta = 0.001 beta_max) on which the line
+   * search once failed in floating point mid-way through an inner solve and the whole solve
+   * stopped STALLED at a gap of 7.1e-6. The inner problem is then solved as far as it can be,
+   * and the multiplier update must go on to the certificate.
+   */
+  @Test
+  void lineSearchAtTheFloatingPointFloorDoesNotEndTheSolve() {
+    int n = 4000;
+    int d = 50;
+    SplittableRandom r = new SplittableRandom(11);
+    DenseMatrix x = new DenseMatrix(n, d);
+    for (int k = 0; k < x.data().length; k++) {
+      x.data()[k] = r.nextGaussian();
+    }
+    int m = 10;
+    double[][] u = new double[m][d];
+    double[] a = new double[m];
+    for (int j = 0; j < m; j++) {
+      for (int k = 0; k < d; k++) {
+        u[j][k] = r.nextGaussian() / Math.sqrt(d);
+      }
+      a[j] = r.nextGaussian();
+    }
+    double[] y = new double[n];
+    for (int i = 0; i < n; i++) {
+      double s = 0.0;
+      for (int j = 0; j < m; j++) {
+        double z = 0.0;
+        for (int k = 0; k < d; k++) {
+          z += x.get(i, k) * u[j][k];
+        }
+        s += Math.max(z, 0.0) * a[j];
+      }
+      y[i] = s + 0.1 * r.nextGaussian();
+    }
+    SignPatterns sp = SignPatterns.sample(x, 400, 1, 10_000);
+    double beta = 1e-3 * ConvexReluProblem.betaMax(x, y, sp, new SquaredLoss());
+    ConvexReluProblem p = new ConvexReluProblem(x, y, sp, new SquaredLoss(), beta,
+        Formulation.GATED);
+    SolverResult res = new SsnalGatedSolver().solve(p, null,
+        new SolverOptions(1e-6, 1e-9, 400_000, 600.0), IterationListener.NONE);
+    assertEquals(StopReason.CONVERGED, res.stopReason());
+    assertTrue(res.certificate().relativeGap() <= 1e-6, res.certificate().toString());
+  }
 }

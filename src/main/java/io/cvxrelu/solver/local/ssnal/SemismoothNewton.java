@@ -38,6 +38,8 @@ final class SemismoothNewton {
   private final GroupSoftThreshold threshold;
   /** prox_{sigma p}(b - sigma A^T xi) at the last xi of {@link #solve}. */
   private DenseMatrix prox;
+  /** Inner solves in a row whose first line search could not decrease psi. */
+  private int stalledStarts;
 
   /** A search direction with A^T dir and the slope grad^T dir. */
   private record Direction(double[] dir, DenseMatrix atDir, double slope) {}
@@ -101,9 +103,15 @@ final class SemismoothNewton {
       Direction dir = newtonDirection(jac, grad, gNorm, gNorm2, sigma);
       double next = lineSearch(b, xi, atXi, sigma, psi, dir);
       if (Double.isNaN(next)) {
-        // psi cannot be decreased further in floating point.
-        return StopReason.STALLED;
+        // psi cannot be decreased further in floating point: the inner problem is solved as
+        // far as it can be, so the multiplier update goes ahead, unless not even the first
+        // step of this inner solve moved, twice in a row (the multiplier is then stuck too).
+        if (it == 0 && ++stalledStarts >= 2) {
+          return StopReason.STALLED;
+        }
+        return null;
       }
+      stalledStarts = 0;
       psi = next;
     }
   }
