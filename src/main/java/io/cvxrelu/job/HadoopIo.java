@@ -21,10 +21,20 @@ import org.apache.hadoop.security.AccessControlException;
  * to a hidden sibling folder that is renamed into place only when complete.
  */
 final class HadoopIo {
+  /** The run record's file name in an output folder. */
+  static final String RUN_RECORD = "run.json";
   private final Configuration conf;
+
+  /** The record written as run.json into every committed folder (null: none). */
+  private RunRecord runRecord;
 
   HadoopIo(Configuration conf) {
     this.conf = conf;
+  }
+
+  /** Writes {@code record} as {@code run.json} into every folder committed from now on. */
+  void recordRuns(RunRecord record) {
+    this.runRecord = record;
   }
 
   /** Opens a text input, failing with a one-line message when it is missing or empty. */
@@ -112,6 +122,9 @@ final class HadoopIo {
       Map<String, byte[]> binaryFiles, boolean overwrite, String carryOver) {
     try (StagedOutput out = StagedOutput.open(conf, location, overwrite, carryOver)) {
       files.forEach(out::write);
+      if (runRecord != null && !files.containsKey(RUN_RECORD)) {
+        out.write(RUN_RECORD, runRecord.json(files, conf));
+      }
       binaryFiles.forEach(out::write);
       out.commit();
     }

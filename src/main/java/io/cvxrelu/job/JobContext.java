@@ -49,9 +49,13 @@ final class JobContext implements AutoCloseable {
   static JobContext open(String name, JobOptions opts) {
     boolean own = SparkSession.getActiveSession().isEmpty()
         && SparkSession.getDefaultSession().isEmpty();
+    java.time.Instant started = java.time.Instant.now();
     SparkSession.Builder builder = SparkSession.builder().appName("cvxrelu-" + name)
         .master(master(opts.get("master")));
-    return new JobContext(kryo(builder).getOrCreate(), own);
+    JobContext job = new JobContext(kryo(builder).getOrCreate(), own);
+    job.io.recordRuns(new RunRecord(name, started, opts.resolved(), job.master(),
+        job.spark.version()));
+    return job;
   }
 
   /**

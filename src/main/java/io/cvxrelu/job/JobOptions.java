@@ -92,6 +92,20 @@ public final class JobOptions {
     }
   }
 
+  /**
+   * Every declared option with its value, or its default when not given (flags as
+   * true/false), in declaration order; {@code help} left out. What a run record stores.
+   */
+  public Map<String, String> resolved() {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (Spec spec : specs.values()) {
+      if (!spec.name().equals("help")) {
+        out.put(spec.name(), values.getOrDefault(spec.name(), spec.defaultValue()));
+      }
+    }
+    return out;
+  }
+
   public String get(String name) {
     String v = values.get(name);
     return v != null ? v : spec(name).defaultValue();

@@ -129,6 +129,42 @@ class TrainConvexJobTest {
     assertTrue(a.get("globalRelativeGap").asDouble() <= 1e-6, a.toString());
   }
 
+  /**
+   * run.json (issue 21 part 5): the resolved configuration with the defaults filled in, the
+   * versions, each input with its size and modification time, and the certificate of
+   * summary.json.
+   */
+  @Test
+  void runRecordHoldsTheConfigurationInputsVersionsAndCertificate() throws IOException {
+    String d = "data-samples/planted_n300_d5.csv";
+    Path out = tmp.resolve("recorded");
+    assertEquals(0, TrainConvexJob.run(new String[] {"--train", d, "--patterns", "20",
+        "--model", "relu", "--out", out.toString()}));
+    JsonNode run = new ObjectMapper().readTree(out.resolve("run.json").toFile());
+    assertEquals("train-convex", run.get("job").asText());
+    assertEquals(0, run.get("exitStatus").asInt());
+    JsonNode config = run.get("configuration");
+    assertEquals("20", config.get("patterns").asText());
+    assertEquals("relu", config.get("model").asText());
+    assertTrue(config.has("tol"), "defaults are recorded too: " + config);
+    assertTrue(config.get("test").isNull(), "an option without a value is null");
+    JsonNode input = run.get("inputs").get(0);
+    assertEquals("train", input.get("option").asText());
+    assertEquals(Files.size(Path.of(d)), input.get("bytes").asLong());
+    // Hadoop's local file system reports modification times in milliseconds.
+    assertEquals(Files.getLastModifiedTime(Path.of(d)).toMillis(),
+        java.time.Instant.parse(input.get("modified").asText()).toEpochMilli());
+    assertFalse(run.get("versions").get("spark").asText().isEmpty());
+    assertFalse(run.get("versions").get("blas").asText().isEmpty());
+    assertTrue(java.time.Instant.parse(run.get("started").asText())
+        .isBefore(java.time.Instant.parse(run.get("committed").asText())));
+    JsonNode summary = summary(out);
+    JsonNode cert = run.get("certificate");
+    assertEquals(summary.get("relativeGap").asDouble(), cert.get("relativeGap").asDouble());
+    assertEquals(summary.get("certified").asBoolean(), cert.get("certified").asBoolean());
+    assertEquals("CONVERGED", cert.get("stopReason").asText());
+  }
+
   @Test
   void patternsFromANetworkNeverDoWorseThanThatNetwork() throws IOException {
     String d = "data-samples/planted_n300_d5.csv";
