@@ -63,7 +63,8 @@ public final class CompareJob {
         .option("max-seconds", "900", "convex: time budget in seconds")
         .option("neurons", "100", "SGD: hidden neurons m, or a list of widths (5,20): "
             + "--inits runs for each");
-    return JobContext.declareMaster(TrainingSpecs.declareSgdOptions(opts));
+    return JobContext.declareMaster(ValidationSelection.declareOptions(
+        TrainingSpecs.declareSgdOptions(opts)));
   }
 
   public static void main(String[] args) {
@@ -118,6 +119,10 @@ public final class CompareJob {
 
   /** Options, then the data and the program, then the convex solves and SGD, then the report. */
   private static void execute(JobOptions opts) {
+    if (ValidationSelection.requested(opts)) {
+      ValidationSelection.execute(opts);
+      return;
+    }
     opts.require("train");
     String out = opts.require("out");
     Plan plan = Plan.of(opts);
