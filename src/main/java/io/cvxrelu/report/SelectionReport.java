@@ -161,9 +161,18 @@ public final class SelectionReport {
         cx.beta(), cx.betaFraction(), cx.validationAccuracy(), cx.objective(), cx.relativeGap(),
         f.convexCertification()));
     sb.append(String.format(Locale.ROOT, "- SGD: beta = %.6g (%s beta_max), lr = %s, %d epochs "
-        + "(early stopping), median validation accuracy %.4f over %d initialisations.%n%n",
+        + "(early stopping), median validation accuracy %.4f over %d initialisations.%n",
         sg.beta(), sg.betaFraction(), sg.learningRate(), sg.epochs(), sg.validationAccuracy(),
         f.sgdInits().length));
+    for (Candidate k : List.of(cx, sg)) {
+      List<String> edges = ModelSelection.gridEdges(candidates, k);
+      if (!edges.isEmpty()) {
+        sb.append("- Grid edge: the ").append(k.side() == Side.CONVEX ? "convex" : "SGD")
+            .append(" choice is at ").append(String.join(" and ", edges)).append(" of its "
+                + "grid, so a wider grid might have chosen otherwise.\n");
+      }
+    }
+    sb.append('\n');
     sb.append("Convex candidates (the warm-started path, largest beta first):\n\n"
         + "| P | beta / beta_max | beta | objective | relative gap | certified | validation "
         + "accuracy | seconds |\n|---|---|---|---|---|---|---|---|\n");

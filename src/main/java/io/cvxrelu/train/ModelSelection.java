@@ -60,6 +60,35 @@ public final class ModelSelection {
     return best;
   }
 
+  /**
+   * The edges of its side's grid that {@code chosen} sits on ("the smallest beta", "the largest
+   * beta", "the most epochs"): there the grid may have cut off a better candidate, so a report
+   * says so. Empty when the choice is inside the grid.
+   */
+  public static List<String> gridEdges(List<Candidate> candidates, Candidate chosen) {
+    double lo = Double.POSITIVE_INFINITY;
+    double hi = Double.NEGATIVE_INFINITY;
+    int epochs = 0;
+    for (Candidate c : candidates) {
+      if (c.side() == chosen.side()) {
+        lo = Math.min(lo, c.betaFraction());
+        hi = Math.max(hi, c.betaFraction());
+        epochs = Math.max(epochs, c.epochs());
+      }
+    }
+    List<String> edges = new ArrayList<>();
+    if (lo < hi && chosen.betaFraction() == lo) {
+      edges.add("the smallest beta");
+    }
+    if (lo < hi && chosen.betaFraction() == hi) {
+      edges.add("the largest beta");
+    }
+    if (chosen.side() == Side.SGD && chosen.epochs() == epochs) {
+      edges.add("the most epochs");
+    }
+    return edges;
+  }
+
   /** The median (the mean of the two middle values for an even count); NaN when empty. */
   public static double median(double[] values) {
     if (values.length == 0) {

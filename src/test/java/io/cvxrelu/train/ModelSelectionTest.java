@@ -52,6 +52,22 @@ class ModelSelectionTest {
   }
 
   @Test
+  void gridEdgesNameTheBoundsTheChoiceSitsOn() {
+    List<Candidate> cs = new ArrayList<>(List.of(convex(0.1, 0.7), convex(0.01, 0.8),
+        convex(0.001, 0.75)));
+    double[][] v = {{0.5, 0.6, 0.7}};
+    cs.addAll(ModelSelection.earlyStopping(0.1, 1.0, 0.01, v, v, v));
+    cs.addAll(ModelSelection.earlyStopping(0.01, 0.1, 0.01, v, v, v));
+    assertEquals(List.of(), ModelSelection.gridEdges(cs, cs.get(1)));
+    assertEquals(List.of("the smallest beta"), ModelSelection.gridEdges(cs, cs.get(2)));
+    assertEquals(List.of("the largest beta"), ModelSelection.gridEdges(cs, cs.get(0)));
+    // SGD's betas are 0.1 and 0.01 (its own grid): 0.01 with 2 of 2 epochs.
+    assertEquals(List.of("the smallest beta", "the most epochs"),
+        ModelSelection.gridEdges(cs, cs.get(6)));
+    assertEquals(List.of("the largest beta"), ModelSelection.gridEdges(cs, cs.get(3)));
+  }
+
+  @Test
   void medianOfOddAndEvenCounts() {
     assertEquals(2.0, ModelSelection.median(new double[] {3, 1, 2}), 0.0);
     assertEquals(2.5, ModelSelection.median(new double[] {4, 1, 3, 2}), 0.0);
