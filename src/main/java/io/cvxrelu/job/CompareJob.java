@@ -74,8 +74,8 @@ public final class CompareJob {
             + "train and the rest test (cnn: needs --standardize false; c classes: 0 = half)")
         .option("train-size", "0", "cnn or c classes: use the first N training rows (0: all; "
             + "CIFAR-10 with c classes: N/c per class)");
-    return JobContext.declareMaster(TrainingSpecs.declareSgdOptions(
-        MulticlassComparison.declareOptions(opts)));
+    return JobContext.declareMaster(ValidationSelection.declareOptions(
+        TrainingSpecs.declareSgdOptions(MulticlassComparison.declareOptions(opts))));
   }
 
   public static void main(String[] args) {
@@ -130,6 +130,14 @@ public final class CompareJob {
 
   /** Options, then the data and the program, then the convex solves and SGD, then the report. */
   private static void execute(JobOptions opts) {
+    if (ValidationSelection.requested(opts)) {
+      if (MulticlassComparison.applies(opts) || !opts.get("architecture").equals("fc")) {
+        throw new UsageException("--select-on-validation compares two-class fully connected "
+            + "models (--architecture fc, two --classes)");
+      }
+      ValidationSelection.execute(opts);
+      return;
+    }
     if (MulticlassComparison.applies(opts)) {
       if (!opts.get("architecture").equals("fc")) {
         throw new UsageException("--architecture " + opts.get("architecture") + " compares two "

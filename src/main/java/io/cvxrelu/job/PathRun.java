@@ -3,7 +3,6 @@ package io.cvxrelu.job;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cvxrelu.io.LabeledData;
-import io.cvxrelu.linalg.DenseMatrix;
 import io.cvxrelu.model.ConvexReluModel;
 import io.cvxrelu.model.Metrics;
 import io.cvxrelu.report.AccuracyHistory;
@@ -13,13 +12,13 @@ import io.cvxrelu.train.ProblemSetup;
 import io.cvxrelu.train.RegularisationPath;
 import io.cvxrelu.train.SolverChoice;
 import io.cvxrelu.train.TrainingSpec;
+import io.cvxrelu.train.ValidationSplit;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.SplittableRandom;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -91,7 +90,8 @@ final class PathRun {
     return outputs(spec, setup, data, parts, path, histories, choice);
   }
 
-  private static double validationFraction(JobOptions opts) {
+  /** --validation-fraction in (0, 1), or 0 when absent. */
+  static double validationFraction(JobOptions opts) {
     if (opts.get("validation-fraction") == null) {
       return 0.0;
     }
@@ -104,56 +104,14 @@ final class PathRun {
 
   /**
    * {fit rows, validation rows (null when none)}: a seeded random {@code fraction} of the
-   * training rows held out, in their original order.
+   * training rows held out ({@link ValidationSplit}), in their original order.
    */
   static LabeledData[] split(LabeledData train, double fraction, long seed) {
     if (fraction <= 0.0) {
       return new LabeledData[] {train, null};
     }
-    int n = train.n();
-    int held = (int) Math.round(fraction * n);
-    if (held < 1 || held >= n) {
-      throw new UsageException("--validation-fraction " + fraction + " of " + n
-          + " rows leaves no validation or no training row");
-    }
-    int[] order = new int[n];
-    for (int i = 0; i < n; i++) {
-      order[i] = i;
-    }
-    SplittableRandom rng = new SplittableRandom(seed ^ 0x5eedL);
-    for (int i = n - 1; i > 0; i--) {
-      int j = rng.nextInt(i + 1);
-      int t = order[i];
-      order[i] = order[j];
-      order[j] = t;
-    }
-    boolean[] validation = new boolean[n];
-    for (int k = 0; k < held; k++) {
-      validation[order[k]] = true;
-    }
-    return new LabeledData[] {rows(train, validation, false), rows(train, validation, true)};
-  }
-
-  private static LabeledData rows(LabeledData all, boolean[] mask, boolean keep) {
-    int n = all.n();
-    int d = all.d();
-    int m = 0;
-    for (boolean b : mask) {
-      m += b == keep ? 1 : 0;
-    }
-    DenseMatrix x = new DenseMatrix(m, d);
-    double[] y = new double[m];
-    int r = 0;
-    for (int i = 0; i < n; i++) {
-      if (mask[i] != keep) {
-        continue;
-      }
-      for (int j = 0; j < d; j++) {
-        x.set(r, j, all.x().get(i, j));
-      }
-      y[r++] = all.y()[i];
-    }
-    return new LabeledData(x, y);
+    ValidationSplit s = ValidationSplit.of(train, fraction, seed);
+    return new LabeledData[] {s.fit(), s.validation()};
   }
 
   private static ConvexRun.Trained outputs(TrainingSpec spec, ProblemSetup.Setup setup,

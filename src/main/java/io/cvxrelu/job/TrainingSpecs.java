@@ -112,7 +112,7 @@ final class TrainingSpecs {
         : (int) Math.min(Integer.MAX_VALUE, opts.positiveLong("patterns"));
   }
 
-  private static SolverOptions solverOptions(JobOptions opts) {
+  static SolverOptions solverOptions(JobOptions opts) {
     return new SolverOptions(opts.positiveDouble("tol"),
         SolverOptions.DEFAULTS.feasibilityTolerance(), opts.positiveLong("max-iter"),
         opts.positiveDouble("max-seconds"));
