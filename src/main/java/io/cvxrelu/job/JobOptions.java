@@ -21,6 +21,8 @@ public final class JobOptions {
 
   private final Map<String, Spec> specs = new LinkedHashMap<>();
   private final Map<String, String> values = new LinkedHashMap<>();
+  /** The words a flag may take as its value (see {@link #flag(String, String, String...)}). */
+  private final Map<String, java.util.Set<String>> flagWords = new LinkedHashMap<>();
   private final String usageHeader;
 
   public JobOptions(String usageHeader) {
@@ -37,6 +39,17 @@ public final class JobOptions {
 
   public JobOptions flag(String name, String help) {
     specs.put(name, new Spec(name, true, "false", help));
+    return this;
+  }
+
+  /**
+   * A flag that may also be given one of {@code words} as its value: {@code --bias} sets it,
+   * {@code --bias free} (or {@code bias = free} in a conf file) sets it with the word, which
+   * {@link #flagWord} returns.
+   */
+  public JobOptions flag(String name, String help, String... words) {
+    flag(name, help);
+    flagWords.put(name, java.util.Set.of(words));
     return this;
   }
 
@@ -60,7 +73,9 @@ public final class JobOptions {
         throw new UsageException("unknown option --" + name + " (see --help)");
       }
       if (spec.flag()) {
-        cli.put(name, inline == null ? "true" : inline);
+        boolean word = inline == null && i + 1 < args.length
+            && flagWords.getOrDefault(name, java.util.Set.of()).contains(args[i + 1]);
+        cli.put(name, word ? args[++i] : inline == null ? "true" : inline);
       } else if (inline != null) {
         cli.put(name, inline);
       } else {
@@ -124,14 +139,25 @@ public final class JobOptions {
     if (v == null) {
       return false;
     }
+    if (flagWords.getOrDefault(name, java.util.Set.of()).contains(v)) {
+      return true;
+    }
     switch (v.toLowerCase(Locale.ROOT)) {
       case "true":
         return true;
       case "false":
         return false;
       default:
-        throw new UsageException("--" + name + " is a flag (true or false), got '" + v + "'");
+        throw new UsageException("--" + name + " is a flag (true or false"
+            + flagWords.getOrDefault(name, java.util.Set.of()).stream().sorted()
+                .map(w -> " or " + w).reduce("", String::concat) + "), got '" + v + "'");
     }
+  }
+
+  /** The word a flag declared with words was given ({@code free} for --bias free), or null. */
+  public String flagWord(String name) {
+    String v = get(name);
+    return v != null && flagWords.getOrDefault(name, java.util.Set.of()).contains(v) ? v : null;
   }
 
   public double positiveDouble(String name) {

@@ -52,7 +52,9 @@ public final class TrainConvexJob {
         .option("generate-rounds", "20", "generation rounds at most")
         .option("certify-all", "auto", "auto|true|false: certificate over every cell of the"
             + " arrangement, a lower bound for any network (auto: when it is small enough)")
-        .flag("bias", "append a column of ones to the features")
+        .flag("bias", "append a column of ones to the features (its weight is penalised with"
+            + " the rest); --bias free: the hidden biases and an output intercept outside the"
+            + " penalty, exact for 1-D data (the linear-spline program)", FreeBiasRun.FREE)
         .option("tol", "1e-6", "target relative duality gap")
         .option("max-iter", "200000", "iteration budget")
         .option("max-seconds", "3600", "time budget in seconds")
@@ -97,6 +99,10 @@ public final class TrainConvexJob {
     String out = opts.require("out");
     TrainingSpec spec = TrainingSpecs.convex(opts);
     boolean interpolate = TrainingSpecs.interpolates(opts);
+    boolean freeBias = FreeBiasRun.requested(opts);
+    if (freeBias) {
+      FreeBiasRun.requireSupported(opts, spec);
+    }
     if (interpolate) {
       InterpolationRun.requireSupported(opts, spec);
     }
@@ -110,7 +116,8 @@ public final class TrainConvexJob {
       job.io().checkOutput(out, replace);
       LOG.info("BLAS backend: {}", Blas.backend());
       String checkpointDir = new org.apache.hadoop.fs.Path(out, CHECKPOINT).toString();
-      ConvexRun.Trained run = interpolate ? InterpolationRun.train(job, opts, spec)
+      ConvexRun.Trained run = freeBias ? FreeBiasRun.train(job, opts, spec)
+          : interpolate ? InterpolationRun.train(job, opts, spec)
           : PathRun.requested(opts) ? PathRun.train(job, opts, spec)
           : ExecutorInputRun.applies(spec, job.master())
               ? ExecutorInputRun.train(job, opts, spec, checkpointDir)

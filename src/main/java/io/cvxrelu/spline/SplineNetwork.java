@@ -1,5 +1,8 @@
 package io.cvxrelu.spline;
 
+import io.cvxrelu.linalg.DenseMatrix;
+import io.cvxrelu.model.ConvexReluModel;
+import io.cvxrelu.problem.Formulation;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -97,6 +100,32 @@ public final class SplineNetwork {
       }
     }
     return k.stream().mapToDouble(Double::doubleValue).toArray();
+  }
+
+  /**
+   * The network as the cone-constrained program's model over the design [x, 1] (Pilanci and
+   * Ergen 2020, eq. (8) with the bias column), which predicts exactly f: neuron j becomes the
+   * gate (u_j, b_j) with the block alpha_j (u_j, b_j) (v if alpha_j &gt; 0, w otherwise), whose
+   * cone constraint holds with equality of signs, and the intercept c the gate (0, 1) (every
+   * row on) with the block (0, c). The model's beta is recorded for reference only: its group
+   * norm penalises the bias coordinate, which this network's objective does not.
+   */
+  public ConvexReluModel toModel(double beta) {
+    int m = u.length + (intercept != 0.0 ? 1 : 0);
+    DenseMatrix gates = new DenseMatrix(2, m);
+    DenseMatrix blocks = new DenseMatrix(2, 2 * m);
+    for (int j = 0; j < m; j++) {
+      boolean isIntercept = j == u.length;
+      double gu = isIntercept ? 0.0 : u[j];
+      double gb = isIntercept ? 1.0 : b[j];
+      double a = isIntercept ? intercept : alpha[j];
+      gates.set(0, j, gu);
+      gates.set(1, j, gb);
+      int col = a > 0.0 ? j : m + j;
+      blocks.set(0, col, Math.abs(a) * gu);
+      blocks.set(1, col, Math.abs(a) * gb);
+    }
+    return new ConvexReluModel(Formulation.RELU, "squared", beta, true, gates, blocks);
   }
 
   /** f(x) at one input. */

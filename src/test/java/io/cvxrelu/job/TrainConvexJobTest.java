@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cvxrelu.testutil.Fixtures;
+import io.cvxrelu.model.ConvexReluModel;
+import io.cvxrelu.linalg.DenseMatrix;
 import io.cvxrelu.testutil.SparkTestSession;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -163,6 +165,66 @@ class TrainConvexJobTest {
     assertEquals(summary.get("relativeGap").asDouble(), cert.get("relativeGap").asDouble());
     assertEquals(summary.get("certified").asBoolean(), cert.get("certified").asBoolean());
     assertEquals("CONVERGED", cert.get("stopReason").asText());
+  }
+
+  /**
+   * --bias free on 1-D data: the linear-spline program over every pattern, certified. Checked
+   * against three independent answers: the recovered network's objective recomputed from its
+   * weights, model.json's predictions against the network's own (so predict.sh scores it), and
+   * the penalised-bias ReLU program over every pattern (interior point), whose optimum can only
+   * be higher (same functions, a larger penalty). d > 1 and the options it does not combine
+   * with are one-line usage errors with no output.
+   */
+  @Test
+  void freeBiasOnOneDimensionalDataIsTheCertifiedSplineOptimum() throws IOException {
+    StringBuilder csv = new StringBuilder();
+    java.util.SplittableRandom r = new java.util.SplittableRandom(5);
+    for (int i = 0; i < 25; i++) {
+      double x = -2.0 + 4.0 * r.nextDouble();
+      csv.append(Math.sin(2.0 * x) + 0.1 * r.nextGaussian()).append(',').append(x).append('\n');
+    }
+    Path data = write("oned.csv", csv.toString());
+    Path free = tmp.resolve("free");
+    assertEquals(0, TrainConvexJob.run(new String[] {"--train", data.toString(), "--bias",
+        "free", "--beta-frac", "0.05", "--standardize", "false", "--out", free.toString()}));
+    JsonNode s = summary(free);
+    assertTrue(s.get("certified").asBoolean(), s.toString());
+    assertEquals("free", s.get("bias").asText());
+    double objective = s.get("objective").asDouble();
+    assertEquals(objective, s.get("nonconvexObjective").asDouble(), 1e-9 * objective);
+    assertTrue(s.get("lowerBound").asDouble() <= objective);
+    ConvexReluModel model = io.cvxrelu.io.ModelJson.read(
+        Files.readString(free.resolve("model.json")), "model.json");
+    double[] xs = new double[25];
+    double[] ys = new double[25];
+    String[] lines = csv.toString().split("\n");
+    for (int i = 0; i < 25; i++) {
+      ys[i] = Double.parseDouble(lines[i].split(",")[0]);
+      xs[i] = Double.parseDouble(lines[i].split(",")[1]);
+    }
+    double[] pred = model.predict(new DenseMatrix(25, 1, xs));
+    double loss = 0.0;
+    for (int i = 0; i < 25; i++) {
+      loss += 0.5 * (pred[i] - ys[i]) * (pred[i] - ys[i]);
+    }
+    assertTrue(loss <= objective * (1 + 1e-9), "model.json fits no worse than J says");
+    assertEquals(s.get("trainMse").asDouble(), 2.0 * loss / 25, 1e-9);
+    Path penalised = tmp.resolve("penalised");
+    assertEquals(0, TrainConvexJob.run(new String[] {"--train", data.toString(), "--bias",
+        "--patterns", "all", "--model", "relu", "--beta", Double.toString(s.get("beta")
+            .asDouble()), "--standardize", "false", "--tol", "1e-8", "--out",
+        penalised.toString()}));
+    JsonNode p = summary(penalised);
+    assertTrue(p.get("certified").asBoolean(), p.toString());
+    assertTrue(objective <= p.get("lowerBound").asDouble() * (1 + 1e-6),
+        "free biases can only lower the optimum: " + objective + " vs " + p);
+    String d = "data-samples/planted_n300_d5.csv";
+    assertEquals(2, runExpectingNoOutput("--train", d, "--bias", "free"));
+    assertEquals(2, runExpectingNoOutput("--train", data.toString(), "--bias", "free",
+        "--model", "gated"));
+    assertEquals(2, runExpectingNoOutput("--train", data.toString(), "--bias", "free",
+        "--beta", "0"));
+    assertEquals(2, runExpectingNoOutput("--train", data.toString(), "--bias", "maybe"));
   }
 
   @Test
