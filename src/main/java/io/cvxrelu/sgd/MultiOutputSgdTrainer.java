@@ -103,10 +103,7 @@ public final class MultiOutputSgdTrainer {
         o.momentum());
     Optimizer.Update updateA = o.optimizer().newUpdate(a.data().length, o.learningRate(),
         o.momentum());
-    int[] order = new int[n];
-    for (int i = 0; i < n; i++) {
-      order[i] = i;
-    }
+    int[] order = Minibatches.identity(n);
     int full = Math.min(o.batchSize(), n);
     Batch batch = new Batch(xT.rows(), full, init.width(), y.cols());
     Batch tail = n % full == 0 ? null : new Batch(xT.rows(), n % full, init.width(), y.cols());
@@ -120,13 +117,13 @@ public final class MultiOutputSgdTrainer {
     String stop = "EPOCHS";
     for (int epoch = 1; epoch <= o.epochs(); epoch++) {
       long start = System.nanoTime();
-      shuffle(order, rng);
+      Minibatches.shuffle(order, rng);
       for (int s = 0; s < n; s += full) {
         Batch b = n - s >= full ? batch : tail;
         b.gather(xT, y, order, s);
         b.lossGradient(loss, u, a);
-        addDecay(b.gradU.data(), u.data(), 1.0 / b.size, decay);
-        addDecay(b.gradA.data(), a.data(), 1.0 / b.size, decay);
+        Minibatches.meanPlusDecay(b.gradU.data(), 1.0 / b.size, decay, u.data());
+        Minibatches.meanPlusDecay(b.gradA.data(), 1.0 / b.size, decay, a.data());
         updateU.apply(u.data(), b.gradU.data());
         updateA.apply(a.data(), b.gradA.data());
       }
@@ -141,22 +138,6 @@ public final class MultiOutputSgdTrainer {
       lastFinite = new ReluVectorNetwork(u.copy(), a.copy());
     }
     return new MultiOutputSgdResult(lastFinite, List.copyOf(history), stop);
-  }
-
-  private static void shuffle(int[] order, SplittableRandom rng) {
-    for (int i = order.length - 1; i > 0; i--) {
-      int k = rng.nextInt(i + 1);
-      int t = order[i];
-      order[i] = order[k];
-      order[k] = t;
-    }
-  }
-
-  /** g = g * scale + decay * w: the batch mean plus the weight decay of F / n. */
-  private static void addDecay(double[] g, double[] w, double scale, double decay) {
-    for (int k = 0; k < g.length; k++) {
-      g[k] = g[k] * scale + decay * w[k];
-    }
   }
 
   /** F at {@code net} on the training rows. */
@@ -180,8 +161,8 @@ public final class MultiOutputSgdTrainer {
     double value = all.lossGradient(loss, net.hidden(), net.output());
     System.arraycopy(all.gradU.data(), 0, gradU.data(), 0, gradU.data().length);
     System.arraycopy(all.gradA.data(), 0, gradA.data(), 0, gradA.data().length);
-    addDecay(gradU.data(), net.hidden().data(), 1.0, beta);
-    addDecay(gradA.data(), net.output().data(), 1.0, beta);
+    Minibatches.meanPlusDecay(gradU.data(), 1.0, beta, net.hidden().data());
+    Minibatches.meanPlusDecay(gradA.data(), 1.0, beta, net.output().data());
     return value + 0.5 * beta * net.squaredNorm();
   }
 

@@ -139,10 +139,7 @@ public final class PooledCnnSgdTrainer {
     Optimizer.Update updateU = o.optimizer().newUpdate(u.data().length, o.learningRate(),
         o.momentum());
     Optimizer.Update updateAlpha = o.optimizer().newUpdate(m, o.learningRate(), o.momentum());
-    int[] order = new int[n];
-    for (int i = 0; i < n; i++) {
-      order[i] = i;
-    }
+    int[] order = Minibatches.identity(n);
     int full = Math.min(o.batchSize(), n);
     Batch batch = new Batch(full, m);
     Batch tail = n % full == 0 ? null : new Batch(n % full, m);
@@ -158,14 +155,14 @@ public final class PooledCnnSgdTrainer {
     String stop = "EPOCHS";
     for (int epoch = 1; epoch <= o.epochs(); epoch++) {
       long start = System.nanoTime();
-      shuffle(order, rng);
+      Minibatches.shuffle(order, rng);
       for (int s = 0; s < n; s += full) {
         Batch b = n - s >= full ? batch : tail;
         b.gather(patchesT, y, order, s);
         b.lossGradient(loss, u, alpha);
         // The mean over the batch of the per-row loss gradient, plus beta / n of the decay.
-        addScaled(b.gradU.data(), 1.0 / b.size, decay, u.data());
-        addScaled(b.gradAlpha, 1.0 / b.size, decay, alpha);
+        Minibatches.meanPlusDecay(b.gradU.data(), 1.0 / b.size, decay, u.data());
+        Minibatches.meanPlusDecay(b.gradAlpha, 1.0 / b.size, decay, alpha);
         updateU.apply(u.data(), b.gradU.data());
         updateAlpha.apply(alpha, b.gradAlpha);
       }
@@ -182,22 +179,6 @@ public final class PooledCnnSgdTrainer {
       lastAlpha = alpha.clone();
     }
     return new PooledCnnSgdResult(lastU, lastAlpha, List.copyOf(history), stop);
-  }
-
-  private static void shuffle(int[] order, SplittableRandom rng) {
-    for (int i = order.length - 1; i > 0; i--) {
-      int k = rng.nextInt(i + 1);
-      int t = order[i];
-      order[i] = order[k];
-      order[k] = t;
-    }
-  }
-
-  /** g = scale g + decay w. */
-  private static void addScaled(double[] g, double scale, double decay, double[] w) {
-    for (int q = 0; q < g.length; q++) {
-      g[q] = g[q] * scale + decay * w[q];
-    }
   }
 
   /** F(U, alpha) on the training data. */

@@ -112,10 +112,7 @@ public final class SgdTrainer {
     Optimizer.Update updateU = o.optimizer().newUpdate(u.data().length, o.learningRate(),
         o.momentum());
     Optimizer.Update updateAlpha = o.optimizer().newUpdate(m, o.learningRate(), o.momentum());
-    int[] order = new int[n];
-    for (int i = 0; i < n; i++) {
-      order[i] = i;
-    }
+    int[] order = Minibatches.identity(n);
     int full = Math.min(o.batchSize(), n);
     Batch batch = new Batch(d, full, m);
     Batch tail = n % full == 0 ? null : new Batch(d, n % full, m);
@@ -130,26 +127,14 @@ public final class SgdTrainer {
     String stop = "EPOCHS";
     for (int epoch = 1; epoch <= o.epochs(); epoch++) {
       long start = System.nanoTime();
-      for (int i = n - 1; i > 0; i--) {
-        int k = rng.nextInt(i + 1);
-        int t = order[i];
-        order[i] = order[k];
-        order[k] = t;
-      }
+      Minibatches.shuffle(order, rng);
       for (int s = 0; s < n; s += full) {
         Batch b = n - s >= full ? batch : tail;
         b.gather(xT, y, order, s);
         b.lossGradient(loss, u, alpha);
-        double inv = 1.0 / b.size;
-        double[] gu = b.gradU.data();
-        double[] ud = u.data();
-        for (int k = 0; k < gu.length; k++) {
-          gu[k] = gu[k] * inv + decay * ud[k];
-        }
-        for (int j = 0; j < m; j++) {
-          b.gradAlpha[j] = b.gradAlpha[j] * inv + decay * alpha[j];
-        }
-        updateU.apply(ud, gu);
+        Minibatches.meanPlusDecay(b.gradU.data(), 1.0 / b.size, decay, u.data());
+        Minibatches.meanPlusDecay(b.gradAlpha, 1.0 / b.size, decay, alpha);
+        updateU.apply(u.data(), b.gradU.data());
         updateAlpha.apply(alpha, b.gradAlpha);
       }
       seconds += (System.nanoTime() - start) * 1e-9;
