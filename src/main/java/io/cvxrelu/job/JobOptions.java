@@ -121,6 +121,11 @@ public final class JobOptions {
     return out;
   }
 
+  /** Whether {@code name} was declared (jobs that share code declare different options). */
+  public boolean declares(String name) {
+    return specs.containsKey(name);
+  }
+
   public String get(String name) {
     String v = values.get(name);
     return v != null ? v : spec(name).defaultValue();

@@ -1,16 +1,5 @@
 package io.cvxrelu.job;
 
-import io.cvxrelu.cnn.LinearCnnTraining;
-import io.cvxrelu.cnn.LinearCnnTraining.Architecture;
-import io.cvxrelu.cnn.PatchGeometry;
-import io.cvxrelu.cnn.PooledCnnTraining;
-import io.cvxrelu.cnn.SeparableCnnTraining;
-import io.cvxrelu.linalg.Blas;
-import io.cvxrelu.report.ProgressLogger;
-import io.cvxrelu.solver.SolverOptions;
-import io.cvxrelu.solver.SolverResult;
-import java.util.Locale;
-import java.util.Map;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -77,94 +66,11 @@ public final class TrainCnnJob {
   private static void execute(JobOptions opts) {
     opts.require("train");
     String out = opts.require("out");
-    if (opts.get("pca") != null || opts.get("random-projection") != null) {
-      throw new UsageException("--pca and --random-projection would mix the pixels of the "
-          + "patches: not for a CNN");
-    }
-    boolean separable = opts.get("architecture").equals(CnnOutputs.SEPARABLE_GATED)
-        || opts.get("architecture").equals(CnnOutputs.SEPARABLE);
-    boolean pooled = opts.get("architecture").equals(CnnOutputs.POOLED_GATED)
-        || opts.get("architecture").equals(CnnOutputs.POOLED);
-    Architecture architecture = separable || pooled ? Architecture.LINEAR_CNN
-        : checked(() -> Architecture.of(opts.get("architecture")));
-    SolverOptions solverOptions = new SolverOptions(opts.positiveDouble("tol"),
-        SolverOptions.DEFAULTS.feasibilityTolerance(), opts.positiveLong("max-iter"),
-        opts.positiveDouble("max-seconds"));
-    double beta = opts.get("beta") == null ? Double.NaN : opts.positiveDouble("beta");
-    double betaFrac = opts.positiveDouble("beta-frac");
-    int[] shape = CnnShapes.declaredShape(opts);
+    CnnRun.Plan plan = CnnRun.plan(opts, opts.get("architecture"));
     try (JobContext job = JobContext.open("train-cnn", opts)) {
       job.io().checkOutput(out, opts.flagSet("overwrite"));
-      LOG.info("BLAS backend: {}", Blas.backend());
-      job.describe("cvxrelu: read data");
-      DataLoader.Loaded data = DataLoader.load(job.spark(), job.io(), opts);
-      PatchGeometry geometry = geometry(opts, architecture, shape, data.train().d());
-      LOG.info("problem: n={} d={} architecture={} h={} K={}", data.train().n(),
-          data.train().d(), opts.get("architecture"), geometry.patchSize(),
-          geometry.patchCount());
-      ProgressLogger progress = new ProgressLogger(solverOptions.tolerance(), 10.0);
-      Map<String, String> files;
-      int patterns = (int) Math.min(Integer.MAX_VALUE, opts.positiveLong("patterns"));
-      long seed = opts.anyLong("seed");
-      boolean relu = opts.get("architecture").equals(CnnOutputs.POOLED)
-          || opts.get("architecture").equals(CnnOutputs.SEPARABLE);
-      if (pooled) {
-        PooledCnnTraining.Spec spec = new PooledCnnTraining.Spec(relu, geometry, patterns,
-            opts.flagSet("exact-patterns"), seed, beta, betaFrac, solverOptions);
-        checked(() -> sized(() -> PooledCnnTraining.checkSize(spec, data.train().n())));
-        PooledCnnTraining.Trained trained = PooledCnnTraining.train(spec, data.train().x(),
-            data.train().y(), progress);
-        logStop(trained.result(), trained.network().width() + " filters (" + trained.solver()
-            + ")");
-        files = CnnOutputs.files(trained, data);
-      } else if (separable) {
-        SeparableCnnTraining.Spec spec = new SeparableCnnTraining.Spec(relu, geometry,
-            patterns, seed, beta, betaFrac, solverOptions);
-        checked(() -> sized(() -> SeparableCnnTraining.checkSize(spec, data.train().n())));
-        SeparableCnnTraining.Trained trained = SeparableCnnTraining.train(spec,
-            data.train().x(), data.train().y(), progress);
-        logStop(trained.result(), trained.neurons().size() + " neurons");
-        files = CnnOutputs.files(trained, data);
-      } else {
-        LinearCnnTraining.Spec spec = checked(() -> new LinearCnnTraining.Spec(architecture,
-            geometry, beta, betaFrac, solverOptions));
-        LinearCnnTraining.Trained trained = LinearCnnTraining.train(spec, data.train().x(),
-            data.train().y(), progress);
-        logStop(trained.result(), trained.network().width() + " filters");
-        files = CnnOutputs.files(trained, data);
-      }
-      job.io().writeAtomically(out, files, opts.flagSet("overwrite"));
+      job.io().writeAtomically(out, CnnRun.train(job, opts, plan), opts.flagSet("overwrite"));
       LOG.info("wrote {}", out);
     }
-  }
-
-  private static void logStop(SolverResult result, String model) {
-    LOG.info("stopped: {} after {} iterations, {} s, relative gap {}, {}", result.stopReason(),
-        result.iterations(), String.format(Locale.ROOT, "%.2f", result.seconds()),
-        result.certificate().relativeGap(), model);
-  }
-
-  /** The patch geometry of the options, with one-line usage errors for bad shapes. */
-  private static PatchGeometry geometry(JobOptions opts, Architecture architecture, int[] shape,
-      int rowWidth) {
-    int[] s = CnnShapes.imageShape(opts, shape, rowWidth);
-    if (architecture == Architecture.CIRCULAR_CNN) {
-      if (opts.get("patch") != null || opts.get("stride") != null) {
-        throw new UsageException("circular-cnn takes every circular shift: no --patch or --stride");
-      }
-      return checked(() -> new PatchGeometry(s[0], s[1], s[2], s[2], 1, true));
-    }
-    return CnnShapes.windows(opts, s);
-  }
-
-  /** A size check as a supplier for {@link #checked}. */
-  private static Boolean sized(Runnable check) {
-    check.run();
-    return Boolean.TRUE;
-  }
-
-  /** Runs a check of the math layer, turning its IllegalArgumentException into a usage error. */
-  private static <T> T checked(java.util.function.Supplier<T> check) {
-    return CnnShapes.checked(check);
   }
 }

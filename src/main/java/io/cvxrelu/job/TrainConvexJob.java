@@ -74,6 +74,14 @@ public final class TrainConvexJob {
         .option("beta-path-grid", null, "regularisation path over K fractions of beta_max,"
             + " log-spaced from " + RegularisationPath.GRID_LARGEST + " to "
             + RegularisationPath.GRID_SMALLEST)
+        .option("architecture", "fc", "fc (the two-layer network) | cnn-pooled (shared filters"
+            + ", global pooling) | cnn-separable (a filter per patch) | linear-cnn | circular-cnn;"
+            + " the CNNs use --model, --patterns (or all), --beta(-frac), --tol and the budgets,"
+            + " as train-cnn.sh does")
+        .option("image-shape", null, "CNN: C,H,W of a row (default: the reader's own, else"
+            + " 1,1,d)")
+        .option("patch", null, "CNN: patch side")
+        .option("stride", null, "CNN: step between patches (default: the patch side)")
         .option("validation-fraction", null, "with a path: hold out this share of the training"
             + " rows (seeded by --seed), pick the beta with the best validation fit and write"
             + " it again as best/");
@@ -97,6 +105,15 @@ public final class TrainConvexJob {
   private static void execute(JobOptions opts) {
     opts.require("train");
     String out = opts.require("out");
+    if (!opts.get("architecture").equals("fc")) {
+      trainCnn(opts, out);
+      return;
+    }
+    for (String cnnOnly : new String[] {"image-shape", "patch", "stride"}) {
+      if (opts.get(cnnOnly) != null) {
+        throw new UsageException("--" + cnnOnly + " applies to the CNN architectures only");
+      }
+    }
     TrainingSpec spec = TrainingSpecs.convex(opts);
     boolean interpolate = TrainingSpecs.interpolates(opts);
     boolean freeBias = FreeBiasRun.requested(opts);
@@ -133,6 +150,52 @@ public final class TrainConvexJob {
           && result.stopReason() != StopReason.CONVERGED;
       job.io().writeAtomically(out, run.files(), run.binaryFiles(), replace || run.distributed(),
           keepCheckpoint ? CHECKPOINT : null);
+      LOG.info("wrote {}", out);
+    }
+  }
+
+  /**
+   * {@code --architecture} other than fc: the CNN programs of {@link CnnRun} (single-node), with
+   * the fully connected options that do not apply refused in one line.
+   */
+  private static void trainCnn(JobOptions opts, String out) {
+    String arch = opts.get("architecture");
+    String model = opts.get("model");
+    String id = switch (arch) {
+      case "cnn-pooled" -> model.equals("relu") ? CnnOutputs.POOLED : CnnOutputs.POOLED_GATED;
+      case "cnn-separable" -> model.equals("relu") ? CnnOutputs.SEPARABLE
+          : CnnOutputs.SEPARABLE_GATED;
+      case "linear-cnn", "circular-cnn" -> arch;
+      default -> throw new UsageException("--architecture must be fc, cnn-pooled, "
+          + "cnn-separable, linear-cnn or circular-cnn, got '" + arch + "'");
+    };
+    if (!model.equals("relu") && !model.equals("gated")) {
+      throw new UsageException("unknown model '" + model + "' (expected relu or gated)");
+    }
+    if (!opts.get("loss").equals("squared")) {
+      throw new UsageException("the CNN programs take the squared loss, got --loss "
+          + opts.get("loss"));
+    }
+    for (String fcOnly : new String[] {"gates", "patterns-from", "beta-path", "beta-path-grid",
+        "validation-fraction"}) {
+      if (opts.get(fcOnly) != null) {
+        throw new UsageException("--" + fcOnly + " applies to --architecture fc only");
+      }
+    }
+    for (String fcFlag : new String[] {"generate-patterns", "resume", "bias"}) {
+      if (opts.flagSet(fcFlag)) {
+        throw new UsageException("--" + fcFlag + " applies to --architecture fc only");
+      }
+    }
+    if (!opts.get("solver").equals("auto") && !opts.get("solver").equals("local")) {
+      throw new UsageException("the CNN programs are solved on the driver: --solver "
+          + opts.get("solver") + " applies to --architecture fc only");
+    }
+    CnnRun.Plan plan = CnnRun.plan(opts, id);
+    boolean overwrite = opts.flagSet("overwrite");
+    try (JobContext job = JobContext.open("train-convex", opts)) {
+      job.io().checkOutput(out, overwrite);
+      job.io().writeAtomically(out, CnnRun.train(job, opts, plan), overwrite);
       LOG.info("wrote {}", out);
     }
   }

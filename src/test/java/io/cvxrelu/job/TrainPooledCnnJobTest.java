@@ -115,6 +115,46 @@ class TrainPooledCnnJobTest {
     assertEquals(objective, s.get("nonconvexObjective").asDouble(), 1e-9 * objective);
   }
 
+  /**
+   * train-convex --architecture cnn-pooled --model relu runs the same program as train-cnn
+   * --architecture cnn-pooled: the same summary numbers and the same model.json; the fully
+   * connected options it cannot take are one-line usage errors with no output.
+   */
+  @Test
+  void trainConvexArchitectureIsTrainCnn() throws Exception {
+    String[] common = {"--train", TRAIN, "--patch", "3", "--stride", "1", "--patterns", "8",
+        "--beta-frac", "0.05", "--tol", "1e-9"};
+    Path viaCnn = dir.resolve("via-cnn");
+    String[] cnnArgs = java.util.stream.Stream.concat(java.util.Arrays.stream(common),
+        java.util.stream.Stream.of("--architecture", "cnn-pooled", "--out", viaCnn.toString()))
+        .toArray(String[]::new);
+    assertEquals(0, run(cnnArgs).code());
+    Path viaConvex = dir.resolve("via-convex");
+    String[] convexArgs = java.util.stream.Stream.concat(java.util.Arrays.stream(common),
+        java.util.stream.Stream.of("--architecture", "cnn-pooled", "--model", "relu", "--out",
+            viaConvex.toString())).toArray(String[]::new);
+    assertEquals(0, TrainConvexJob.run(convexArgs));
+    ObjectMapper json = new ObjectMapper();
+    JsonNode a = json.readTree(viaCnn.resolve("summary.json").toFile());
+    JsonNode b = json.readTree(viaConvex.resolve("summary.json").toFile());
+    assertEquals(a.get("objective").asDouble(), b.get("objective").asDouble(), 0.0);
+    assertEquals(a.get("relativeGap").asDouble(), b.get("relativeGap").asDouble(), 0.0);
+    assertEquals(Files.readString(viaCnn.resolve("model.json")),
+        Files.readString(viaConvex.resolve("model.json")));
+    for (String[] bad : new String[][] {
+        {"--architecture", "cnn-pooled", "--solver", "distributed"},
+        {"--architecture", "cnn-pooled", "--bias"},
+        {"--architecture", "cnn-pooled", "--loss", "logistic"},
+        {"--architecture", "cnn-wavelet"},
+        {"--patch", "3"}}) {
+      Path out = dir.resolve("bad-convex");
+      String[] args = java.util.stream.Stream.concat(java.util.stream.Stream.of("--train", TRAIN,
+          "--out", out.toString()), java.util.Arrays.stream(bad)).toArray(String[]::new);
+      assertEquals(2, TrainConvexJob.run(args), String.join(" ", bad));
+      assertFalse(Files.exists(out), String.join(" ", bad));
+    }
+  }
+
   @Test
   void badShapesFailInOneLineWithExitTwoAndNoOutput() {
     String[][] bad = {

@@ -1,0 +1,137 @@
+package io.cvxrelu.job;
+
+import io.cvxrelu.cnn.LinearCnnTraining;
+import io.cvxrelu.cnn.LinearCnnTraining.Architecture;
+import io.cvxrelu.cnn.PatchGeometry;
+import io.cvxrelu.cnn.PooledCnnTraining;
+import io.cvxrelu.cnn.SeparableCnnTraining;
+import io.cvxrelu.linalg.Blas;
+import io.cvxrelu.report.ProgressLogger;
+import io.cvxrelu.solver.SolverOptions;
+import io.cvxrelu.solver.SolverResult;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * One convex CNN training run (Pilanci and Ergen 2020, section 5; Ergen and Pilanci 2021) for
+ * {@code train-cnn.sh} and {@code train-convex.sh --architecture}: the linear CNN (nuclear
+ * norm), the circular CNN (l1 under the DFT), the separable CNN and the CNN with shared filters
+ * and global pooling (gated or ReLU). {@link #plan} reads and checks the options before Spark
+ * starts; {@link #train} reads the data, solves and returns summary.json, model.json and
+ * history.csv.
+ */
+final class CnnRun {
+  private static final Logger LOG = LogManager.getLogger(CnnRun.class);
+
+  private CnnRun() {}
+
+  /**
+   * What to train, from the options: the architecture (one of {@link CnnOutputs}' names, or
+   * linear-cnn / circular-cnn), the budgets and beta, and the declared image shape.
+   */
+  record Plan(String architecture, Architecture linear, boolean separable, boolean pooled,
+      boolean relu, SolverOptions solverOptions, double beta, double betaFrac, int[] shape,
+      boolean exactPatterns) {}
+
+  /** The plan of {@code architecture}, with one-line usage errors for what cannot run. */
+  static Plan plan(JobOptions opts, String architecture) {
+    if (opts.get("pca") != null || opts.get("random-projection") != null) {
+      throw new UsageException("--pca and --random-projection would mix the pixels of the "
+          + "patches: not for a CNN");
+    }
+    boolean separable = architecture.equals(CnnOutputs.SEPARABLE_GATED)
+        || architecture.equals(CnnOutputs.SEPARABLE);
+    boolean pooled = architecture.equals(CnnOutputs.POOLED_GATED)
+        || architecture.equals(CnnOutputs.POOLED);
+    Architecture linear = separable || pooled ? Architecture.LINEAR_CNN
+        : checked(() -> Architecture.of(architecture));
+    SolverOptions solverOptions = new SolverOptions(opts.positiveDouble("tol"),
+        SolverOptions.DEFAULTS.feasibilityTolerance(), opts.positiveLong("max-iter"),
+        opts.positiveDouble("max-seconds"));
+    double beta = opts.get("beta") == null ? Double.NaN : opts.positiveDouble("beta");
+    boolean relu = architecture.equals(CnnOutputs.POOLED)
+        || architecture.equals(CnnOutputs.SEPARABLE);
+    boolean exact = "all".equals(opts.get("patterns"))
+        || opts.declares("exact-patterns") && opts.flagSet("exact-patterns");
+    return new Plan(architecture, linear, separable, pooled, relu, solverOptions, beta,
+        opts.positiveDouble("beta-frac"), CnnShapes.declaredShape(opts), exact);
+  }
+
+  /** Reads the data, solves the plan's program and returns the output files. */
+  static Map<String, String> train(JobContext job, JobOptions opts, Plan plan) {
+    LOG.info("BLAS backend: {}", Blas.backend());
+    job.describe("cvxrelu: read data");
+    DataLoader.Loaded data = DataLoader.load(job.spark(), job.io(), opts);
+    PatchGeometry geometry = geometry(opts, plan.linear(), plan.shape(), data.train().d());
+    LOG.info("problem: n={} d={} architecture={} h={} K={}", data.train().n(),
+        data.train().d(), plan.architecture(), geometry.patchSize(), geometry.patchCount());
+    SolverOptions solverOptions = plan.solverOptions();
+    ProgressLogger progress = new ProgressLogger(solverOptions.tolerance(), 10.0);
+    // "--patterns all" (train-convex's spelling of --exact-patterns) leaves no count.
+    boolean all = "all".equals(opts.get("patterns"));
+    int patterns = all ? 1 : (int) Math.min(Integer.MAX_VALUE, opts.positiveLong("patterns"));
+    long seed = opts.anyLong("seed");
+    if (plan.pooled()) {
+      PooledCnnTraining.Spec spec = new PooledCnnTraining.Spec(plan.relu(), geometry,
+          patterns, plan.exactPatterns(), seed, plan.beta(),
+          plan.betaFrac(), solverOptions);
+      checked(() -> sized(() -> PooledCnnTraining.checkSize(spec, data.train().n())));
+      PooledCnnTraining.Trained trained = PooledCnnTraining.train(spec, data.train().x(),
+          data.train().y(), progress);
+      logStop(trained.result(), trained.network().width() + " filters (" + trained.solver()
+          + ")");
+      return CnnOutputs.files(trained, data);
+    }
+    if (plan.separable()) {
+      if (all) {
+        throw new UsageException("the separable CNN samples its patterns per patch: give "
+            + "--patterns N, not all");
+      }
+      SeparableCnnTraining.Spec spec = new SeparableCnnTraining.Spec(plan.relu(), geometry,
+          patterns, seed, plan.beta(), plan.betaFrac(), solverOptions);
+      checked(() -> sized(() -> SeparableCnnTraining.checkSize(spec, data.train().n())));
+      SeparableCnnTraining.Trained trained = SeparableCnnTraining.train(spec,
+          data.train().x(), data.train().y(), progress);
+      logStop(trained.result(), trained.neurons().size() + " neurons");
+      return CnnOutputs.files(trained, data);
+    }
+    LinearCnnTraining.Spec spec = checked(() -> new LinearCnnTraining.Spec(plan.linear(),
+        geometry, plan.beta(), plan.betaFrac(), solverOptions));
+    LinearCnnTraining.Trained trained = LinearCnnTraining.train(spec, data.train().x(),
+        data.train().y(), progress);
+    logStop(trained.result(), trained.network().width() + " filters");
+    return CnnOutputs.files(trained, data);
+  }
+
+  private static void logStop(SolverResult result, String model) {
+    LOG.info("stopped: {} after {} iterations, {} s, relative gap {}, {}", result.stopReason(),
+        result.iterations(), String.format(Locale.ROOT, "%.2f", result.seconds()),
+        result.certificate().relativeGap(), model);
+  }
+
+  /** The patch geometry of the options, with one-line usage errors for bad shapes. */
+  private static PatchGeometry geometry(JobOptions opts, Architecture architecture, int[] shape,
+      int rowWidth) {
+    int[] s = CnnShapes.imageShape(opts, shape, rowWidth);
+    if (architecture == Architecture.CIRCULAR_CNN) {
+      if (opts.get("patch") != null || opts.get("stride") != null) {
+        throw new UsageException("circular-cnn takes every circular shift: no --patch or --stride");
+      }
+      return checked(() -> new PatchGeometry(s[0], s[1], s[2], s[2], 1, true));
+    }
+    return CnnShapes.windows(opts, s);
+  }
+
+  /** A size check as a supplier for {@link #checked}. */
+  private static Boolean sized(Runnable check) {
+    check.run();
+    return Boolean.TRUE;
+  }
+
+  /** Runs a check of the math layer, turning its IllegalArgumentException into a usage error. */
+  private static <T> T checked(java.util.function.Supplier<T> check) {
+    return CnnShapes.checked(check);
+  }
+}
