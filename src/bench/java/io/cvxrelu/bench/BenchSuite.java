@@ -19,6 +19,7 @@ import io.cvxrelu.model.Metrics;
 import io.cvxrelu.patterns.SignPatterns;
 import io.cvxrelu.problem.ConvexReluProblem;
 import io.cvxrelu.problem.Formulation;
+import io.cvxrelu.problem.RowBlock;
 import io.cvxrelu.problem.SquaredLoss;
 import io.cvxrelu.solver.ConvexSolver;
 import io.cvxrelu.solver.IterationListener;
@@ -40,6 +41,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -134,6 +136,8 @@ public final class BenchSuite {
   void runAll(Path fixtures, Path cifar) throws IOException {
     long t0 = System.nanoTime();
     measureBackend();
+    kernels(new int[][] {{10_000, 100, 1_000}, {10_000, 3_073, 200}, {10_000, 3_073, 400}},
+        new double[] {0.75, 0.85, 0.85});
 
     LabeledData syn = ScaleBench.plantedTeacher(10_000, 100, 0);
     SignPatterns synPatterns = SignPatterns.sample(syn.x(), 1_000, 1, 50_000);
@@ -311,6 +315,54 @@ public final class BenchSuite {
   }
 
   /** Gated FISTA seconds per step (between the first and last certificate) at each n. */
+  /**
+   * The fused iteration kernels alone (issue 16): one predictWeights (X_b U reduced with the
+   * mask, tile by tile) and one maskedAdjoint (X_b^T (M .* R)) per repetition, 4 n d q flops,
+   * rows split over the cores as the solvers split them, on Gaussian X, gates and weights; the
+   * median of 7 repetitions against the machine's dgemm. Each case is {n, d, q}.
+   */
+  void kernels(int[][] cases, double[] targets) {
+    ArrayNode rows = root.putArray("kernels");
+    SplittableRandom rng = new SplittableRandom(7);
+    for (int c = 0; c < cases.length; c++) {
+      int n = cases[c][0];
+      int d = cases[c][1];
+      int q = cases[c][2];
+      DenseMatrix x = gaussian(n, d, rng);
+      RowBlock block = RowBlock.withGates(0, x, new double[n], gaussian(d, q, rng));
+      DenseMatrix w = gaussian(d, q, rng);
+      double[] g = gaussian(n, 1, rng).data();
+      double[] rates = new double[7];
+      block.predictWeightsSplit(w, Formulation.GATED);
+      for (int r = 0; r < rates.length; r++) {
+        long t = System.nanoTime();
+        block.predictWeightsSplit(w, Formulation.GATED);
+        block.maskedAdjointSplit(g, Formulation.GATED, q);
+        rates[r] = 4.0 * n * d * q / ((System.nanoTime() - t) * 1e-9) / 1e9;
+      }
+      java.util.Arrays.sort(rates);
+      ObjectNode row = rows.addObject();
+      row.put("n", n);
+      row.put("d", d);
+      row.put("q", q);
+      row.put("gflops", rates[3]);
+      row.put("fractionOfDgemm", rates[3] / dgemm);
+      row.put("targetFraction", targets[c]);
+      row.put("met", rates[3] / dgemm >= targets[c]);
+      log(String.format(Locale.ROOT, "kernels n=%d d=%d q=%d: %.1f GFLOP/s, %.0f%% of dgemm "
+          + "(target %.0f%%)", n, d, q, rates[3], 100 * rates[3] / dgemm, 100 * targets[c]));
+    }
+  }
+
+  private static DenseMatrix gaussian(int rows, int cols, SplittableRandom rng) {
+    DenseMatrix m = new DenseMatrix(rows, cols);
+    double[] a = m.data();
+    for (int k = 0; k < a.length; k++) {
+      a[k] = rng.nextGaussian();
+    }
+    return m;
+  }
+
   void scaling(int[] sizes) {
     ArrayNode rows = root.putArray("scaling");
     int steps = quick ? 15 : 40;
@@ -523,6 +575,14 @@ public final class BenchSuite {
           w.has("testAccuracy") ? String.format(Locale.ROOT, "%.4f",
               w.get("testAccuracy").asDouble()) : "-",
           w.get("stopReason").asText()));
+    }
+    md.append("\n| fused kernels (X U .* M and X^T (M .* R)) | n | d | q | GFLOP/s | of dgemm |"
+        + " target | met |\n|---|---|---|---|---|---|---|---|\n");
+    for (JsonNode row : root.path("kernels")) {
+      md.append(String.format(Locale.ROOT, "| | %,d | %d | %d | %.1f | %.0f%% | %.0f%% | %s |%n",
+          row.get("n").asInt(), row.get("d").asInt(), row.get("q").asInt(),
+          row.get("gflops").asDouble(), 100 * row.get("fractionOfDgemm").asDouble(),
+          100 * row.get("targetFraction").asDouble(), row.get("met").asBoolean() ? "yes" : "no"));
     }
     md.append("\n| scaling n (d = 100, P = 128, gated FISTA) | steps | s per step | per-row cost vs"
         + " first | peak RSS so far |\n|---|---|---|---|---|\n");

@@ -37,6 +37,7 @@ class BenchSuiteTest {
     suite.solveWorkload("tiny gated", new ConvexReluProblem(data.x().withOnesColumn(), data.y(),
         SignPatterns.sample(data.x().withOnesColumn(), 20, 1, 1000), new SquaredLoss(),
         0.05 * betaMax, Formulation.GATED), 1e-6, 60, new LabeledData(data.x(), signs));
+    suite.kernels(new int[][] {{400, 7, 30}}, new double[] {0.75});
     suite.scaling(new int[] {500, 1000});
     suite.executorCores(1000, 12);
     suite.write(dir);
@@ -57,6 +58,10 @@ class BenchSuiteTest {
         w.get("fractionOfDgemm").asDouble(), 1e-12);
     double acc = w.get("testAccuracy").asDouble();
     assertTrue(acc >= 0.0 && acc <= 1.0, "accuracy " + acc);
+    JsonNode kernel = root.get("kernels").get(0);
+    assertEquals(30, kernel.get("q").asInt());
+    assertEquals(kernel.get("gflops").asDouble() / root.get("dgemmGflops").asDouble(),
+        kernel.get("fractionOfDgemm").asDouble(), 1e-12);
     JsonNode cores = root.get("executorCores");
     if (cores.size() > 0) {
       assertEquals(2, cores.size());
@@ -72,5 +77,6 @@ class BenchSuiteTest {
     assertTrue(scaling.get(1).get("peakRssBytesSoFar").asLong() > 0);
     String md = Files.readString(dir.resolve("results.md"));
     assertTrue(md.contains("| tiny gated | SsnalGatedSolver | 300 | 6 |"), md);
+    assertTrue(md.contains("| | 400 | 7 | 30 |"), md);
   }
 }
