@@ -51,6 +51,18 @@ public record SeparableGatedCnn(NormRegularizedLeastSquares problem, PatchGeomet
       patterns.add(SignPatterns.sample(a.columns(k * h, (k + 1) * h), patternsPerPatch,
           seed + k, DRAWS_PER_PATTERN * patternsPerPatch));
     }
+    return of(x, y, geometry, patterns, beta);
+  }
+
+  /** The program over given patterns, one set per patch (patterns of X_k for patch k). */
+  public static SeparableGatedCnn of(DenseMatrix x, double[] y, PatchGeometry geometry,
+      List<SignPatterns> patterns, double beta) {
+    if (patterns.size() != geometry.patchCount()) {
+      throw new IllegalArgumentException(patterns.size() + " pattern sets for "
+          + geometry.patchCount() + " patches");
+    }
+    DenseMatrix a = geometry.patchRows(x);
+    int h = geometry.patchSize();
     DenseMatrix design = design(a, h, patterns);
     int groups = design.cols() / h;
     int[] starts = new int[groups + 1];
