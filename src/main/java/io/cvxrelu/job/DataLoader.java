@@ -65,7 +65,8 @@ final class DataLoader {
             + " are LIBSVM, .parquet or a folder of Parquet parts is Parquet with 'features' and"
             + " 'label' columns, else CSV)")
         .option("classes", null, "two classes for cifar10/idx, by name or index, positive "
-            + "first (e.g. airplane,automobile)")
+            + "first (e.g. airplane,automobile); compare.sh and train-multiclass.sh also take "
+            + "'all' or a list of more")
         .option("standardize", "auto", "auto|true|false: standardise features with training "
             + "statistics (auto: for cifar10/idx)")
         .option("pca", null, "reduce the (standardised) features to K principal components")
