@@ -38,4 +38,15 @@ final class Minibatches {
       g[k] = g[k] * scale + decay * w[k];
     }
   }
+
+  /**
+   * One descent step on the weights w from the batch's summed loss gradient g (overwritten by
+   * the step direction): g = g / batch + decay w ({@link #meanPlusDecay}), then the optimiser's
+   * update of w.
+   */
+  static void descend(Optimizer.Update update, double[] w, double[] g, int batch,
+      double decay) {
+    meanPlusDecay(g, 1.0 / batch, decay, w);
+    update.apply(w, g);
+  }
 }

@@ -122,10 +122,8 @@ public final class MultiOutputSgdTrainer {
         Batch b = n - s >= full ? batch : tail;
         b.gather(xT, y, order, s);
         b.lossGradient(loss, u, a);
-        Minibatches.meanPlusDecay(b.gradU.data(), 1.0 / b.size, decay, u.data());
-        Minibatches.meanPlusDecay(b.gradA.data(), 1.0 / b.size, decay, a.data());
-        updateU.apply(u.data(), b.gradU.data());
-        updateA.apply(a.data(), b.gradA.data());
+        Minibatches.descend(updateU, u.data(), b.gradU.data(), b.size, decay);
+        Minibatches.descend(updateA, a.data(), b.gradA.data(), b.size, decay);
       }
       seconds += (System.nanoTime() - start) * 1e-9;
       rec = evaluate(new ReluVectorNetwork(u, a), epoch, seconds, (long) epoch * n);

@@ -161,10 +161,8 @@ public final class PooledCnnSgdTrainer {
         b.gather(patchesT, y, order, s);
         b.lossGradient(loss, u, alpha);
         // The mean over the batch of the per-row loss gradient, plus beta / n of the decay.
-        Minibatches.meanPlusDecay(b.gradU.data(), 1.0 / b.size, decay, u.data());
-        Minibatches.meanPlusDecay(b.gradAlpha, 1.0 / b.size, decay, alpha);
-        updateU.apply(u.data(), b.gradU.data());
-        updateAlpha.apply(alpha, b.gradAlpha);
+        Minibatches.descend(updateU, u.data(), b.gradU.data(), b.size, decay);
+        Minibatches.descend(updateAlpha, alpha, b.gradAlpha, b.size, decay);
       }
       seconds += (System.nanoTime() - start) * 1e-9;
       samples += n;

@@ -132,10 +132,8 @@ public final class SgdTrainer {
         Batch b = n - s >= full ? batch : tail;
         b.gather(xT, y, order, s);
         b.lossGradient(loss, u, alpha);
-        Minibatches.meanPlusDecay(b.gradU.data(), 1.0 / b.size, decay, u.data());
-        Minibatches.meanPlusDecay(b.gradAlpha, 1.0 / b.size, decay, alpha);
-        updateU.apply(u.data(), b.gradU.data());
-        updateAlpha.apply(alpha, b.gradAlpha);
+        Minibatches.descend(updateU, u.data(), b.gradU.data(), b.size, decay);
+        Minibatches.descend(updateAlpha, alpha, b.gradAlpha, b.size, decay);
       }
       seconds += (System.nanoTime() - start) * 1e-9;
       samples += n;
