@@ -42,6 +42,11 @@ final class StandaloneCluster implements AutoCloseable {
   /** Heap of each driver JVM; spark-submit's --driver-memory is applied by its launcher. */
   static final String DRIVER_MEMORY = "512m";
   static final String EXECUTOR_MEMORY = "512m";
+  /**
+   * What each worker offers: room for one executor of {@link #EXECUTOR_MEMORY}, or of the
+   * larger heap a submission that holds more rows than the driver's heap asks for.
+   */
+  static final String WORKER_MEMORY = "2g";
   private static final String DAEMON_HEAP = "-Xmx256m";
   /**
    * For every JVM of the cluster (daemons, drivers, executors): the client compiler only and
@@ -144,7 +149,7 @@ final class StandaloneCluster implements AutoCloseable {
     for (int w = 1; w <= workers; w++) {
       Path work = Files.createDirectories(dir.resolve("work-" + w));
       daemons.add(launch("worker-" + w, List.of("org.apache.spark.deploy.worker.Worker",
-          masterUrl(), "--host", "127.0.0.1", "--cores", "1", "--memory", "1g",
+          masterUrl(), "--host", "127.0.0.1", "--cores", "1", "--memory", WORKER_MEMORY,
           "--webui-port", String.valueOf(workerWebUiPorts[w - 1]),
           "--work-dir", work.toString())));
     }
@@ -196,6 +201,14 @@ final class StandaloneCluster implements AutoCloseable {
    */
   Submission submit(String name, String master, Path eventLogDir, String jar, String mainClass,
       List<String> jobArgs, double timeoutSeconds) throws IOException, InterruptedException {
+    return submit(name, master, eventLogDir, jar, mainClass, jobArgs, timeoutSeconds,
+        EXECUTOR_MEMORY);
+  }
+
+  /** As the other {@code submit}, with executors of {@code executorMemory} on the cluster. */
+  Submission submit(String name, String master, Path eventLogDir, String jar, String mainClass,
+      List<String> jobArgs, double timeoutSeconds, String executorMemory)
+      throws IOException, InterruptedException {
     Files.createDirectories(eventLogDir);
     List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx" + DRIVER_MEMORY));
     cmd.addAll(SHORT_LIVED_JVM);
@@ -211,7 +224,7 @@ final class StandaloneCluster implements AutoCloseable {
         "--conf", "spark.executorEnv.OPENBLAS_NUM_THREADS=1",
         "--conf", "spark.executor.extraJavaOptions=" + String.join(" ", SHORT_LIVED_JVM)));
     if (master.startsWith("spark://")) {
-      cmd.addAll(List.of("--executor-memory", EXECUTOR_MEMORY,
+      cmd.addAll(List.of("--executor-memory", executorMemory,
           "--total-executor-cores", String.valueOf(workers),
           // Schedule nothing before every executor registered, so that each can get tasks.
           "--conf", "spark.scheduler.minRegisteredResourcesRatio=1.0",

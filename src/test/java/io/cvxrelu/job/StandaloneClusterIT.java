@@ -122,6 +122,81 @@ class StandaloneClusterIT {
     }
   }
 
+  /**
+   * The driver's heap (512 MB) is smaller than the data, on disk and as doubles: a job that
+   * pulled the rows, the masks or any n-sized array through the driver would fail with
+   * OutOfMemoryError. The rows are read, standardised, masked and solved on two executors of
+   * 1.5 GB; a few distributed gated steps suffice to show the passes run there.
+   */
+  @Test
+  void trainsOnMoreDataThanTheDriversHeap() throws Exception {
+    int d = 20;
+    Path big = tmp.resolve("bigger-than-the-driver.csv");
+    long rows = writePlanted(big, d, 640L << 20);
+    long fileBytes = Files.size(big);
+    long doubles = rows * (d + 1L) * Double.BYTES;
+    long driverHeap = 512L << 20;
+    assertTrue(fileBytes > driverHeap && doubles > driverHeap, "data too small: file "
+        + fileBytes + " B, " + doubles + " B as doubles");
+    Path out = tmp.resolve("out").resolve("train-convex-big");
+    StandaloneCluster.Submission s = cluster.submit("train-convex-big", cluster.masterUrl(),
+        eventLog("train-convex-big"), property("cvxrelu.shadedJar"),
+        "io.cvxrelu.job.TrainConvexJob", List.of("--train", big.toString(), "--model", "gated",
+            "--patterns", "16", "--seed", "3", "--solver", "distributed", "--partitions", "8",
+            "--max-iter", "3", "--out", out.toString()), SUBMIT_SECONDS, "1536m");
+    record("spark-submit train-convex-big (" + rows + " rows, " + (fileBytes >> 20)
+        + " MiB of CSV, " + (doubles >> 20) + " MiB as doubles; driver 512 MiB)", s.seconds());
+    assertEquals(0, s.exitCode(), "spark-submit train-convex-big exited " + s.exitCode()
+        + "; driver log:\n" + s.tail());
+    assertRanOnTheExecutors("train-convex-big");
+    assertOutputs(out);
+    JsonNode c = summary(out);
+    assertEquals(rows, c.get("n").asLong());
+    assertTrue(Double.isFinite(c.get("objective").asDouble())
+        && c.get("lowerBound").asDouble() <= c.get("objective").asDouble(), c.toString());
+  }
+
+  /**
+   * Writes at least {@code bytes} of CSV rows (d features in [-1, 1) with three decimals, then
+   * a planted two-neuron label) and returns the row count. Formatted by hand: String.format
+   * would spend a minute on 70 million numbers.
+   */
+  private static long writePlanted(Path file, int d, long bytes) throws IOException {
+    java.util.SplittableRandom rng = new java.util.SplittableRandom(11);
+    long rows = 0;
+    long written = 0;
+    StringBuilder line = new StringBuilder(256);
+    int[] feature = new int[d];
+    try (java.io.Writer w = Files.newBufferedWriter(file)) {
+      while (written < bytes) {
+        line.setLength(0);
+        for (int j = 0; j < d; j++) {
+          feature[j] = rng.nextInt(-1000, 1000);
+          appendMillis(line, feature[j]).append(',');
+        }
+        int label = Math.max(feature[0] + feature[1], 0) - Math.max(feature[2] - feature[3], 0)
+            + rng.nextInt(-50, 50);
+        appendMillis(line, label).append('\n');
+        w.append(line);
+        written += line.length();
+        rows++;
+      }
+    }
+    return rows;
+  }
+
+  /** v / 1000 with three decimals. */
+  private static StringBuilder appendMillis(StringBuilder b, int v) {
+    if (v < 0) {
+      b.append('-');
+      v = -v;
+    }
+    b.append(v / 1000).append('.');
+    int frac = v % 1000;
+    return b.append((char) ('0' + frac / 100)).append((char) ('0' + frac / 10 % 10))
+        .append((char) ('0' + frac % 10));
+  }
+
   private static void assertOutputs(Path out) throws IOException {
     for (String f : List.of("summary.json", "model.json", "history.csv")) {
       assertTrue(Files.size(out.resolve(f)) > 0, f + " missing or empty");
