@@ -114,7 +114,24 @@ public final class ScaleOutBench {
       // Each pass is one stage: its wall time from submission to completion (task launch,
       // the tasks' work and their results) separates the passes from the driver's work.
       List<Double> stageSeconds = java.util.Collections.synchronizedList(new ArrayList<>());
+      // The tasks' own time per pass (run, of it JVM GC, and deserialisation), summed over a
+      // stage's tasks: against the stage's wall time it separates Spark's scheduling from the
+      // kernels, and one core's run time from two cores' (contention shows as longer runs).
+      java.util.Map<Integer, double[]> taskSeconds = new java.util.concurrent.ConcurrentHashMap<>();
       SparkListener counter = new SparkListener() {
+        @Override
+        public void onTaskEnd(org.apache.spark.scheduler.SparkListenerTaskEnd end) {
+          org.apache.spark.executor.TaskMetrics m = end.taskMetrics();
+          if (m != null) {
+            double[] t = taskSeconds.computeIfAbsent(end.stageId(), k -> new double[3]);
+            synchronized (t) {
+              t[0] += m.executorRunTime() * 1e-3;
+              t[1] += m.jvmGCTime() * 1e-3;
+              t[2] += (m.executorDeserializeTime() + m.resultSerializationTime()) * 1e-3;
+            }
+          }
+        }
+
         @Override
         public void onJobStart(SparkListenerJobStart start) {
           jobs.incrementAndGet();
@@ -148,6 +165,9 @@ public final class ScaleOutBench {
           .put("secondsPerJob", r.seconds() / Math.max(1, jobs.get()))
           .put("secondsPerStep", secondsPerStep(records))
           .put("secondsPerPass", secondHalfMedian(stageSeconds))
+          .put("taskRunSecondsPerPass", secondHalfMedian(taskColumn(taskSeconds, 0)))
+          .put("taskGcSecondsPerPass", secondHalfMedian(taskColumn(taskSeconds, 1)))
+          .put("taskSerdeSecondsPerPass", secondHalfMedian(taskColumn(taskSeconds, 2)))
           .put("relativeGap", r.certificate().relativeGap())
           .put("violation", r.certificate().constraintViolation())
           .put("objective", r.certificate().objective())
@@ -156,6 +176,13 @@ public final class ScaleOutBench {
           .put("driverPeakHeapMiB", peakHeapBytes() / (double) (1 << 20));
     }
     return row;
+  }
+
+  /** Column k of the per-stage task sums, in stage order. */
+  private static List<Double> taskColumn(java.util.Map<Integer, double[]> sums, int k) {
+    List<Double> out = new ArrayList<>();
+    new java.util.TreeMap<>(sums).values().forEach(t -> out.add(t[k]));
+    return out;
   }
 
   /**
