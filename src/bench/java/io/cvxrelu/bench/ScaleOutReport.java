@@ -73,6 +73,18 @@ final class ScaleOutReport {
           + "%.3f s; at least 1.7x: %s)%n", speedup, perPass,
           two.path("secondsPerPass").asDouble(Double.NaN),
           one.path("secondsPerPass").asDouble(Double.NaN), perPass >= 1.7 ? "yes" : "no"));
+      // The tasks' own seconds per pass, summed over a stage's tasks: equal on one core and on
+      // two when the kernels do not slow each other down; the stage's wall time beyond them
+      // (one core) is what Spark adds per pass.
+      out.append(String.format(Locale.ROOT, "  - tasks' run time per pass, summed over the "
+          + "stage's tasks: %.3f s on one core, %.3f s on two (%+.0f%% when two run at once); "
+          + "stage wall time beyond the tasks on one core: %.3f s%n",
+          one.path("taskRunSecondsPerPass").asDouble(Double.NaN),
+          two.path("taskRunSecondsPerPass").asDouble(Double.NaN),
+          100 * (two.path("taskRunSecondsPerPass").asDouble(Double.NaN)
+              / one.path("taskRunSecondsPerPass").asDouble(Double.NaN) - 1),
+          one.path("secondsPerPass").asDouble(Double.NaN)
+              - one.path("taskRunSecondsPerPass").asDouble(Double.NaN)));
     }
     Files.writeString(md, out.toString(), StandardCharsets.UTF_8);
   }
