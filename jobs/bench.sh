@@ -6,7 +6,7 @@
 # and finishes in under 5 minutes.
 # Usage: jobs/bench.sh [--quick] [--out DIR] [--fixtures DIR] [--cifar DIR]
 #        jobs/bench.sh --scale [--quick] [--out DIR] [--only gated|relu|logistic|cores]
-#                      [--sizes N1,N2]   (issue 15's scale-out measurements: n = 10^5 and
+#                      [--sizes N1,N2] [--cores-partitions N|cores]   (issue 15's scale-out measurements: n = 10^5 and
 #        10^6, gated and ReLU, in local-cluster mode with executors in JVMs of their own;
 #        writes DIR/runs.jsonl and DIR/scale.md, default bench/scale)
 #        jobs/bench.sh --main CLASS ARGS...   (another program of the bench source set,
@@ -23,13 +23,14 @@ cd "$CVXRELU_HOME"
 # Spark distribution here, so SPARK_HOME is target/spark-home with jars/ linking the runtime
 # classpath (what a distribution's jars/ holds).
 cvxrelu_scale_bench() {
-  local out=bench/scale quick=false only="" only_sizes=""
+  local out=bench/scale quick=false only="" only_sizes="" cores_partitions=4
   while [[ $# -gt 0 ]]; do
     case "$1" in
       --quick) quick=true ;;
       --out) out="$2"; shift ;;
       --only) only="$2"; shift ;;
       --sizes) only_sizes="$2"; shift ;;
+      --cores-partitions) cores_partitions="$2"; shift ;;
       *) echo "bench.sh --scale: unknown option $1" >&2; exit 2 ;;
     esac
     shift
@@ -73,8 +74,12 @@ cvxrelu_scale_bench() {
   # Seconds per pass with one executor core and with two (same executor memory, 4 partitions).
   local cores_n=200000
   [[ "$quick" == true ]] && cores_n=50000
-  run "local-cluster[1,1,$mem]" "$cores_n" 100 128 gated squared 1e-12 "$cap" 4 "$steps"
-  run "local-cluster[1,2,$mem]" "$cores_n" 100 128 gated squared 1e-12 "$cap" 4 "$steps"
+  # --cores-partitions cores: one partition per executor core (the jobs' default parallelism)
+  # instead of 4 in both runs.
+  local one_p="$cores_partitions" two_p="$cores_partitions"
+  if [[ "$cores_partitions" == cores ]]; then one_p=1; two_p=2; fi
+  run "local-cluster[1,1,$mem]" "$cores_n" 100 128 gated squared 1e-12 "$cap" "$one_p" "$steps"
+  run "local-cluster[1,2,$mem]" "$cores_n" 100 128 gated squared 1e-12 "$cap" "$two_p" "$steps"
   (cvxrelu_java "$cp" io.cvxrelu.bench.ScaleOutBench --report "$out/runs.jsonl" "$out/scale.md")
   rm -rf "$home/work"
   echo "wrote $out/scale.md" >&2

@@ -78,13 +78,16 @@ final class ScaleOutReport {
       // (one core) is what Spark adds per pass.
       out.append(String.format(Locale.ROOT, "  - tasks' run time per pass, summed over the "
           + "stage's tasks: %.3f s on one core, %.3f s on two (%+.0f%% when two run at once); "
-          + "stage wall time beyond the tasks on one core: %.3f s%n",
+          + "stage wall time beyond the tasks on one core: %.3f s; a stage of empty tasks over "
+          + "the same blocks: %.3f s on one core, %.3f s on two%n",
           one.path("taskRunSecondsPerPass").asDouble(Double.NaN),
           two.path("taskRunSecondsPerPass").asDouble(Double.NaN),
           100 * (two.path("taskRunSecondsPerPass").asDouble(Double.NaN)
               / one.path("taskRunSecondsPerPass").asDouble(Double.NaN) - 1),
           one.path("secondsPerPass").asDouble(Double.NaN)
-              - one.path("taskRunSecondsPerPass").asDouble(Double.NaN)));
+              - one.path("taskRunSecondsPerPass").asDouble(Double.NaN),
+          one.path("emptyPassSeconds").asDouble(Double.NaN),
+          two.path("emptyPassSeconds").asDouble(Double.NaN)));
     }
     Files.writeString(md, out.toString(), StandardCharsets.UTF_8);
   }
