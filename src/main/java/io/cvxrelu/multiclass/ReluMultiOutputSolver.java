@@ -159,8 +159,8 @@ public final class ReluMultiOutputSolver {
     public boolean step() {
       double next = 0.5 * (1.0 + Math.sqrt(1.0 + 4.0 * momentum * momentum));
       double extra = (momentum - 1.0) / next;
-      DenseMatrix y = extrapolate(b, bPrev, extra);
-      DenseMatrix zy = extrapolate(z, zPrev, extra);
+      DenseMatrix y = MultiOutputFista.extrapolate(b, bPrev, extra);
+      DenseMatrix zy = MultiOutputFista.extrapolate(z, zPrev, extra);
       DenseMatrix[] r = new DenseMatrix[1];
       double atY = value(zy, r);
       DenseMatrix grad = program.adjoint(r[0]);
@@ -211,13 +211,7 @@ public final class ReluMultiOutputSolver {
     }
 
     private void accept(DenseMatrix cand, DenseMatrix zc, double[] yd, double next) {
-      double[] cd = cand.data();
-      double[] bd = b.data();
-      double dot = 0.0;
-      for (int k = 0; k < cd.length; k++) {
-        dot += (yd[k] - cd[k]) * (cd[k] - bd[k]);
-      }
-      momentum = dot > 0.0 ? 1.0 : next;
+      momentum = MultiOutputFista.restartedMomentum(cand, b, yd, next);
       bPrev = b;
       zPrev = z;
       b = cand;
@@ -235,17 +229,6 @@ public final class ReluMultiOutputSolver {
           md[i] *= f;
         }
       }
-    }
-
-    private static DenseMatrix extrapolate(DenseMatrix a, DenseMatrix prev, double beta) {
-      DenseMatrix out = new DenseMatrix(a.rows(), a.cols());
-      double[] ad = a.data();
-      double[] pd = prev.data();
-      double[] od = out.data();
-      for (int k = 0; k < od.length; k++) {
-        od[k] = ad[k] + beta * (ad[k] - pd[k]);
-      }
-      return out;
     }
 
     @Override
