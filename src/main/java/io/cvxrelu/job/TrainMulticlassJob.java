@@ -50,8 +50,9 @@ public final class TrainMulticlassJob {
   static JobOptions options() {
     return new JobOptions(
         "Usage: train-multiclass.sh --train PATH --out DIR [options]\n"
-        + "Trains the vector-output gated convex ReLU network (group lasso over d x c blocks)\n"
-        + "on c classes of CIFAR-10 or an IDX image set and writes a certified model to DIR.")
+        + "Trains the vector-output gated convex ReLU network (group lasso over d x c blocks),\n"
+        + "or with --model relu the cone-constrained ReLU program, on c classes of CIFAR-10 or\n"
+        + "an IDX image set and writes the model and its certificate to DIR.")
         .option("train", null, "cifar-10-batches-bin folder, or an IDX images file "
             + "(*images-idx3*[.gz], labels from the matching *labels-idx1* file)")
         .option("test", null, "test data: a CIFAR-10 test batch or folder, or an IDX images "
