@@ -93,7 +93,7 @@ final class ParquetBlocks {
         List.of()).requireRows();
   }
 
-  private static void checkSchema(StructType schema, String source) {
+  static void checkSchema(StructType schema, String source) {
     List<String> names = Arrays.asList(schema.fieldNames());
     for (String column : List.of(FEATURES, LABEL)) {
       if (!names.contains(column)) {
@@ -114,7 +114,7 @@ final class ParquetBlocks {
   }
 
   /** The size of the first non-null feature vector (one row brought to the driver). */
-  private static int width(Dataset<Row> rows, String source) {
+  static int width(Dataset<Row> rows, String source) {
     List<Row> first;
     try {
       first = rows.select(FEATURES).where(functions.col(FEATURES).isNotNull()).takeAsList(1);
@@ -133,7 +133,7 @@ final class ParquetBlocks {
   }
 
   /** Reads one row (features, label, file, index in the file) into the block row. */
-  private static boolean readRow(Row r, Blocking.Row row) {
+  static boolean readRow(Row r, Blocking.Row row) {
     if (r.isNullAt(0) || r.isNullAt(1)) {
       throw at(r, "null " + (r.isNullAt(0) ? FEATURES : LABEL));
     }

@@ -86,8 +86,9 @@ final class MulticlassComparison {
         throw new UsageException("--polish is not supported with more than two classes");
       }
       if (!opts.get("model").equals("gated")) {
-        throw new UsageException("with more than two classes the convex program is the gated "
-            + "one (--model gated), got --model " + opts.get("model"));
+        throw new UsageException("with more than two classes compare runs the gated program "
+            + "(--model gated), got --model " + opts.get("model") + " (the multi-output ReLU "
+            + "program is train-multiclass.sh --model relu)");
       }
       if (opts.get("standardize").equalsIgnoreCase("false")) {
         throw new UsageException("with more than two classes the features are always "

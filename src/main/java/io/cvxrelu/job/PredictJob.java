@@ -1,12 +1,16 @@
 package io.cvxrelu.job;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cvxrelu.data.BlockedDataset;
 import io.cvxrelu.data.DataFormat;
 import io.cvxrelu.data.DataSpec;
 import io.cvxrelu.data.DistributedInput;
+import io.cvxrelu.data.IdentifiedInput;
 import io.cvxrelu.io.DataFormatException;
 import io.cvxrelu.scoring.ScoreSums;
 import io.cvxrelu.scoring.Scorer;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import org.apache.logging.log4j.LogManager;
@@ -18,7 +22,8 @@ import org.apache.spark.sql.SaveMode;
  * training. The model folder is a train-convex output or a saved Spark ML model; the data are
  * read on the executors in any input format, preprocessed as the training rows were, and
  * scored block by block ({@link ScoredBlocks}). Writes {@code predictions/} (Parquet or CSV:
- * row, label, output f(x), prediction, and probability for a logistic model) and
+ * row, or the {@code --id-columns} of an input with named columns, then label, output f(x),
+ * prediction, and probability for a logistic model) and
  * {@code metrics.json} (accuracy or MSE on the data's labels), atomically.
  *
  * <p>Exit codes as every job: 0 success, 2 usage, 3 data (a missing or incomplete model
@@ -46,7 +51,9 @@ public final class PredictJob {
         .flag("overwrite", "replace an existing output folder")
         .option("output-format", "parquet", "parquet | csv (with a header line)")
         .option("partitions", "0", "input partitions (0: Spark's default parallelism; the same"
-            + " value as train-convex gives its test metrics to the last bit)");
+            + " value as train-convex gives its test metrics to the last bit)")
+        .option("id-columns", null, "columns a,b of a CSV with a header or of Parquet to keep"
+            + " beside the predictions (default: a 'row' column, the 0-based input position)");
     return JobContext.declareMaster(opts);
   }
 
@@ -95,10 +102,59 @@ public final class PredictJob {
   private static void score(JobContext job, JobOptions opts, Scorer scorer, String out,
       String outputFormat, boolean overwrite) {
     job.describe("cvxrelu: read data");
-    try (DistributedInput.Loaded data = load(job, opts, scorer);
-        ScoredBlocks scored = ScoredBlocks.score(checked(data, scorer), scorer);
-        StagedOutput staged = StagedOutput.open(job.spark().sparkContext().hadoopConfiguration(),
-            out, overwrite)) {
+    List<String> ids = idColumns(opts);
+    if (ids.isEmpty()) {
+      try (DistributedInput.Loaded data = load(job, opts, scorer);
+          ScoredBlocks scored = ScoredBlocks.score(checked(data.train(), scorer), scorer)) {
+        write(job, opts, scorer, scored, out, outputFormat, overwrite);
+      }
+    } else {
+      try (IdentifiedInput.Identified data = loadIdentified(job, opts, ids);
+          ScoredBlocks scored = ScoredBlocks.score(checked(data, scorer), scorer)) {
+        write(job, opts, scorer, scored, out, outputFormat, overwrite);
+      }
+    }
+  }
+
+  /** The --id-columns, checked against the prediction columns they are written beside. */
+  private static List<String> idColumns(JobOptions opts) {
+    String value = opts.get("id-columns");
+    if (value == null) {
+      return List.of();
+    }
+    List<String> ids = Arrays.stream(value.split(",")).map(String::strip).toList();
+    for (String id : ids) {
+      if (id.isEmpty() || List.of(ScoredBlocks.ROW, ScoredBlocks.LABEL, ScoredBlocks.OUTPUT,
+          ScoredBlocks.PREDICTION, ScoredBlocks.PROBABILITY).contains(id)) {
+        throw new UsageException("--id-columns: '" + id + "' cannot be an id column (the "
+            + "predictions have row, label, output, prediction and probability columns)");
+      }
+    }
+    return ids;
+  }
+
+  private static IdentifiedInput.Identified loadIdentified(JobContext job, JobOptions opts,
+      List<String> ids) {
+    if (opts.get("classes") != null) {
+      throw new UsageException("--id-columns needs named columns (CSV with a header line, or "
+          + "Parquet); image rows have none and are written with their 'row' position");
+    }
+    String data = opts.require("data");
+    int partitions = (int) Math.min(Integer.MAX_VALUE, opts.anyLong("partitions"));
+    try {
+      DataFormat format = DataFormat.of(opts.get("format")).resolve(data,
+          job.spark().sparkContext().hadoopConfiguration());
+      return IdentifiedInput.read(job.spark(), format, data, ids,
+          partitions > 0 ? partitions : job.defaultParallelism(), DataSpec.DEFAULT_BLOCK_ROWS);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
+  }
+
+  private static void write(JobContext job, JobOptions opts, Scorer scorer,
+      ScoredBlocks scored, String out, String outputFormat, boolean overwrite) {
+    try (StagedOutput staged = StagedOutput.open(
+        job.spark().sparkContext().hadoopConfiguration(), out, overwrite)) {
       ScoreSums sums = scored.sums();
       job.describe("cvxrelu: write predictions");
       var writer = scored.rows(job.spark()).write().mode(SaveMode.ErrorIfExists);
@@ -143,13 +199,22 @@ public final class PredictJob {
   }
 
   /** The data's rows, when their width is the model's. */
-  private static io.cvxrelu.data.BlockedDataset checked(DistributedInput.Loaded data,
+  private static BlockedDataset checked(BlockedDataset data, Scorer scorer) {
+    checkWidth(data.d(), data.source(), scorer);
+    return data;
+  }
+
+  private static IdentifiedInput.Identified checked(IdentifiedInput.Identified data,
       Scorer scorer) {
-    if (data.train().d() != scorer.rawDimension()) {
-      throw new DataFormatException("--data " + data.train().source() + " has "
-          + data.train().d() + " features but the model expects " + scorer.rawDimension());
+    checkWidth(data.d(), data.source(), scorer);
+    return data;
+  }
+
+  private static void checkWidth(int d, String source, Scorer scorer) {
+    if (d != scorer.rawDimension()) {
+      throw new DataFormatException("--data " + source + " has " + d
+          + " features but the model expects " + scorer.rawDimension());
     }
-    return data.train();
   }
 
   private static String metrics(Scorer scorer, ScoreSums sums, JobOptions opts,

@@ -1,6 +1,7 @@
 package io.cvxrelu.job;
 
 import io.cvxrelu.data.BlockedDataset;
+import io.cvxrelu.data.IdentifiedInput;
 import io.cvxrelu.data.LabeledBlock;
 import io.cvxrelu.problem.Loss;
 import io.cvxrelu.scoring.ScoreSums;
@@ -30,7 +31,9 @@ import org.apache.spark.sql.types.StructType;
  * reads until then.
  *
  * <p>Each row gets its position in the input ({@code row}, 0-based, in file order: block ids
- * follow the files, and a block's first row is the sum of the rows of the blocks before it).
+ * follow the files, and a block's first row is the sum of the rows of the blocks before it,
+ * from the blocks' row counts alone). Input read with identifier columns ({@link
+ * IdentifiedInput}) keeps those instead, each block carrying its rows' values.
  */
 final class ScoredBlocks implements AutoCloseable {
   /** The prediction columns, in order; {@code probability} for logistic models only. */
@@ -43,22 +46,31 @@ final class ScoredBlocks implements AutoCloseable {
   private final Broadcast<Scorer> scorer;
   private final JavaRDD<Scored> scored;
   private final boolean probabilistic;
+  /** The identifier columns' schema; null when rows are identified by {@code row}. */
+  private final StructType ids;
 
-  private ScoredBlocks(Broadcast<Scorer> scorer, JavaRDD<Scored> scored, boolean probabilistic) {
+  private ScoredBlocks(Broadcast<Scorer> scorer, JavaRDD<Scored> scored, boolean probabilistic,
+      StructType ids) {
     this.scorer = scorer;
     this.scored = scored;
     this.probabilistic = probabilistic;
+    this.ids = ids;
   }
 
-  /** One scored block: the position of its first row, its labels and outputs f(x). */
+  /**
+   * One scored block: the position of its first row or its rows' identifier values, its labels
+   * and outputs f(x).
+   */
   private static final class Scored implements Serializable {
     private static final long serialVersionUID = 1L;
     final long firstRow;
+    final Row[] ids;
     final double[] y;
     final double[] f;
 
-    Scored(long firstRow, double[] y, double[] f) {
+    Scored(long firstRow, Row[] ids, double[] y, double[] f) {
       this.firstRow = firstRow;
+      this.ids = ids;
       this.y = y;
       this.f = f;
     }
@@ -69,19 +81,39 @@ final class ScoredBlocks implements AutoCloseable {
    * checks its test labels (a block's own recoding then agrees with the whole set's).
    */
   static ScoredBlocks score(BlockedDataset data, Scorer model) {
-    JavaSparkContext sc = JavaSparkContext.fromSparkContext(data.blocks().context());
-    Loss loss = Loss.forName(model.model().loss());
-    if (loss.isClassification()) {
-      ProblemSetup.labels(loss, DistributedData.labelSet(data.blocks()), "data");
-    }
+    JavaSparkContext sc = checkLabels(data.blocks(), model);
     sc.setJobDescription("cvxrelu: count rows per block");
+    // One (id, rows) pair per block reaches the driver, never a row.
     Map<Long, Long> firstRows = firstRows(data.blocks().map(b -> new long[] {b.id(), b.rows()})
         .collect());
     Broadcast<Scorer> b = sc.broadcast(model);
     JavaRDD<Scored> scored = data.blocks().map((LabeledBlock block) -> new Scored(
-        firstRows.get(block.id()), block.y(), b.value().outputs(block.x())));
+        firstRows.get(block.id()), null, block.y(), b.value().outputs(block.x())));
+    return persisted(b, scored, model, null);
+  }
+
+  /** Scores rows read with identifier columns, which the prediction rows keep. */
+  static ScoredBlocks score(IdentifiedInput.Identified data, Scorer model) {
+    JavaSparkContext sc = checkLabels(data.blocks().map(IdentifiedInput.IdentifiedBlock::block),
+        model);
+    Broadcast<Scorer> b = sc.broadcast(model);
+    JavaRDD<Scored> scored = data.blocks().map(block -> new Scored(-1, block.ids(),
+        block.block().y(), b.value().outputs(block.block().x())));
+    return persisted(b, scored, model, data.idSchema());
+  }
+
+  private static JavaSparkContext checkLabels(JavaRDD<LabeledBlock> blocks, Scorer model) {
+    Loss loss = Loss.forName(model.model().loss());
+    if (loss.isClassification()) {
+      ProblemSetup.labels(loss, DistributedData.labelSet(blocks), "data");
+    }
+    return JavaSparkContext.fromSparkContext(blocks.context());
+  }
+
+  private static ScoredBlocks persisted(Broadcast<Scorer> b, JavaRDD<Scored> scored,
+      Scorer model, StructType ids) {
     scored.persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
-    return new ScoredBlocks(b, scored, model.probabilistic());
+    return new ScoredBlocks(b, scored, model.probabilistic(), ids);
   }
 
   /** Block id to the input position of its first row. */
@@ -112,24 +144,40 @@ final class ScoredBlocks implements AutoCloseable {
 
   /** The schema of {@link #rows}. */
   StructType schema() {
-    StructType s = new StructType().add(ROW, DataTypes.LongType, false)
-        .add(LABEL, DataTypes.DoubleType, false).add(OUTPUT, DataTypes.DoubleType, false)
+    StructType s = ids != null ? ids : new StructType().add(ROW, DataTypes.LongType, false);
+    s = s.add(LABEL, DataTypes.DoubleType, false).add(OUTPUT, DataTypes.DoubleType, false)
         .add(PREDICTION, DataTypes.DoubleType, false);
     return probabilistic ? s.add(PROBABILITY, DataTypes.DoubleType, false) : s;
   }
 
-  /** One row per input row: position, label, f(x), prediction and (logistic) probability. */
+  /**
+   * One row per input row: its identifier values or position, label, f(x), prediction and
+   * (logistic) probability.
+   */
   Dataset<Row> rows(SparkSession spark) {
     Broadcast<Scorer> b = scorer;
     boolean withProbability = probabilistic;
+    int idCount = ids != null ? ids.size() : 1;
     JavaRDD<Row> rows = scored.flatMap(s -> {
       Scorer m = b.value();
       List<Row> out = new ArrayList<>(s.f.length);
       for (int i = 0; i < s.f.length; i++) {
         double f = s.f[i];
-        out.add(withProbability
-            ? RowFactory.create(s.firstRow + i, s.y[i], f, m.prediction(f), Scorer.probability(f))
-            : RowFactory.create(s.firstRow + i, s.y[i], f, m.prediction(f)));
+        Object[] values = new Object[idCount + (withProbability ? 4 : 3)];
+        if (s.ids != null) {
+          for (int k = 0; k < idCount; k++) {
+            values[k] = s.ids[i].get(k);
+          }
+        } else {
+          values[0] = s.firstRow + i;
+        }
+        values[idCount] = s.y[i];
+        values[idCount + 1] = f;
+        values[idCount + 2] = m.prediction(f);
+        if (withProbability) {
+          values[idCount + 3] = Scorer.probability(f);
+        }
+        out.add(RowFactory.create(values));
       }
       return out.iterator();
     });

@@ -33,6 +33,7 @@ import org.apache.logging.log4j.Logger;
  * 2021; Mishkin, Sahiner and Pilanci 2022) on c classes of CIFAR-10 or an IDX set (MNIST,
  * Fashion-MNIST) with one-hot squared loss or softmax cross-entropy, solved by
  * {@link MultiOutputFista} to a certified relative duality gap, on the driver (no Spark).
+ * {@code --model relu} trains the cone-constrained program instead ({@link ReluMulticlassRun}).
  *
  * <p>Pixels / 255 are standardised with training statistics, optionally reduced by PCA
  * ({@code --reduce K}), and a bias column is appended. Writes {@code summary.json} (objective,
@@ -49,8 +50,9 @@ public final class TrainMulticlassJob {
   static JobOptions options() {
     return new JobOptions(
         "Usage: train-multiclass.sh --train PATH --out DIR [options]\n"
-        + "Trains the vector-output gated convex ReLU network (group lasso over d x c blocks)\n"
-        + "on c classes of CIFAR-10 or an IDX image set and writes a certified model to DIR.")
+        + "Trains the vector-output gated convex ReLU network (group lasso over d x c blocks),\n"
+        + "or with --model relu the cone-constrained ReLU program, on c classes of CIFAR-10 or\n"
+        + "an IDX image set and writes the model and its certificate to DIR.")
         .option("train", null, "cifar-10-batches-bin folder, or an IDX images file "
             + "(*images-idx3*[.gz], labels from the matching *labels-idx1* file)")
         .option("test", null, "test data: a CIFAR-10 test batch or folder, or an IDX images "
@@ -62,13 +64,16 @@ public final class TrainMulticlassJob {
         .option("train-size", "0", "use N training rows (0: all; CIFAR-10: N/c per class)")
         .option("test-size", "0", "use N test rows (0: all; CIFAR-10: N/c per class)")
         .option("reduce", "0", "PCA to K dimensions after standardising (0: none)")
+        .option("model", "gated", "gated (group lasso over d x c blocks) | relu (cone-"
+            + "constrained, a block pair per pattern and class; squared: c certified scalar "
+            + "solves, softmax: augmented Lagrangian)")
         .option("loss", "softmax", "softmax (cross-entropy) | squared (one-hot targets)")
         .option("beta", null, "regularisation strength beta > 0")
         .option("beta-frac", "0.001", "beta as a fraction of beta_max, used when --beta is "
             + "absent")
         .option("patterns", "100", "sign patterns sampled (Gaussian gates)")
         .option("tol", "1e-6", "target relative duality gap")
-        .option("max-iter", "20000", "FISTA step budget")
+        .option("max-iter", "20000", "FISTA step budget (relu: per scalar solve, or in all)")
         .option("max-seconds", "1800", "wall-clock budget of the solver")
         .option("seed", "0", "seed of the gates and the PCA")
         .option("out", null, "output folder (written atomically)")
@@ -96,6 +101,10 @@ public final class TrainMulticlassJob {
         opts.positiveDouble("tol"), 1e-9,
         opts.positiveLong("max-iter"), opts.positiveDouble("max-seconds")));
     boolean overwrite = opts.flagSet("overwrite");
+    String model = opts.get("model");
+    if (!model.equals("gated") && !model.equals("relu")) {
+      throw new UsageException("--model must be gated or relu, got '" + model + "'");
+    }
     HadoopIo io = new HadoopIo(new Configuration());
     io.checkOutput(out, overwrite);
     long wallStart = System.nanoTime();
@@ -109,6 +118,21 @@ public final class TrainMulticlassJob {
     DenseMatrix y = design.y();
     SignPatterns gates = SignPatterns.sample(x, patterns, seed,
         ProblemSetup.samplingBudget(patterns));
+    if (model.equals("relu")) {
+      ReluMulticlassRun run = ReluMulticlassRun.train(x, y, xTest, data.train().classes(),
+          data.test().classes(), gates, loss,
+          opts.get("beta") != null ? opts.positiveDouble("beta") : null,
+          opts.positiveDouble("beta-frac"), solver, data.classes().names(), transform);
+      ObjectNode summary = SummaryJson.object();
+      summary.put("job", "train-multiclass");
+      summary.put("data", data.description());
+      ArrayNode names = summary.putArray("classes");
+      Arrays.stream(data.classes().names()).forEach(names::add);
+      summary.setAll(run.summary());
+      write(io, out, overwrite, summary, metrics(run.trainAccuracy(), run.testAccuracy(), x,
+          xTest), run.model(), run.result().history(), wallStart);
+      return;
+    }
     MultiOutputProblem problem = new MultiOutputProblem(x, y, gates, loss, 1.0);
     double betaMax = problem.betaMax();
     double beta = opts.get("beta") != null ? opts.positiveDouble("beta")
@@ -134,19 +158,32 @@ public final class TrainMulticlassJob {
         result.stopReason(), result.iterations(), result.seconds(),
         result.certificate().objective(), result.certificate().relativeGap(), trainAcc, testAcc);
 
+    write(io, out, overwrite, summary(problem, result, network, data, betaMax, solver),
+        metrics(trainAcc, testAcc, x, xTest),
+        model(problem, result.weights(), data.classes(), transform), result.history(),
+        wallStart);
+  }
+
+  private static ObjectNode metrics(double trainAcc, double testAcc, DenseMatrix x,
+      DenseMatrix xTest) {
     ObjectNode metrics = SummaryJson.object();
     metrics.put("trainAccuracy", trainAcc);
     metrics.put("testAccuracy", testAcc);
     metrics.put("nTrain", x.rows());
     metrics.put("nTest", xTest.rows());
-    ObjectNode summary = summary(problem, result, network, data, betaMax, solver);
+    return metrics;
+  }
+
+  /** summary.json (with the metrics and the wall time), metrics.json, model.json, history. */
+  private static void write(HadoopIo io, String out, boolean overwrite, ObjectNode summary,
+      ObjectNode metrics, String model, List<IterationRecord> history, long wallStart) {
     summary.setAll(metrics);
     summary.put("totalSeconds", (System.nanoTime() - wallStart) * 1e-9);
     Map<String, String> files = new LinkedHashMap<>();
     files.put("summary.json", SummaryJson.write(summary));
     files.put("metrics.json", SummaryJson.write(metrics));
-    files.put("model.json", model(problem, result.weights(), data.classes(), transform));
-    files.put("history.csv", history(result.history()));
+    files.put("model.json", model);
+    files.put("history.csv", history(history));
     io.writeAtomically(out, files, overwrite);
     LOG.info("wrote {}", out);
   }

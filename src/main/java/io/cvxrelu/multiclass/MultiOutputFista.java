@@ -202,29 +202,39 @@ public final class MultiOutputFista {
     }
 
     private void accept(DenseMatrix cand, DenseMatrix fc, double[] yd, double next) {
-      // Gradient restart: momentum is dropped when the step points against the last move.
-      double[] cd = cand.data();
-      double[] wd = w.data();
-      double dot = 0.0;
-      for (int k = 0; k < cd.length; k++) {
-        dot += (yd[k] - cd[k]) * (cd[k] - wd[k]);
-      }
-      momentum = dot > 0.0 ? 1.0 : next;
+      momentum = restartedMomentum(cand, w, yd, next);
       wPrev = w;
       fPrev = fw;
       w = cand;
       fw = fc;
     }
+  }
 
-    private static DenseMatrix extrapolate(DenseMatrix a, DenseMatrix prev, double beta) {
-      DenseMatrix out = new DenseMatrix(a.rows(), a.cols());
-      double[] ad = a.data();
-      double[] pd = prev.data();
-      double[] od = out.data();
-      for (int k = 0; k < od.length; k++) {
-        od[k] = ad[k] + beta * (ad[k] - pd[k]);
-      }
-      return out;
+  /** a + beta (a - prev): the FISTA extrapolation, of iterates or of their predictions. */
+  static DenseMatrix extrapolate(DenseMatrix a, DenseMatrix prev, double beta) {
+    DenseMatrix out = new DenseMatrix(a.rows(), a.cols());
+    double[] ad = a.data();
+    double[] pd = prev.data();
+    double[] od = out.data();
+    for (int k = 0; k < od.length; k++) {
+      od[k] = ad[k] + beta * (ad[k] - pd[k]);
     }
+    return out;
+  }
+
+  /**
+   * The momentum after accepting {@code cand} from the extrapolated point y (entries
+   * {@code yd}) with last iterate {@code last}: gradient restart (O'Donoghue and Candes) drops it
+   * to 1 when the step points against the last move, else {@code next}.
+   */
+  static double restartedMomentum(DenseMatrix cand, DenseMatrix last, double[] yd,
+      double next) {
+    double[] cd = cand.data();
+    double[] wd = last.data();
+    double dot = 0.0;
+    for (int k = 0; k < cd.length; k++) {
+      dot += (yd[k] - cd[k]) * (cd[k] - wd[k]);
+    }
+    return dot > 0.0 ? 1.0 : next;
   }
 }

@@ -32,6 +32,36 @@ public record ReluVectorNetwork(DenseMatrix hidden, DenseMatrix output)
     }
   }
 
+  /**
+   * The network of a solution B of {@link MultiOutputReluProgram}: each non-zero column, v_ik
+   * or w_ik, is one neuron u = v / sqrt(||v||) feeding class k alone with weight +sqrt(||v||)
+   * (-sqrt(||w||) for w). Where the cone constraints hold, (X u)_+ = D_i X u, so the network's
+   * outputs are the program's and its weight decay beta/2 (||u||^2 + a^2) = beta ||v|| is the
+   * program's penalty: the objectives agree (Pilanci and Ergen 2020, Theorem 1, per output).
+   */
+  public static ReluVectorNetwork recover(MultiOutputReluProgram program, DenseMatrix b) {
+    int d = program.d();
+    int c = program.outputs();
+    int half = program.patternCount();
+    int m = program.activeBlocks(b);
+    DenseMatrix u = new DenseMatrix(d, m);
+    DenseMatrix a = new DenseMatrix(m, c);
+    int neuron = 0;
+    for (int j = 0; j < b.cols(); j++) {
+      double norm = b.columnNorm(j);
+      if (norm == 0.0) {
+        continue;
+      }
+      double root = Math.sqrt(norm);
+      for (int r = 0; r < d; r++) {
+        u.set(r, neuron, b.get(r, j) / root);
+      }
+      a.set(neuron, program.classOf(j), j < half ? root : -root);
+      neuron++;
+    }
+    return new ReluVectorNetwork(u, a);
+  }
+
   /** Hidden neurons m. */
   public int width() {
     return hidden.cols();

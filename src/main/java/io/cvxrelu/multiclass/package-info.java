@@ -4,6 +4,8 @@
  * Pauly and Pilanci, ICLR 2021, for vector outputs; the program of Mishkin, Sahiner and Pilanci
  * 2022, eq. (4), with c outputs), its losses (squared on one-hot targets, softmax
  * cross-entropy), a FISTA solver with a duality-gap certificate and the recovery of a gated
- * network from the blocks.
+ * network from the blocks; and the cone-constrained ReLU program with a block pair per
+ * pattern and class (scnn's multi-output ReLU form), solved as c scalar programs (squared loss)
+ * or by the augmented Lagrangian (softmax), with exact recovery of a ReLU network.
  */
 package io.cvxrelu.multiclass;

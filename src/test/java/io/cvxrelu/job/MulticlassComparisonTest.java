@@ -133,4 +133,24 @@ class MulticlassComparisonTest {
     assertTrue(message.contains("zebra"), message);
     assertFalse(Files.exists(out));
   }
+
+  @Test
+  void reluModelWithManyClassesPointsToTrainMulticlass() throws IOException {
+    Path out = tmp.resolve("relu");
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    PrintStream old = System.err;
+    int code;
+    try {
+      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+      code = CompareJob.run(new String[] {"--train", generatedIdx(12).toString(),
+          "--format", "idx", "--classes", "all", "--model", "relu", "--out", out.toString()});
+    } finally {
+      System.setErr(old);
+    }
+    assertEquals(2, code);
+    String message = err.toString(StandardCharsets.UTF_8).strip();
+    assertEquals(1, message.lines().count(), message);
+    assertTrue(message.contains("train-multiclass.sh --model relu"), message);
+    assertFalse(Files.exists(out));
+  }
 }

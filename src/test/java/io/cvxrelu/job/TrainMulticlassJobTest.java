@@ -56,6 +56,26 @@ class TrainMulticlassJobTest {
   }
 
   @Test
+  void mnistReluProgramIsCertifiedAndItsNetworkHasTheConvexObjective() throws IOException {
+    assumeTrue(Files.isRegularFile(MNIST), "MNIST not found at " + MNIST + ": test skipped");
+    Path out = tmp.resolve("relu");
+    assertEquals(0, TrainMulticlassJob.run(new String[] {"--train", MNIST.toString(),
+        "--classes", "0,1,2", "--train-size", "150", "--test-size", "150", "--reduce", "5",
+        "--patterns", "4", "--model", "relu", "--loss", "squared", "--beta-frac", "0.01",
+        "--tol", "1e-6", "--out", out.toString()}));
+    JsonNode s = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+    assertEquals("relu", s.get("formulation").asText());
+    assertTrue(s.get("certified").asBoolean(), s.toString());
+    assertTrue(s.get("relativeGap").asDouble() <= 1e-6);
+    double objective = s.get("objective").asDouble();
+    assertEquals(objective, s.get("networkObjective").asDouble(), 1e-9 * objective);
+    assertTrue(s.get("testAccuracy").asDouble() > 0.6, s.toString());
+    JsonNode m = new ObjectMapper().readTree(out.resolve("model.json").toFile());
+    assertEquals(s.get("neurons").asInt(), m.get("neurons").size());
+    assertEquals(6, m.get("neurons").get(0).get("hidden").size(), "5 components + bias");
+  }
+
+  @Test
   void cifarThreeClassesWithSquaredLoss() throws IOException {
     assumeTrue(Files.isRegularFile(CIFAR.resolve("data_batch_1.bin")),
         "CIFAR-10 not found at " + CIFAR + ": test skipped");
@@ -89,6 +109,8 @@ class TrainMulticlassJobTest {
       assertEquals(2, TrainMulticlassJob.run(unknown));
     }
     assertEquals(2, TrainMulticlassJob.run(new String[] {"--train", "x", "--loss", "hinge",
+        "--out", out.toString()}));
+    assertEquals(2, TrainMulticlassJob.run(new String[] {"--train", "x", "--model", "deep",
         "--out", out.toString()}));
     assertEquals(3, TrainMulticlassJob.run(new String[] {"--train",
         tmp.resolve("missing-images-idx3-ubyte").toString(), "--out", out.toString()}));
