@@ -1,12 +1,7 @@
 package io.cvxrelu.data;
 
 import io.cvxrelu.io.DataFormatException;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.Serializable;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,8 +12,6 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.LongWritable;
 import org.apache.hadoop.io.Text;
-import org.apache.hadoop.io.compress.CompressionCodec;
-import org.apache.hadoop.io.compress.CompressionCodecFactory;
 import org.apache.hadoop.mapreduce.lib.input.FileSplit;
 import org.apache.hadoop.mapreduce.lib.input.TextInputFormat;
 import org.apache.spark.SerializableWritable;
@@ -261,28 +254,15 @@ public final class IdentifiedInput {
 
   /** The fields of the first non-blank line of the input, which must be a header. */
   private static String[] header(Configuration conf, List<FileStatus> files, String source) {
-    CompressionCodecFactory codecs = new CompressionCodecFactory(conf);
-    for (FileStatus st : files) {
-      Path p = st.getPath();
-      CompressionCodec codec = codecs.getCodec(p);
-      try (InputStream raw = p.getFileSystem(conf).open(p);
-          BufferedReader in = new BufferedReader(new InputStreamReader(
-              codec == null ? raw : codec.createInputStream(raw), StandardCharsets.UTF_8))) {
-        for (String line = in.readLine(); line != null; line = in.readLine()) {
-          String[] fields = TextRecords.csvFields(TextRecords.withoutByteOrderMark(line));
-          if (fields.length > 0) {
-            if (!TextRecords.noneNumeric(fields)) {
-              throw new IllegalArgumentException("--id-columns needs a CSV header line naming "
-                  + "the columns; the first line of " + p + " holds numbers");
-            }
-            return fields;
-          }
-        }
-      } catch (IOException e) {
-        throw new DataFormatException("cannot read " + source + " " + p + ": " + e.getMessage());
-      }
+    TextInput.FirstLine first = TextInput.firstLine(conf, files, source);
+    if (first == null) {
+      throw new DataFormatException(source + ": no data rows (empty input)");
     }
-    throw new DataFormatException(source + ": no data rows (empty input)");
+    if (!TextRecords.noneNumeric(first.fields())) {
+      throw new IllegalArgumentException("--id-columns needs a CSV header line naming "
+          + "the columns; the first line of " + first.file() + " holds numbers");
+    }
+    return first.fields();
   }
 
   /** One split of a CSV input with a header: features and label to the row, ids queued. */

@@ -102,6 +102,18 @@ final class TextInput {
 
   /** The field count of the first non-blank line of the input, 0 when all files are blank. */
   private static int firstLineWidth(Configuration conf, List<FileStatus> files, String source) {
+    FirstLine first = firstLine(conf, files, source);
+    return first == null ? 0 : first.fields().length;
+  }
+
+  /** The first non-blank CSV line of an input and the file it is in. */
+  record FirstLine(Path file, String[] fields) {}
+
+  /**
+   * The fields of the first non-blank line of the input (a byte-order mark at the start of a
+   * file dropped), or null when all files are blank. Read on the driver: one line.
+   */
+  static FirstLine firstLine(Configuration conf, List<FileStatus> files, String source) {
     CompressionCodecFactory codecs = new CompressionCodecFactory(conf);
     for (FileStatus st : files) {
       Path p = st.getPath();
@@ -116,7 +128,7 @@ final class TextInput {
         while (line != null) {
           String[] fields = TextRecords.csvFields(line);
           if (fields.length > 0) {
-            return fields.length;
+            return new FirstLine(p, fields);
           }
           line = in.readLine();
         }
@@ -124,7 +136,7 @@ final class TextInput {
         throw new DataFormatException("cannot read " + source + " " + p + ": " + e.getMessage());
       }
     }
-    return 0;
+    return null;
   }
 
   /**
