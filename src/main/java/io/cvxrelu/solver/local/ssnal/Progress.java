@@ -20,6 +20,15 @@ import java.util.List;
  * counts Newton steps and {@code innerIterations} the CG steps so far.
  */
 final class Progress {
+  /**
+   * The weights are rebuilt from the dual point ({@link MagnitudePolish}) once the dual
+   * iterate's gap is within this factor of the tolerance. On the n = 10^4, d = 100, P = 1,000
+   * bench instance the rebuilt weights certified 1.2e-7 at Newton step 27, where the dual
+   * iterate stood at 6e-5; without the polish the prox point certified at step 33 (18.8 s
+   * against 29.8 s, same machine and load). Factors of 10^3 and 10^4 tried it earlier, failed
+   * there (the support was not yet the optimum's) and paid for the tries.
+   */
+  private static final double POLISH_FROM = 100.0;
   private final ConvexReluProblem problem;
   private final SolverOptions options;
   private final IterationListener listener;
@@ -105,6 +114,10 @@ final class Progress {
     if (finite(cert) && cert.relativeGap() <= options.tolerance()) {
       cert = confirm(prox, pred, xi, atXi, cert);
     }
+    if (!residualCertificate && finite(cert)
+        && cert.relativeGap() <= POLISH_FROM * options.tolerance()) {
+      cert = polished(atXi, cert);
+    }
     certificate = cert;
     double seconds = seconds();
     IterationRecord rec = new IterationRecord((int) newtonSteps, cgSteps, cert.objective(),
@@ -147,6 +160,28 @@ final class Progress {
       }
     }
     return cert;
+  }
+
+  /**
+   * The dual iterate is near the tolerance ({@link #POLISH_FROM}) but the prox point's residual
+   * does not certify: the weights rebuilt from the dual point's directions
+   * ({@link MagnitudePolish}) are taken, with their residual certificate, when that certificate
+   * is within tolerance; otherwise {@code cert} stands and the solve goes on. A try costs a
+   * GEMM with the support's columns and one certificate pass.
+   */
+  private Certificate polished(DenseMatrix atXi, Certificate cert) {
+    MagnitudePolish.Point point = MagnitudePolish.fit(problem, weights, atXi);
+    if (point == null) {
+      return cert;
+    }
+    Certificate c = Certificate.atPrediction(problem, point.weights(), point.prediction(), 0.0);
+    if (!finite(c) || c.relativeGap() > options.tolerance()) {
+      return cert;
+    }
+    weights = point.weights();
+    prediction = point.prediction();
+    residualCertificate = true;
+    return c;
   }
 
   /**
