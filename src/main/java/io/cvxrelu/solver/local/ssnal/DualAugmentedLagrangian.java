@@ -20,6 +20,14 @@ import io.cvxrelu.solver.iteration.OperatorNorms;
  * {@link SigmaSchedule}. One instance serves one solve.
  */
 public final class DualAugmentedLagrangian {
+  /**
+   * sigma_0 ||A||^2 of a warm-started solve (at least the schedule's own): a warm B is near its
+   * optimum, so the first proximal steps need not be short. Halving beta on the n = 10^4,
+   * d = 100, P = 1,000 bench instance, the warm solve took 10.6-11.0 s from 100 against
+   * 13.4 s from 1 (16 and 20 Newton steps; a cold solve took 15.3-16.3 s); 10^4 was no faster
+   * than 100.
+   */
+  static final double WARM_INITIAL_SCALE = 100.0;
   private final ConvexReluProblem problem;
   private final SigmaSchedule schedule;
   private final Progress progress;
@@ -58,7 +66,10 @@ public final class DualAugmentedLagrangian {
       return progress.result(early);
     }
     double normA2 = OperatorNorms.lossOperatorNormSquared(problem, 8);
-    double sigma = schedule.initialScale() / Math.max(normA2, Double.MIN_NORMAL);
+    double scale = warmStart != null
+        ? Math.min(schedule.maxScale(), Math.max(schedule.initialScale(), WARM_INITIAL_SCALE))
+        : schedule.initialScale();
+    double sigma = scale / Math.max(normA2, Double.MIN_NORMAL);
     double sigmaMax = schedule.maxScale() / Math.max(normA2, Double.MIN_NORMAL);
     SemismoothNewton inner = new SemismoothNewton(problem, progress, onFraction(problem));
     while (true) {
