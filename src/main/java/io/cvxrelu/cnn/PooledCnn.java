@@ -13,7 +13,8 @@ import io.cvxrelu.linalg.DenseMatrix;
  * with weight decay beta/2 sum_j (||u_j||^2 + alpha_j^2). The pooling is a sum over the K
  * patches (average pooling up to the factor 1/K, which the output weights absorb). The
  * network is evaluated from the patches directly, one GEMM per patch, independently of the
- * convex program's pooled design.
+ * convex program's pooled design. Serializable, so that a distributed run evaluates it where
+ * the rows are.
  *
  * @param geometry the patches
  * @param filters h x m, one filter u_j per column
@@ -21,7 +22,7 @@ import io.cvxrelu.linalg.DenseMatrix;
  * @param gates h x m gate vectors g_j, or null for the ReLU network
  */
 public record PooledCnn(PatchGeometry geometry, DenseMatrix filters, double[] outputWeights,
-    DenseMatrix gates) {
+    DenseMatrix gates) implements java.io.Serializable {
 
   /** Checks the shapes. */
   public PooledCnn {

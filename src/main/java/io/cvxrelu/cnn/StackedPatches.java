@@ -46,7 +46,15 @@ public record StackedPatches(DenseMatrix stacked, int examples, int patches) {
 
   /** P distinct non-zero patterns of Gaussian gates (seeded), found on the whole stack. */
   public SignPatterns samplePatterns(int count, long seed) {
-    return SignPatterns.sample(stacked, count, seed, DRAWS_PER_PATTERN * count);
+    return SignPatterns.sample(stacked, count, seed, samplingBudget(count));
+  }
+
+  /**
+   * Gates drawn at most for {@code count} patterns: the budget of {@link #samplePatterns}, which
+   * a sampler over distributed stacks uses too, so both keep the same gates.
+   */
+  public static int samplingBudget(int count) {
+    return (int) Math.min(Integer.MAX_VALUE, (long) DRAWS_PER_PATTERN * count);
   }
 
   /**

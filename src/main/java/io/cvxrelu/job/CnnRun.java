@@ -3,12 +3,16 @@ package io.cvxrelu.job;
 import io.cvxrelu.cnn.LinearCnnTraining;
 import io.cvxrelu.cnn.LinearCnnTraining.Architecture;
 import io.cvxrelu.cnn.PatchGeometry;
+import io.cvxrelu.cnn.PooledCnn;
 import io.cvxrelu.cnn.PooledCnnTraining;
 import io.cvxrelu.cnn.SeparableCnnTraining;
+import io.cvxrelu.data.DataSpec;
+import io.cvxrelu.data.DistributedInput;
 import io.cvxrelu.linalg.Blas;
 import io.cvxrelu.report.ProgressLogger;
 import io.cvxrelu.solver.SolverOptions;
 import io.cvxrelu.solver.SolverResult;
+import io.cvxrelu.solver.distributed.DistributedPooledCnn;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.logging.log4j.LogManager;
@@ -33,7 +37,7 @@ final class CnnRun {
    */
   record Plan(String architecture, Architecture linear, boolean separable, boolean pooled,
       boolean relu, SolverOptions solverOptions, double beta, double betaFrac, int[] shape,
-      boolean exactPatterns) {}
+      boolean exactPatterns, boolean distributed) {}
 
   /** The plan of {@code architecture}, with one-line usage errors for what cannot run. */
   static Plan plan(JobOptions opts, String architecture) {
@@ -55,13 +59,41 @@ final class CnnRun {
         || architecture.equals(CnnOutputs.SEPARABLE);
     boolean exact = "all".equals(opts.get("patterns"))
         || opts.declares("exact-patterns") && opts.flagSet("exact-patterns");
+    boolean distributed = distributed(opts, architecture, exact);
     return new Plan(architecture, linear, separable, pooled, relu, solverOptions, beta,
-        opts.positiveDouble("beta-frac"), CnnShapes.declaredShape(opts), exact);
+        opts.positiveDouble("beta-frac"), CnnShapes.declaredShape(opts), exact, distributed);
+  }
+
+  /**
+   * Whether {@code --solver distributed} asks for the pooled gated program over row blocks (the
+   * only CNN program solved on the executors; auto and local solve on the driver).
+   */
+  private static boolean distributed(JobOptions opts, String architecture, boolean exact) {
+    String solver = opts.declares("solver") ? opts.get("solver") : "local";
+    if (solver.equals("auto") || solver.equals("local")) {
+      return false;
+    }
+    if (!solver.equals("distributed")) {
+      throw new UsageException("--solver must be local, distributed or auto, got '" + solver
+          + "'");
+    }
+    if (!architecture.equals(CnnOutputs.POOLED_GATED)) {
+      throw new UsageException("--solver distributed takes --architecture cnn-pooled --model "
+          + "gated only; the other CNN programs are solved on the driver");
+    }
+    if (exact) {
+      throw new UsageException("--solver distributed samples its patterns: give --patterns N, "
+          + "not all");
+    }
+    return true;
   }
 
   /** Reads the data, solves the plan's program and returns the output files. */
   static Map<String, String> train(JobContext job, JobOptions opts, Plan plan) {
     LOG.info("BLAS backend: {}", Blas.backend());
+    if (plan.distributed()) {
+      return onExecutors(job, opts, plan);
+    }
     job.describe("cvxrelu: read data");
     DataLoader.Loaded data = DataLoader.load(job.spark(), job.io(), opts);
     PatchGeometry geometry = geometry(opts, plan.linear(), plan.shape(), data.train().d());
@@ -103,6 +135,64 @@ final class CnnRun {
         data.train().y(), progress);
     logStop(trained.result(), trained.network().width() + " filters");
     return CnnOutputs.files(trained, data);
+  }
+
+  /**
+   * The pooled gated program with the examples in row blocks on the executors
+   * ({@link DistributedPooledCnn}): read there, their stacked patches and masks made there, the
+   * FISTA passes and the fit summed there. The driver holds the h x P gates and weights.
+   */
+  private static Map<String, String> onExecutors(JobContext job, JobOptions opts, Plan plan) {
+    long requested = opts.anyLong("partitions");
+    int partitions = requested > 0 ? (int) Math.min(Integer.MAX_VALUE, requested)
+        : job.defaultParallelism();
+    job.describe("cvxrelu: read data");
+    DataSpec dataSpec = DataLoader.spec(opts, partitions);
+    try (DistributedInput.Loaded data = checked(() -> DistributedInput.load(job.spark(),
+        dataSpec))) {
+      PatchGeometry geometry = geometry(opts, plan.linear(), plan.shape(), data.train().d());
+      int patterns = (int) Math.min(Integer.MAX_VALUE, opts.positiveLong("patterns"));
+      if ((long) patterns * geometry.patchSize() > PooledCnnTraining.MAX_UNKNOWNS) {
+        throw new UsageException("the pooled CNN program would have " + (long) patterns
+            * geometry.patchSize() + " unknowns (at most " + PooledCnnTraining.MAX_UNKNOWNS
+            + "): use fewer patterns or smaller patches");
+      }
+      LOG.info("problem: n={} d={} architecture={} h={} K={} partitions={} (distributed)",
+          data.train().n(), data.train().d(), plan.architecture(), geometry.patchSize(),
+          geometry.patchCount(), data.train().blocks().getNumPartitions());
+      PooledCnnTraining.Spec spec = new PooledCnnTraining.Spec(false, geometry, patterns, false,
+          opts.anyLong("seed"), plan.beta(), plan.betaFrac(), plan.solverOptions());
+      try (DistributedPooledCnn program = DistributedPooledCnn.of(data.train().blocks(),
+          geometry, patterns, spec.seed())) {
+        double beta = Double.isNaN(spec.beta()) ? spec.betaFraction() * program.betaMax()
+            : spec.beta();
+        SolverResult result = program.solve(beta, spec.options(),
+            new ProgressLogger(spec.options().tolerance(), 10.0));
+        PooledCnn network = program.network(result);
+        double[] train = DistributedPooledCnn.fit(data.train().blocks(), network);
+        CnnOutputs.Fit test = data.test().map(t -> fit(DistributedPooledCnn.fit(t.blocks(),
+            network))).orElse(null);
+        PooledCnnTraining.Trained trained = new PooledCnnTraining.Trained(spec, beta,
+            program.betaMax(), program.gates().cols(), "distributed fista", result, network,
+            0.5 * train[1] + network.weightDecay(beta));
+        logStop(result, network.width() + " filters (distributed fista)");
+        return CnnOutputs.files(trained, new CnnOutputs.DataFacts(data.description(),
+            data.train().n(), data.train().d()), fit(train), test);
+      }
+    } catch (Exception e) {
+      // An executor's parse error arrives wrapped by Spark (Scala throws the checked
+      // SparkException undeclared): report its one line.
+      java.util.Optional<io.cvxrelu.io.DataFormatException> data = DistributedInput.unwrap(e);
+      if (data.isPresent()) {
+        throw data.get();
+      }
+      throw e;
+    }
+  }
+
+  /** The fit of {@link DistributedPooledCnn#fit}'s sums, as {@link CnnOutputs} reports it. */
+  private static CnnOutputs.Fit fit(double[] sums) {
+    return new CnnOutputs.Fit(sums[1] / sums[0], sums[3] == 0.0 ? sums[2] / sums[0] : null);
   }
 
   private static void logStop(SolverResult result, String model) {
