@@ -163,7 +163,7 @@ final class CnnRun {
       PooledCnnTraining.Spec spec = new PooledCnnTraining.Spec(false, geometry, patterns, false,
           opts.anyLong("seed"), plan.beta(), plan.betaFrac(), plan.solverOptions());
       try (DistributedPooledCnn program = DistributedPooledCnn.of(data.train().blocks(),
-          geometry, patterns, spec.seed())) {
+          geometry, patterns, spec.seed(), partitions)) {
         double beta = Double.isNaN(spec.beta()) ? spec.betaFraction() * program.betaMax()
             : spec.beta();
         SolverResult result = program.solve(beta, spec.options(),

@@ -74,15 +74,23 @@ public final class DistributedPooledCnn implements AutoCloseable {
   }
 
   /**
-   * The program on the examples of {@code rows} (blocks of flattened images, read on the
+   * The program on the examples of {@code input} (blocks of flattened images, read on the
    * executors) with {@code patterns} patterns sampled from {@code seed} on their stacked
-   * patches. Closing releases the stacked blocks.
+   * patches. The blocks are cut to at most {@link DistributedData#DEFAULT_BLOCK_ROWS} stacked
+   * rows each (a reader's block of 4,096 images would stack into 4,096 K rows, and a small
+   * data set into a single task) and spread over at least {@code partitions} partitions.
+   * Closing releases the stacked blocks.
    *
    * @throws DataFormatException when no gate activates any patch
    */
-  public static DistributedPooledCnn of(JavaRDD<LabeledBlock> rows, PatchGeometry geometry,
-      int patterns, long seed) {
-    JavaSparkContext sc = JavaSparkContext.fromSparkContext(rows.context());
+  public static DistributedPooledCnn of(JavaRDD<LabeledBlock> input, PatchGeometry geometry,
+      int patterns, long seed, int partitions) {
+    JavaSparkContext sc = JavaSparkContext.fromSparkContext(input.context());
+    int examplesPerBlock = Math.max(1, DistributedData.DEFAULT_BLOCK_ROWS
+        / geometry.patchCount());
+    JavaRDD<LabeledBlock> cut = input.flatMap(b -> split(b, examplesPerBlock).iterator());
+    JavaRDD<LabeledBlock> rows = cut.getNumPartitions() < partitions
+        ? cut.repartition(partitions) : cut;
     JavaRDD<LabeledBlock> stacked = rows.map(b -> new LabeledBlock(b.id(),
         StackedPatches.of(b.x(), geometry).stacked(), new double[b.rows() * geometry
             .patchCount()]));
@@ -107,6 +115,23 @@ public final class DistributedPooledCnn implements AutoCloseable {
     int k = geometry.patchCount();
     long n = blocks.map(b -> (long) (b.rows() / k)).fold(0L, Long::sum);
     return new DistributedPooledCnn(blocks, g, geometry, n);
+  }
+
+  /**
+   * A block as blocks of at most {@code size} rows; the i-th keeps the id 2^16 id + i (ids only
+   * tell the rows apart in the pattern hashes).
+   */
+  private static java.util.List<LabeledBlock> split(LabeledBlock b, int size) {
+    java.util.List<LabeledBlock> out = new java.util.ArrayList<>();
+    for (int from = 0, i = 0; from < b.rows(); from += size, i++) {
+      int to = Math.min(b.rows(), from + size);
+      DenseMatrix x = new DenseMatrix(to - from, b.x().cols());
+      for (int j = 0; j < x.cols(); j++) {
+        System.arraycopy(b.x().data(), j * b.rows() + from, x.data(), j * x.rows(), x.rows());
+      }
+      out.add(new LabeledBlock((b.id() << 16) + i, x, Arrays.copyOfRange(b.y(), from, to)));
+    }
+    return out;
   }
 
   /** The h x P gates of the patterns. */

@@ -91,7 +91,7 @@ class DistributedPooledCnnTest {
   @ValueSource(ints = {1, 3})
   void reachesTheSingleNodeCertifiedOptimum(int partitions) {
     try (DistributedPooledCnn program = DistributedPooledCnn.of(blocks(partitions), GEOMETRY,
-        PATTERNS, SEED)) {
+        PATTERNS, SEED, partitions)) {
       assertEquals(N, program.n());
       assertArrayEquals(local.patterns().gates().data(), program.gates().data(), 0.0,
           "the same gates from the same seed");
