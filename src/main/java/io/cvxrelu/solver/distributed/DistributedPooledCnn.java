@@ -77,8 +77,9 @@ public final class DistributedPooledCnn implements AutoCloseable {
    * The program on the examples of {@code input} (blocks of flattened images, read on the
    * executors) with {@code patterns} patterns sampled from {@code seed} on their stacked
    * patches. The blocks are cut to at most {@link DistributedData#DEFAULT_BLOCK_ROWS} stacked
-   * rows each (a reader's block of 4,096 images would stack into 4,096 K rows, and a small
-   * data set into a single task) and spread over at least {@code partitions} partitions.
+   * rows each (a reader's block of 4,096 images would stack into 4,096 K rows) and to at most
+   * n / {@code partitions} examples, then spread over at least {@code partitions} partitions
+   * (a small data set would otherwise be one task).
    * Closing releases the stacked blocks.
    *
    * @throws DataFormatException when no gate activates any patch
@@ -86,8 +87,10 @@ public final class DistributedPooledCnn implements AutoCloseable {
   public static DistributedPooledCnn of(JavaRDD<LabeledBlock> input, PatchGeometry geometry,
       int patterns, long seed, int partitions) {
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(input.context());
-    int examplesPerBlock = Math.max(1, DistributedData.DEFAULT_BLOCK_ROWS
-        / geometry.patchCount());
+    sc.setJobDescription("cvxrelu: count examples");
+    long examples = input.map(b -> (long) b.rows()).fold(0L, Long::sum);
+    int examplesPerBlock = Math.min(DistributedData.blockRowsFor(examples, partitions),
+        Math.max(1, DistributedData.DEFAULT_BLOCK_ROWS / geometry.patchCount()));
     JavaRDD<LabeledBlock> cut = input.flatMap(b -> split(b, examplesPerBlock).iterator());
     JavaRDD<LabeledBlock> rows = cut.getNumPartitions() < partitions
         ? cut.repartition(partitions) : cut;
