@@ -89,6 +89,19 @@ public record PooledCnn(PatchGeometry geometry, DenseMatrix filters, double[] ou
   }
 
   /**
+   * The ReLU network of the pooled ReLU program's h x 2P blocks [v_1..v_P, w_1..w_P]: v_i gives
+   * alpha = +sqrt||v_i||, w_i alpha = -sqrt||w_i||.
+   */
+  public static PooledCnn reluFromBlocks(PatchGeometry geometry, DenseMatrix blocks) {
+    int p = blocks.cols() / 2;
+    double[] signs = new double[2 * p];
+    for (int j = 0; j < 2 * p; j++) {
+      signs[j] = j < p ? 1.0 : -1.0;
+    }
+    return fromBlocks(geometry, blocks, signs, null, null);
+  }
+
+  /**
    * The network of convex blocks b_1..b_q (h x q; block j gives a neuron with output sign
    * {@code signs[j]}): u = b / sqrt||b||, alpha = sign sqrt||b||, so the weight decay equals
    * beta sum ||b_j||. Zero blocks give no neuron.

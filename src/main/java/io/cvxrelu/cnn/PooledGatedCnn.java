@@ -83,6 +83,16 @@ public record PooledGatedCnn(NormRegularizedLeastSquares problem, PatchGeometry 
    */
   public static Certificate certificate(DenseMatrix u, double beta, double squaredNorm,
       double dotY, DenseMatrix dual) {
+    return certificate(u, beta, squaredNorm, dotY, dual, 0.0);
+  }
+
+  /**
+   * As {@link #certificate(DenseMatrix, double, double, double, DenseMatrix)} for blocks with
+   * cone constraints (the pooled ReLU program, h x 2P blocks): {@code dual} then holds
+   * S^T (R(lift(lambda)) + (2 D - 1) .* mu), and {@code violation} is reported with the gap.
+   */
+  public static Certificate certificate(DenseMatrix u, double beta, double squaredNorm,
+      double dotY, DenseMatrix dual, double violation) {
     double norm = 0.0;
     double dualNorm = 0.0;
     for (int i = 0; i < u.cols(); i++) {
@@ -90,6 +100,6 @@ public record PooledGatedCnn(NormRegularizedLeastSquares problem, PatchGeometry 
       dualNorm = Math.max(dualNorm, dual.columnNorm(i));
     }
     return new ConeProgramCertificates.Residual(null, dotY, squaredNorm)
-        .certificate(beta * norm, beta, dualNorm, 0.0);
+        .certificate(beta * norm, beta, dualNorm, violation);
   }
 }

@@ -87,4 +87,64 @@ public final class PooledRowBlock {
     }
     stack.addMaskedAdjoint(lifted, Formulation.GATED, grad);
   }
+
+  /** AtA += A_b^T A_b for the block's pooled design A_b = [A_1 ... A_P] (hP x hP, one GEMM). */
+  public void addPooledGram(DenseMatrix gram) {
+    DenseMatrix a = new StackedPatches(stack.x(), examples, patches)
+        .pooledDesign(stack.mask(), stack.patternCount());
+    io.cvxrelu.linalg.Blas.gemm(true, false, 1.0, a, a, 1.0, gram);
+  }
+
+  /**
+   * The pooled ReLU program's correction to cone rows that carry labels 0 (as
+   * {@link PooledConeRows} wraps them): grad += S_b^T R(lift(pool(u) - y) - u) for the
+   * unpooled ReLU predictions u = sum_i D_i S_b (v_i - w_i), R the ReLU masked residual.
+   */
+  public void addReluLossCorrection(DenseMatrix b, DenseMatrix grad) {
+    double[] unpooled = new double[stack.rows()];
+    stack.predictWeights(b, Formulation.RELU, unpooled);
+    double[] diff = new double[stack.rows()];
+    double[] y = stack.y();
+    for (int k = 0; k < patches; k++) {
+      for (int r = 0; r < examples; r++) {
+        double pooled = 0.0;
+        for (int j = 0; j < patches; j++) {
+          pooled += unpooled[j * examples + r];
+        }
+        diff[k * examples + r] = pooled - y[r] - unpooled[k * examples + r];
+      }
+    }
+    stack.addMaskedAdjoint(diff, Formulation.RELU, grad);
+  }
+
+  /**
+   * The block's terms of the pooled ReLU certificate at blocks B (h x 2P) with cone multipliers
+   * mu (n_b K x 2P): lambda = y - pool(sum_i D_i S_b (v_i - w_i)); adds
+   * S_b^T (R(lift(lambda)) + (2 D - 1) .* mu) into {@code dual} and lambda^T lambda,
+   * lambda^T y into sums[0], sums[1]; returns the block's cone violation.
+   */
+  public double addReluCertificateTerms(DenseMatrix b, DenseMatrix mu, DenseMatrix dual,
+      double[] sums) {
+    DenseMatrix z = stack.forward(b);
+    double[] unpooled = new double[stack.rows()];
+    stack.predict(z, Formulation.RELU, unpooled);
+    double[] y = stack.y();
+    double[] lifted = new double[stack.rows()];
+    for (int r = 0; r < examples; r++) {
+      double lambda = y[r];
+      for (int k = 0; k < patches; k++) {
+        lambda -= unpooled[k * examples + r];
+      }
+      sums[0] += lambda * lambda;
+      sums[1] += lambda * y[r];
+      for (int k = 0; k < patches; k++) {
+        lifted[k * examples + r] = lambda;
+      }
+    }
+    DenseMatrix r = new DenseMatrix(stack.rows(), b.cols());
+    stack.maskedResidual(lifted, Formulation.RELU, r);
+    stack.addConeTerm(mu, r);
+    stack.addAdjoint(r, dual);
+    return stack.constraintViolation(z);
+  }
 }

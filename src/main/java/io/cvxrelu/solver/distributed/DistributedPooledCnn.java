@@ -137,6 +137,11 @@ public final class DistributedPooledCnn implements AutoCloseable {
     return out;
   }
 
+  /** The stacked blocks (their labels repeated per patch), cached. */
+  JavaRDD<RowBlock> blocks() {
+    return blocks;
+  }
+
   /** The h x P gates of the patterns. */
   public DenseMatrix gates() {
     return gates;

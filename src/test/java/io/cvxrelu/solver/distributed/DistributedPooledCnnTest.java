@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.cvxrelu.cnn.PatchGeometry;
 import io.cvxrelu.cnn.PooledCnn;
 import io.cvxrelu.cnn.PooledGatedCnn;
+import io.cvxrelu.cnn.PooledInteriorPointSolver;
+import io.cvxrelu.cnn.PooledReluCnn;
 import io.cvxrelu.cnn.ProximalGradientSolver;
+import io.cvxrelu.cnn.StackedPatches;
 import io.cvxrelu.data.LabeledBlock;
 import io.cvxrelu.linalg.DenseMatrix;
 import io.cvxrelu.solver.IterationListener;
@@ -25,6 +28,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -32,7 +36,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The pooled gated CNN program over examples held in row blocks on the executors against the
  * single-node program ({@link PooledGatedCnn} with the Gram-based {@link ProximalGradientSolver},
  * the independent answer): the same gates and beta_max from the same seed, the same certified
- * optimum, and the same recovered network, for one and for three partitions.
+ * optimum, and the same recovered network, for one and for three partitions; and the pooled
+ * ReLU program over the same blocks ({@link DistributedPooledReluCnn}) against the single-node
+ * {@link PooledInteriorPointSolver}.
  */
 class DistributedPooledCnnTest {
   private static final PatchGeometry GEOMETRY = PatchGeometry.windows(1, 5, 6, 2, 2);
@@ -129,6 +135,40 @@ class DistributedPooledCnnTest {
       assertEquals(sse, fit[1], 1e-9 * sse);
       assertEquals(correct, fit[2]);
       assertEquals(0.0, fit[3]);
+    }
+  }
+
+  /**
+   * The pooled ReLU program over the same blocks and patterns: the distributed interior point
+   * (cone rows on the executors) reaches the single-node interior point's certified optimum.
+   */
+  @Test
+  void reluProgramReachesTheSingleNodeInteriorPointOptimum() {
+    // Three partitions only: an interior-point iteration is four passes, and the gated test
+    // already checks that the partitioning leaves the program unchanged.
+    int partitions = 3;
+    double beta = local.problem().beta();
+    PooledReluCnn relu = new PooledReluCnn(StackedPatches.of(x, GEOMETRY), local.patterns(), y,
+        GEOMETRY, beta);
+    SolverOptions options = new SolverOptions(1e-9, 1e-9, 500, 60.0);
+    SolverResult expected = new PooledInteriorPointSolver().solve(relu, options,
+        IterationListener.NONE).orElseThrow();
+    assertEquals(StopReason.CONVERGED, expected.stopReason());
+    try (DistributedPooledCnn program = DistributedPooledCnn.of(blocks(partitions), GEOMETRY,
+        PATTERNS, SEED, partitions);
+        DistributedPooledReluCnn reluProgram = new DistributedPooledReluCnn(program)) {
+      SolverResult result = reluProgram.solve(beta, options, IterationListener.NONE)
+          .orElseThrow();
+      assertEquals(StopReason.CONVERGED, result.stopReason());
+      assertTrue(result.certificate().constraintViolation() <= 1e-9);
+      double optimum = expected.certificate().objective();
+      assertEquals(optimum, result.certificate().objective(), 1e-6 * optimum);
+      assertTrue(result.certificate().lowerBound() <= optimum * (1 + 1e-12));
+      assertTrue(expected.certificate().lowerBound()
+          <= result.certificate().objective() * (1 + 1e-12));
+      PooledCnn network = reluProgram.network(result);
+      assertEquals(result.certificate().objective(), network.objective(x, y, beta),
+          1e-8 * optimum);
     }
   }
 }
