@@ -5,6 +5,7 @@ import io.cvxrelu.cnn.LinearCnnTraining.Architecture;
 import io.cvxrelu.cnn.PatchGeometry;
 import io.cvxrelu.cnn.PooledCnn;
 import io.cvxrelu.cnn.PooledCnnTraining;
+import io.cvxrelu.cnn.PooledInteriorPointSolver;
 import io.cvxrelu.cnn.SeparableCnnTraining;
 import io.cvxrelu.data.DataSpec;
 import io.cvxrelu.data.DistributedInput;
@@ -13,6 +14,7 @@ import io.cvxrelu.report.ProgressLogger;
 import io.cvxrelu.solver.SolverOptions;
 import io.cvxrelu.solver.SolverResult;
 import io.cvxrelu.solver.distributed.DistributedPooledCnn;
+import io.cvxrelu.solver.distributed.DistributedPooledReluCnn;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.logging.log4j.LogManager;
@@ -65,8 +67,8 @@ final class CnnRun {
   }
 
   /**
-   * Whether {@code --solver distributed} asks for the pooled gated program over row blocks (the
-   * only CNN program solved on the executors; auto and local solve on the driver).
+   * Whether {@code --solver distributed} asks for a pooled program over row blocks (the only
+   * CNN programs solved on the executors; auto and local solve on the driver).
    */
   private static boolean distributed(JobOptions opts, String architecture, boolean exact) {
     String solver = opts.declares("solver") ? opts.get("solver") : "local";
@@ -77,9 +79,10 @@ final class CnnRun {
       throw new UsageException("--solver must be local, distributed or auto, got '" + solver
           + "'");
     }
-    if (!architecture.equals(CnnOutputs.POOLED_GATED)) {
-      throw new UsageException("--solver distributed takes --architecture cnn-pooled --model "
-          + "gated only; the other CNN programs are solved on the driver");
+    if (!architecture.equals(CnnOutputs.POOLED_GATED)
+        && !architecture.equals(CnnOutputs.POOLED)) {
+      throw new UsageException("--solver distributed takes --architecture cnn-pooled only; "
+          + "the other CNN programs are solved on the driver");
     }
     if (exact) {
       throw new UsageException("--solver distributed samples its patterns: give --patterns N, "
@@ -138,9 +141,11 @@ final class CnnRun {
   }
 
   /**
-   * The pooled gated program with the examples in row blocks on the executors
+   * The pooled program with the examples in row blocks on the executors
    * ({@link DistributedPooledCnn}): read there, their stacked patches and masks made there, the
-   * FISTA passes and the fit summed there. The driver holds the h x P gates and weights.
+   * solver's passes (gated: FISTA; ReLU: the interior point's rows,
+   * {@link DistributedPooledReluCnn}) and the fit summed there. The driver holds the gates and
+   * weights (and the ReLU interior point's P h x P h normal equations).
    */
   private static Map<String, String> onExecutors(JobContext job, JobOptions opts, Plan plan) {
     long requested = opts.anyLong("partitions");
@@ -152,30 +157,48 @@ final class CnnRun {
         dataSpec))) {
       PatchGeometry geometry = geometry(opts, plan.linear(), plan.shape(), data.train().d());
       int patterns = (int) Math.min(Integer.MAX_VALUE, opts.positiveLong("patterns"));
-      if ((long) patterns * geometry.patchSize() > PooledCnnTraining.MAX_UNKNOWNS) {
+      long limit = plan.relu() ? PooledInteriorPointSolver.MAX_PATTERN_DIMENSION
+          : PooledCnnTraining.MAX_UNKNOWNS;
+      if ((long) patterns * geometry.patchSize() > limit) {
         throw new UsageException("the pooled CNN program would have " + (long) patterns
-            * geometry.patchSize() + " unknowns (at most " + PooledCnnTraining.MAX_UNKNOWNS
-            + "): use fewer patterns or smaller patches");
+            * geometry.patchSize() + " unknowns per sign (at most " + limit + "): use fewer "
+            + "patterns or smaller patches");
       }
       LOG.info("problem: n={} d={} architecture={} h={} K={} partitions={} (distributed)",
           data.train().n(), data.train().d(), plan.architecture(), geometry.patchSize(),
           geometry.patchCount(), data.train().blocks().getNumPartitions());
-      PooledCnnTraining.Spec spec = new PooledCnnTraining.Spec(false, geometry, patterns, false,
-          opts.anyLong("seed"), plan.beta(), plan.betaFrac(), plan.solverOptions());
+      PooledCnnTraining.Spec spec = new PooledCnnTraining.Spec(plan.relu(), geometry, patterns,
+          false, opts.anyLong("seed"), plan.beta(), plan.betaFrac(), plan.solverOptions());
       try (DistributedPooledCnn program = DistributedPooledCnn.of(data.train().blocks(),
           geometry, patterns, spec.seed(), partitions)) {
         double beta = Double.isNaN(spec.beta()) ? spec.betaFraction() * program.betaMax()
             : spec.beta();
-        SolverResult result = program.solve(beta, spec.options(),
-            new ProgressLogger(spec.options().tolerance(), 10.0));
-        PooledCnn network = program.network(result);
+        ProgressLogger progress = new ProgressLogger(spec.options().tolerance(), 10.0);
+        SolverResult result;
+        PooledCnn network;
+        String solver;
+        if (spec.relu()) {
+          try (DistributedPooledReluCnn relu = new DistributedPooledReluCnn(program)) {
+            result = relu.solve(beta, spec.options(), progress).orElseThrow(() ->
+                new IllegalStateException("the distributed interior point certified no iterate "
+                    + "within the feasibility tolerance (a gate on a data hyperplane?): solve "
+                    + "on the driver (--solver local), which falls back to the augmented "
+                    + "Lagrangian"));
+            network = relu.network(result);
+          }
+          solver = "distributed interior-point";
+        } else {
+          result = program.solve(beta, spec.options(), progress);
+          network = program.network(result);
+          solver = "distributed fista";
+        }
         double[] train = DistributedPooledCnn.fit(data.train().blocks(), network);
         CnnOutputs.Fit test = data.test().map(t -> fit(DistributedPooledCnn.fit(t.blocks(),
             network))).orElse(null);
         PooledCnnTraining.Trained trained = new PooledCnnTraining.Trained(spec, beta,
-            program.betaMax(), program.gates().cols(), "distributed fista", result, network,
+            program.betaMax(), program.gates().cols(), solver, result, network,
             0.5 * train[1] + network.weightDecay(beta));
-        logStop(result, network.width() + " filters (distributed fista)");
+        logStop(result, network.width() + " filters (" + solver + ")");
         return CnnOutputs.files(trained, new CnnOutputs.DataFacts(data.description(),
             data.train().n(), data.train().d()), fit(train), test);
       }
