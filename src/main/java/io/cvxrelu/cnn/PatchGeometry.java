@@ -20,7 +20,7 @@ import io.cvxrelu.linalg.DenseMatrix;
  * @param circular circular shifts of a 1-D signal instead of windows
  */
 public record PatchGeometry(int channels, int height, int width, int patch, int stride,
-    boolean circular) {
+    boolean circular) implements java.io.Serializable {
 
   /** Validates the shape; a message names the offending value in one line. */
   public PatchGeometry {

@@ -13,7 +13,8 @@ import io.cvxrelu.linalg.DenseMatrix;
  * with weight decay beta/2 sum_j (||u_j||^2 + alpha_j^2). The pooling is a sum over the K
  * patches (average pooling up to the factor 1/K, which the output weights absorb). The
  * network is evaluated from the patches directly, one GEMM per patch, independently of the
- * convex program's pooled design.
+ * convex program's pooled design. Serializable, so that a distributed run evaluates it where
+ * the rows are.
  *
  * @param geometry the patches
  * @param filters h x m, one filter u_j per column
@@ -21,7 +22,7 @@ import io.cvxrelu.linalg.DenseMatrix;
  * @param gates h x m gate vectors g_j, or null for the ReLU network
  */
 public record PooledCnn(PatchGeometry geometry, DenseMatrix filters, double[] outputWeights,
-    DenseMatrix gates) {
+    DenseMatrix gates) implements java.io.Serializable {
 
   /** Checks the shapes. */
   public PooledCnn {
@@ -85,6 +86,19 @@ public record PooledCnn(PatchGeometry geometry, DenseMatrix filters, double[] ou
       loss += (f[r] - y[r]) * (f[r] - y[r]);
     }
     return 0.5 * loss + weightDecay(beta);
+  }
+
+  /**
+   * The ReLU network of the pooled ReLU program's h x 2P blocks [v_1..v_P, w_1..w_P]: v_i gives
+   * alpha = +sqrt||v_i||, w_i alpha = -sqrt||w_i||.
+   */
+  public static PooledCnn reluFromBlocks(PatchGeometry geometry, DenseMatrix blocks) {
+    int p = blocks.cols() / 2;
+    double[] signs = new double[2 * p];
+    for (int j = 0; j < 2 * p; j++) {
+      signs[j] = j < p ? 1.0 : -1.0;
+    }
+    return fromBlocks(geometry, blocks, signs, null, null);
   }
 
   /**

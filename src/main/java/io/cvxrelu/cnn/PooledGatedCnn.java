@@ -2,6 +2,7 @@ package io.cvxrelu.cnn;
 
 import io.cvxrelu.linalg.DenseMatrix;
 import io.cvxrelu.patterns.SignPatterns;
+import io.cvxrelu.solver.Certificate;
 import io.cvxrelu.solver.SolverResult;
 
 /**
@@ -58,15 +59,47 @@ public record PooledGatedCnn(NormRegularizedLeastSquares problem, PatchGeometry 
 
   /** The gated network of a solution: one filter per non-zero block, with its pattern's gate. */
   public PooledCnn recover(SolverResult result) {
-    int h = geometry.patchSize();
-    int p = patterns.count();
-    DenseMatrix blocks = new DenseMatrix(h, p, result.weights().data().clone());
+    return network(geometry, patterns.gates(), new DenseMatrix(geometry.patchSize(),
+        patterns.count(), result.weights().data().clone()));
+  }
+
+  /** The gated network of h x P blocks U over the h x P gates (zero blocks give no filter). */
+  public static PooledCnn network(PatchGeometry geometry, DenseMatrix gates, DenseMatrix blocks) {
+    int p = blocks.cols();
     double[] signs = new double[p];
     int[] gateOf = new int[p];
     for (int i = 0; i < p; i++) {
       signs[i] = 1.0;
       gateOf[i] = i;
     }
-    return PooledCnn.fromBlocks(geometry, blocks, signs, patterns.gates(), gateOf);
+    return PooledCnn.fromBlocks(geometry, blocks, signs, gates, gateOf);
+  }
+
+  /**
+   * The certificate of {@link NormRegularizedLeastSquares#certificate} at the h x P blocks U
+   * from the sums a distributed pass returns over the blocks of examples: with the residual
+   * lambda = y - A vec(U), its moments ||lambda||^2 and lambda^T y and the h x P matrix
+   * [A_1^T lambda ... A_P^T lambda].
+   */
+  public static Certificate certificate(DenseMatrix u, double beta, double squaredNorm,
+      double dotY, DenseMatrix dual) {
+    return certificate(u, beta, squaredNorm, dotY, dual, 0.0);
+  }
+
+  /**
+   * As {@link #certificate(DenseMatrix, double, double, double, DenseMatrix)} for blocks with
+   * cone constraints (the pooled ReLU program, h x 2P blocks): {@code dual} then holds
+   * S^T (R(lift(lambda)) + (2 D - 1) .* mu), and {@code violation} is reported with the gap.
+   */
+  public static Certificate certificate(DenseMatrix u, double beta, double squaredNorm,
+      double dotY, DenseMatrix dual, double violation) {
+    double norm = 0.0;
+    double dualNorm = 0.0;
+    for (int i = 0; i < u.cols(); i++) {
+      norm += u.columnNorm(i);
+      dualNorm = Math.max(dualNorm, dual.columnNorm(i));
+    }
+    return new ConeProgramCertificates.Residual(null, dotY, squaredNorm)
+        .certificate(beta * norm, beta, dualNorm, violation);
   }
 }

@@ -140,11 +140,6 @@ public final class PooledReluCnn extends ConvexProgram {
 
   /** The ReLU network of a solution: v_i gives alpha = +sqrt||v_i||, w_i alpha = -sqrt||w_i||. */
   public PooledCnn recover(SolverResult result) {
-    int p = patternCount();
-    double[] signs = new double[2 * p];
-    for (int j = 0; j < 2 * p; j++) {
-      signs[j] = j < p ? 1.0 : -1.0;
-    }
-    return PooledCnn.fromBlocks(geometry, result.weights(), signs, null, null);
+    return PooledCnn.reluFromBlocks(geometry, result.weights());
   }
 }

@@ -5,18 +5,14 @@ import io.cvxrelu.solver.Certificate;
 import io.cvxrelu.solver.IterationListener;
 import io.cvxrelu.solver.SolverOptions;
 import io.cvxrelu.solver.SolverResult;
-import io.cvxrelu.solver.StopReason;
-import io.cvxrelu.solver.iteration.AugmentedLagrangian;
-import io.cvxrelu.solver.iteration.Fista;
-import io.cvxrelu.solver.iteration.ProxGradientIteration;
-import io.cvxrelu.solver.iteration.SmoothPart;
 
 /**
  * The project's augmented-Lagrangian method ({@link AugmentedLagrangian}: Rockafellar's form for
  * the inequality constraints, warm-started FISTA rounds, multiplier update, rho raised while the
  * violation stalls) on the pooled ReLU CNN program ({@link PooledReluCnn}). The passes are this
  * class's: FISTA runs on the products Z = S B of the stacked patches, with the pooled loss and
- * the cone penalty as its smooth part, and the cone multipliers are an nK x 2P matrix.
+ * the cone penalty as its smooth part ({@link LocalConePasses}), and the cone multipliers are an
+ * nK x 2P matrix.
  *
  * <p>The result is {@link StopReason#CONVERGED}, and so certified, only when the relative
  * duality gap of {@link PooledReluCnn#certificate} (residual and multipliers) is within the
@@ -38,19 +34,24 @@ public final class PooledReluSolver {
    */
   public SolverResult solve(PooledReluCnn program, DenseMatrix start, DenseMatrix multipliers,
       SolverOptions options, IterationListener listener) {
-    long t0 = System.nanoTime();
-    AugmentedLagrangian<DenseMatrix> method = new AugmentedLagrangian<>(program, options);
-    AugmentedLagrangian.State<DenseMatrix> fresh = method.start(multipliers.copy());
-    boolean warm = ConeProgramCertificates.largestLabel(start.data()) > 0.0;
-    AugmentedLagrangian.State<DenseMatrix> state = warm ? AugmentedLagrangian.State.resumed(1,
-        fresh.rho(), WARM_INNER_TOLERANCE, Double.POSITIVE_INFINITY, fresh.multipliers())
-        : fresh;
-    Passes passes = new Passes(program, start, state, method);
-    return method.run(passes, state, false, listener, t0);
-  }
+    double[] y = program.y();
+    return LocalConePasses.solve(program, program.stacked(), new LocalConePasses.Program() {
+      @Override
+      public LocalConePasses.Term term(DenseMatrix mu, double rho) {
+        return new PooledAugmentedTerm(program, y, mu, rho);
+      }
 
-  /** Inner tolerance (relative to beta) of the first round from a near-optimal point. */
-  private static final double WARM_INNER_TOLERANCE = 1e-6;
+      @Override
+      public DenseMatrix zeroMultipliers() {
+        return multipliers(program);
+      }
+
+      @Override
+      public Certificate certificate(DenseMatrix b, DenseMatrix z, DenseMatrix mu) {
+        return program.certificate(b, z, mu);
+      }
+    }, start, multipliers, options, listener);
+  }
 
   private static DenseMatrix multipliers(PooledReluCnn program) {
     return new DenseMatrix(program.stacked().n(), program.blockCount());
@@ -60,7 +61,7 @@ public final class PooledReluSolver {
    * phi_rho(Z) = 1/2 ||pool(masked Z) - y||^2 + 1/(2 rho) sum [(mu - rho c)_+^2 - mu^2],
    * c = (2 D - 1) .* Z: the pooled loss plus the cone penalty of the stacked program.
    */
-  private static final class PooledAugmentedTerm implements SmoothPart {
+  private static final class PooledAugmentedTerm implements LocalConePasses.Term {
     private final PooledReluCnn program;
     private final double[] y;
     private final DenseMatrix mu;
@@ -100,60 +101,9 @@ public final class PooledReluSolver {
       return v + program.stacked().block().augmentedPenalty(z, mu, rho, gz);
     }
 
-    void updatedMultipliers(DenseMatrix z, DenseMatrix out) {
+    @Override
+    public void updatedMultipliers(DenseMatrix z, DenseMatrix out) {
       program.stacked().block().updatedMultipliers(z, mu, rho, out);
-    }
-  }
-
-  /** The passes on this node; the update writes into the buffer of the multipliers released. */
-  private static final class Passes implements AugmentedLagrangian.Passes<DenseMatrix> {
-    private final PooledReluCnn program;
-    private final double[] y;
-    private final Fista fista;
-    private PooledAugmentedTerm term;
-    private DenseMatrix spare;
-
-    Passes(PooledReluCnn program, DenseMatrix start, AugmentedLagrangian.State<DenseMatrix> state,
-        AugmentedLagrangian<DenseMatrix> method) {
-      this.program = program;
-      this.y = program.y();
-      this.term = new PooledAugmentedTerm(program, y, state.multipliers(), state.rho());
-      this.fista = new Fista(program.stacked(), term, start,
-          method.lipschitz(state.rho()));
-    }
-
-    @Override
-    public ProxGradientIteration iteration() {
-      return fista;
-    }
-
-    @Override
-    public void reset(DenseMatrix multipliers, double rho, double lipschitz) {
-      term = new PooledAugmentedTerm(program, y, multipliers, rho);
-      fista.reset(term, lipschitz);
-    }
-
-    @Override
-    public DenseMatrix updatedMultipliers(DenseMatrix multipliers, double rho) {
-      DenseMatrix out = spare != null ? spare : multipliers(program);
-      spare = null;
-      term.updatedMultipliers(fista.product(), out);
-      return out;
-    }
-
-    @Override
-    public Certificate certificate(DenseMatrix updated) {
-      return program.certificate(fista.iterate(), fista.product(), updated);
-    }
-
-    @Override
-    public void release(DenseMatrix multipliers) {
-      spare = multipliers;
-    }
-
-    @Override
-    public DenseMatrix finish(StopReason reason, DenseMatrix multipliers, DenseMatrix updated) {
-      return updated.copy();
     }
   }
 }

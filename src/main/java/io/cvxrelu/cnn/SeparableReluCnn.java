@@ -1,6 +1,7 @@
 package io.cvxrelu.cnn;
 
 import io.cvxrelu.linalg.DenseMatrix;
+import io.cvxrelu.problem.ConvexProgram;
 import io.cvxrelu.patterns.SignPatterns;
 import io.cvxrelu.problem.ConvexReluProblem;
 import io.cvxrelu.problem.Formulation;
@@ -27,11 +28,12 @@ import java.util.List;
  * patch, P = sum_k P_k); cone multipliers one n x 2P matrix in the same order. With K = 1 this
  * is the fully connected ReLU program on the same patterns.
  */
-public final class SeparableReluCnn {
+public final class SeparableReluCnn extends ConvexProgram {
   private final SeparableGatedCnn gated;
   private final List<ConvexReluProblem> patches;
   private final int[] offsets;
   private final double[] y;
+  private final ConvexReluProblem stacked;
 
   /**
    * The ReLU program over the patterns and design of a gated separable program.
@@ -39,6 +41,7 @@ public final class SeparableReluCnn {
    * @param x the rows the gated program was built from
    */
   public SeparableReluCnn(DenseMatrix x, SeparableGatedCnn gated) {
+    super(new SquaredLoss(), gated.problem().beta(), Formulation.RELU);
     this.gated = gated;
     this.y = gated.problem().y().clone();
     DenseMatrix rows = gated.geometry().patchRows(x);
@@ -52,6 +55,40 @@ public final class SeparableReluCnn {
           new SquaredLoss(), beta(), Formulation.RELU));
     }
     this.patches = List.copyOf(list);
+    // The products of every patch with every block in one GEMM, Z = S B over the stacked
+    // patches S = [X_1; ...; X_K]: the augmented Lagrangian reads patch k's diagonal block
+    // (rows of X_k, columns of its patterns). Its patterns are a carrier the products ignore.
+    DenseMatrix s = StackedPatches.of(x, gated.geometry()).stacked();
+    this.stacked = new ConvexReluProblem(s, new double[s.rows()],
+        SignPatterns.fromGates(s, list.get(0).patterns().gates()), new SquaredLoss(), beta(),
+        Formulation.RELU);
+  }
+
+  /** The products S B of the stacked patches (n K x 2P), of which {@link #diagonalBlock} reads. */
+  ConvexReluProblem stacked() {
+    return stacked;
+  }
+
+  /** Patch k's products X_k B_k (n x 2 P_k): its rows and its patterns' columns of Z = S B. */
+  DenseMatrix diagonalBlock(DenseMatrix z, int k) {
+    int n = y.length;
+    int pk = offsets[k + 1] - offsets[k];
+    DenseMatrix rows = new DenseMatrix(n, z.cols());
+    for (int j = 0; j < z.cols(); j++) {
+      System.arraycopy(z.data(), j * z.rows() + k * n, rows.data(), j * n, n);
+    }
+    return gather(rows, offsets[k], pk, patternCount());
+  }
+
+  /** Writes the n x 2 P_k part into patch k's diagonal block of gz (n K x 2P). */
+  void setDiagonalBlock(DenseMatrix part, DenseMatrix gz, int k) {
+    int n = y.length;
+    int pk = part.cols() / 2;
+    int p = patternCount();
+    for (int j = 0; j < 2 * pk; j++) {
+      int col = j < pk ? offsets[k] + j : p + offsets[k] + j - pk;
+      System.arraycopy(part.data(), j * n, gz.data(), col * gz.rows() + k * n, n);
+    }
   }
 
   /** The gated program whose patterns and design this program shares. */
@@ -78,17 +115,14 @@ public final class SeparableReluCnn {
     return y.clone();
   }
 
-  /** The regularisation weight beta. */
-  public double beta() {
-    return gated.problem().beta();
-  }
-
   /** h. */
+  @Override
   public int d() {
     return gated.geometry().patchSize();
   }
 
   /** P = sum_k P_k. */
+  @Override
   public int patternCount() {
     return offsets[offsets.length - 1];
   }
@@ -130,8 +164,32 @@ public final class SeparableReluCnn {
   }
 
   /** max |y|: the scale of the feasibility tolerance. */
+  @Override
   public double largestLabel() {
     return ConeProgramCertificates.largestLabel(y);
+  }
+
+  /** A^T A B, with A: B -&gt; sum_k sum_i D_i^k X_k (v_ik - w_ik). */
+  @Override
+  public DenseMatrix normalOperator(DenseMatrix b) {
+    double[] pred = predict(b, new ArrayList<>());
+    DenseMatrix out = new DenseMatrix(d(), b.cols());
+    for (int k = 0; k < patches.size(); k++) {
+      ConvexReluProblem pk = patches.get(k);
+      DenseMatrix r = new DenseMatrix(y.length, 2 * pk.patternCount());
+      pk.maskedResidual(pred, r);
+      scatter(pk.adjoint(r), out, offsets[k], patternCount());
+    }
+    return out;
+  }
+
+  /**
+   * S^T S = sum_k X_k^T X_k (h x h): its norm bounds every ||X_k||^2, the cone penalty's
+   * curvature per unit rho, from above (a safe, if smaller, first step).
+   */
+  @Override
+  public DenseMatrix gram() {
+    return stacked.gram();
   }
 
   /**

@@ -46,7 +46,15 @@ public record StackedPatches(DenseMatrix stacked, int examples, int patches) {
 
   /** P distinct non-zero patterns of Gaussian gates (seeded), found on the whole stack. */
   public SignPatterns samplePatterns(int count, long seed) {
-    return SignPatterns.sample(stacked, count, seed, DRAWS_PER_PATTERN * count);
+    return SignPatterns.sample(stacked, count, seed, samplingBudget(count));
+  }
+
+  /**
+   * Gates drawn at most for {@code count} patterns: the budget of {@link #samplePatterns}, which
+   * a sampler over distributed stacks uses too, so both keep the same gates.
+   */
+  public static int samplingBudget(int count) {
+    return (int) Math.min(Integer.MAX_VALUE, (long) DRAWS_PER_PATTERN * count);
   }
 
   /**
@@ -67,11 +75,14 @@ public record StackedPatches(DenseMatrix stacked, int examples, int patches) {
    * patch by patch with the mask as a 0/1 factor (a multiply, not an unpredictable branch).
    */
   public DenseMatrix pooledDesign(SignPatterns patterns) {
+    return pooledDesign(patterns.mask(), patterns.count());
+  }
+
+  /** {@link #pooledDesign(SignPatterns)} for an nK x P column-major 0/1 mask of the stack. */
+  public DenseMatrix pooledDesign(byte[] mask, int p) {
     int n = examples;
     int h = patchSize();
     int rows = n * patches;
-    int p = patterns.count();
-    byte[] mask = patterns.mask();
     double[] src = stacked.data();
     DenseMatrix a = new DenseMatrix(n, h * p);
     double[] dst = a.data();

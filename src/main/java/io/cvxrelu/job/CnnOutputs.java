@@ -100,6 +100,29 @@ final class CnnOutputs {
 
   /** The pooled CNN's files: summary, filters (gates) and output weights, history. */
   static Map<String, String> files(PooledCnnTraining.Trained trained, DataLoader.Loaded data) {
+    PooledCnn network = trained.network();
+    return files(trained, new DataFacts(data.description(), data.train().n(),
+        data.train().d()), Fit.of(network.predict(data.train().x()), data.train().y()),
+        data.test() == null ? null : Fit.of(network.predict(data.test().x()), data.test().y()));
+  }
+
+  /**
+   * What the summary says of the data: a description, n and d (a distributed run knows no
+   * more on the driver).
+   */
+  record DataFacts(String description, long n, int d) {}
+
+  /** A network's fit on a data set: the mean squared error and, for +-1 labels, the accuracy. */
+  record Fit(double mse, Double accuracy) {
+    static Fit of(double[] f, double[] y) {
+      return new Fit(Metrics.mse(f, y), Metrics.isPlusMinusOne(y) ? Metrics.accuracy(f, y)
+          : null);
+    }
+  }
+
+  /** The pooled CNN's files from facts and fits computed elsewhere (test fit null: none). */
+  static Map<String, String> files(PooledCnnTraining.Trained trained, DataFacts data,
+      Fit train, Fit test) {
     String name = trained.spec().relu() ? POOLED : POOLED_GATED;
     PooledCnn network = trained.network();
     PatchGeometry g = trained.spec().geometry();
@@ -112,9 +135,9 @@ final class CnnOutputs {
     s.put("patternsRequested", trained.spec().patterns());
     s.put("patterns", trained.patternCount());
     s.put("filters", network.width());
-    fit(s, "train", network.predict(data.train().x()), data.train());
-    if (data.test() != null) {
-      fit(s, "test", network.predict(data.test().x()), data.test());
+    putFit(s, "train", train);
+    if (test != null) {
+      putFit(s, "test", test);
     }
     ObjectNode m = SummaryJson.object();
     m.put("architecture", name);
@@ -136,12 +159,19 @@ final class CnnOutputs {
   private static ObjectNode common(String architecture, DataLoader.Loaded data,
       PatchGeometry geometry, double beta, double betaMax, SolverResult result,
       double nonconvexObjective) {
+    return common(architecture, new DataFacts(data.description(), data.train().n(),
+        data.train().d()), geometry, beta, betaMax, result, nonconvexObjective);
+  }
+
+  private static ObjectNode common(String architecture, DataFacts data,
+      PatchGeometry geometry, double beta, double betaMax, SolverResult result,
+      double nonconvexObjective) {
     Certificate c = result.certificate();
     ObjectNode s = SummaryJson.object();
     s.put("architecture", architecture);
     s.put("data", data.description());
-    s.put("n", data.train().n());
-    s.put("d", data.train().d());
+    s.put("n", data.n());
+    s.put("d", data.d());
     putGeometry(s, geometry);
     s.put("beta", beta);
     s.put("betaMax", betaMax);
@@ -167,9 +197,13 @@ final class CnnOutputs {
   }
 
   private static void fit(ObjectNode s, String prefix, double[] f, LabeledData data) {
-    s.put(prefix + "Mse", Metrics.mse(f, data.y()));
-    if (Metrics.isPlusMinusOne(data.y())) {
-      s.put(prefix + "Accuracy", Metrics.accuracy(f, data.y()));
+    putFit(s, prefix, Fit.of(f, data.y()));
+  }
+
+  private static void putFit(ObjectNode s, String prefix, Fit fit) {
+    s.put(prefix + "Mse", fit.mse());
+    if (fit.accuracy() != null) {
+      s.put(prefix + "Accuracy", fit.accuracy());
     }
   }
 

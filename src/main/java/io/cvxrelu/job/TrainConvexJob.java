@@ -187,10 +187,6 @@ public final class TrainConvexJob {
         throw new UsageException("--" + fcFlag + " applies to --architecture fc only");
       }
     }
-    if (!opts.get("solver").equals("auto") && !opts.get("solver").equals("local")) {
-      throw new UsageException("the CNN programs are solved on the driver: --solver "
-          + opts.get("solver") + " applies to --architecture fc only");
-    }
     CnnRun.Plan plan = CnnRun.plan(opts, id);
     boolean overwrite = opts.flagSet("overwrite");
     try (JobContext job = JobContext.open("train-convex", opts)) {

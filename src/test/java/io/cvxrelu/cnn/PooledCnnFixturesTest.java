@@ -17,8 +17,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * K = 1) and the fixture's own gates, the pooled CNN programs are the fully connected ones, so
  * the gated and the ReLU pooled optima equal the fixtures' reference optima (interior-point
  * certified, {@code reference.json}) to 1e-8, and so does the gated separable program's (one
- * patch, one filter per pattern of it). The separable ReLU interior point is not held to it:
- * on toy_n20 it stops NUMERICAL_FAILURE at a gap of 2.6e-6 (docs/cnn.md, What is missing).
+ * patch, one filter per pattern of it). The separable ReLU program's ending (its interior
+ * point hands over to the augmented Lagrangian) is checked on the same fixtures by
+ * {@link SeparableReluHandOffTest}.
  */
 class PooledCnnFixturesTest {
   private static final SolverOptions TIGHT = new SolverOptions(1e-11, 1e-9, 500_000, 60.0);

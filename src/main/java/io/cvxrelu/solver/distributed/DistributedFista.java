@@ -5,6 +5,7 @@ import io.cvxrelu.solver.iteration.Backtracking;
 import io.cvxrelu.solver.iteration.ProxGradientIteration;
 import io.cvxrelu.solver.iteration.ProximalGradient;
 import java.util.function.Consumer;
+import org.apache.spark.api.java.JavaSparkContext;
 
 /**
  * FISTA with backtracking and gradient restart (the iteration of the single-node
@@ -37,7 +38,9 @@ public final class DistributedFista implements ProxGradientIteration {
     DistributedProblem.Evaluation evaluate(DenseMatrix candidate, DenseMatrix point);
   }
 
+  /** The program of the row blocks, for checkpoints; null for another program's passes. */
   private final DistributedProblem problem;
+  private final JavaSparkContext context;
   private final double beta;
   private final String phase;
   private final Backtracking backtracking;
@@ -64,11 +67,13 @@ public final class DistributedFista implements ProxGradientIteration {
    * Starts (or resumes) from X with previous iterate X_prev and momentum t (a fresh start has
    * X_prev = X and t = 1).
    */
-  private DistributedFista(DistributedProblem problem, Smooth f, String phase, DenseMatrix x,
-      DenseMatrix xPrev, double momentum, Backtracking backtracking, long steps, boolean affine) {
+  private DistributedFista(DistributedProblem problem, JavaSparkContext context, double beta,
+      Smooth f, String phase, DenseMatrix x, DenseMatrix xPrev, double momentum,
+      Backtracking backtracking, long steps, boolean affine) {
     this.problem = problem;
+    this.context = context;
     this.affine = affine;
-    this.beta = problem.beta();
+    this.beta = beta;
     this.phase = phase;
     this.f = f;
     this.x = x.copy();
@@ -91,14 +96,26 @@ public final class DistributedFista implements ProxGradientIteration {
    */
   static DistributedFista start(DistributedProblem problem, Smooth f, String phase,
       DenseMatrix b0, double lipschitz, boolean affine) {
-    return new DistributedFista(problem, f, phase, b0, b0, 1.0,
+    return new DistributedFista(problem, problem.context(), problem.beta(), f, phase, b0, b0,
+        1.0, Backtracking.forLipschitz(lipschitz), 0, affine);
+  }
+
+  /**
+   * A fresh start for the group lasso phi(B) + beta sum_j ||B_j|| of another program whose
+   * passes {@code f} makes (the pooled CNN's stacked patches): the same iteration, without
+   * checkpoints ({@link #checkpointState} needs a {@link DistributedProblem}).
+   */
+  static DistributedFista start(JavaSparkContext context, double beta, Smooth f, String phase,
+      DenseMatrix b0, double lipschitz, boolean affine) {
+    return new DistributedFista(null, context, beta, f, phase, b0, b0, 1.0,
         Backtracking.forLipschitz(lipschitz), 0, affine);
   }
 
   /** The iteration saved in a checkpoint, continued (bit for bit when not affine). */
   static DistributedFista resume(DistributedProblem problem, Smooth f, String phase,
       SolverCheckpoint.State s, boolean affine) {
-    DistributedFista it = new DistributedFista(problem, f, phase, s.iterate(),
+    DistributedFista it = new DistributedFista(problem, problem.context(), problem.beta(), f,
+        phase, s.iterate(),
         s.previousIterate(), s.momentum(), new Backtracking(s.stepSize()), s.steps(), affine);
     it.backtracking.restoreGradientMapping(s.gradientMapping());
     return it;
@@ -130,7 +147,7 @@ public final class DistributedFista implements ProxGradientIteration {
     double w = (momentum - 1.0) / ProximalGradient.nextMomentum(momentum);
     y = new DenseMatrix(x.rows(), x.cols());
     ProximalGradient.extrapolate(x.data(), xPrev.data(), w, y.data());
-    problem.context().setJobDescription("cvxrelu: " + phase + " gradient at step " + steps);
+    context.setJobDescription("cvxrelu: " + phase + " gradient at step " + steps);
     DistributedProblem.Evaluation e;
     if (affine) {
       atX = f.evaluate(null, x);
@@ -209,7 +226,7 @@ public final class DistributedFista implements ProxGradientIteration {
     double w = (nextMomentum - 1.0) / ProximalGradient.nextMomentum(nextMomentum);
     nextY = new DenseMatrix(x.rows(), x.cols());
     ProximalGradient.extrapolate(candidate.data(), x.data(), w, nextY.data());
-    problem.context().setJobDescription("cvxrelu: " + phase + " step " + (steps + 1));
+    context.setJobDescription("cvxrelu: " + phase + " step " + (steps + 1));
     if (affine) {
       atCandidate = f.evaluate(null, candidate);
       next = extrapolated(atCandidate, candidate, atX, x, w);
