@@ -59,7 +59,8 @@ public final class TrainConvexJob {
         .option("max-iter", "200000", "iteration budget")
         .option("max-seconds", "3600", "time budget in seconds")
         .option("solver", "auto", "local | distributed | auto (distributed when the master is"
-            + " not local[...] or n >= " + SolverChoice.AUTO_DISTRIBUTED_ROWS + ")")
+            + " not local[...] or n >= " + SolverChoice.AUTO_DISTRIBUTED_ROWS + "); of the CNN"
+            + " architectures only cnn-pooled runs distributed")
         .option("partitions", "0", "row-block partitions of the distributed solver"
             + " (0: Spark's default parallelism)")
         .option("pattern-blocks", "auto", "distributed solver: split the sign patterns into K"
