@@ -74,7 +74,7 @@ final class MagnitudePolish {
     DenseMatrix gram = new DenseMatrix(s, s);
     Blas.gemm(true, false, 1.0, c, c, 0.0, gram);
     DenseMatrix rhs = new DenseMatrix(s, 1);
-    Blas.gemm(true, false, 1.0, c, new DenseMatrix(n, 1, problem.y().clone()), 0.0, rhs);
+    Blas.gemm(true, false, 1.0, c, new DenseMatrix(n, 1, problem.y()), 0.0, rhs);
     for (int k = 0; k < s; k++) {
       rhs.data()[k] -= problem.beta();
     }
@@ -100,18 +100,6 @@ final class MagnitudePolish {
 
   /** The non-zero blocks of b. */
   private static int[] support(DenseMatrix b, int p) {
-    int count = 0;
-    for (int j = 0; j < p; j++) {
-      if (b.columnNorm(j) > 0.0) {
-        count++;
-      }
-    }
-    int[] out = new int[count];
-    for (int j = 0, k = 0; j < p; j++) {
-      if (b.columnNorm(j) > 0.0) {
-        out[k++] = j;
-      }
-    }
-    return out;
+    return java.util.stream.IntStream.range(0, p).filter(j -> b.columnNorm(j) > 0.0).toArray();
   }
 }
