@@ -458,6 +458,75 @@ public final class RowBlock implements Serializable {
     });
   }
 
+  /**
+   * The row-wise step between the two products of {@link #addForwardAdjoint}: given a tile's
+   * predictions under each weight group (rows [r0, r0 + len) of the block), writes the per-row
+   * weights g of the adjoint product (length len). Row-wise maps only: the loss gradient of a
+   * separable loss, or the predictions themselves for A^T A B.
+   */
+  @FunctionalInterface
+  public interface RowMap {
+    void apply(int r0, int len, double[][] predictions, double[] g);
+  }
+
+  /**
+   * One forward and one adjoint product fused per tile of rows: the tile's predictions under
+   * every weight group B_1..B_k (each d x q) from one GEMM X_t [B_1 .. B_k], the row map from
+   * them to g_t, then G += X_t^T (M_t .* g_t), all while the tile of X is in cache. Same flops
+   * as k {@link #predictWeights} and one {@link #addMaskedAdjoint}, but X is streamed from
+   * memory once per pass instead of k + 1 times, and the forward GEMM is k times wider; a FISTA
+   * pass (value at the candidate, value and gradient at the extrapolated point) and the normal
+   * operator A^T A B run through it.
+   *
+   * @param groups k weight matrices of the same shape (d x q)
+   * @param grad d x q, accumulated into
+   */
+  public void addForwardAdjoint(DenseMatrix[] groups, Formulation formulation, RowMap map,
+      DenseMatrix grad) {
+    boolean relu = formulation == Formulation.RELU;
+    int n = rows();
+    int d = d();
+    int k = groups.length;
+    int q = grad.cols();
+    double[] wide = new double[d * q * k];
+    for (int g = 0; g < k; g++) {
+      if (groups[g].rows() != d || groups[g].cols() != q) {
+        throw new IllegalArgumentException("weight group " + groups[g] + " is not " + d + " x "
+            + q);
+      }
+      System.arraycopy(groups[g].data(), 0, wide, g * d * q, d * q);
+    }
+    int size = tileRows(n, q * k);
+    double[] buffer = new double[size * q * k];
+    double[][] predictions = new double[k][size];
+    double[] weights = new double[size];
+    for (int r0 = 0; r0 < n; r0 += size) {
+      int len = Math.min(size, n - r0);
+      if (len < size) {
+        predictions = new double[k][len];
+        weights = new double[len];
+      }
+      Blas.gemm(false, false, len, q * k, d, 1.0, x.data(), r0, n, wide, 0, d, 0.0, buffer, 0,
+          len);
+      for (int g = 0; g < k; g++) {
+        double[] out = predictions[g];
+        java.util.Arrays.fill(out, 0.0);
+        int base = g * q;
+        for (int i = 0; i < patterns; i++) {
+          addMaskedColumn(out, 0, mask, i * n + r0, buffer, (base + i) * len,
+              (base + i + patterns) * len, len, relu);
+        }
+      }
+      map.apply(r0, len, predictions, weights);
+      for (int i = 0; i < patterns; i++) {
+        writeMaskedColumn(buffer, i * len, (i + patterns) * len, mask, i * n + r0, weights, 0,
+            len, relu);
+      }
+      Blas.gemm(true, false, d, q, len, 1.0, x.data(), r0, n, buffer, 0, len, 1.0,
+          grad.data(), 0, d);
+    }
+  }
+
   /** One tile of rows [r0, r0 + len) of a fused kernel, with a scratch buffer of len x q. */
   @FunctionalInterface
   private interface Tile {

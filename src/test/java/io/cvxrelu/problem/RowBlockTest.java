@@ -84,4 +84,54 @@ class RowBlockTest {
       }
     }
   }
+
+  /**
+   * The fused forward-adjoint pass (a FISTA pass: loss at the candidate, loss and gradient at
+   * the point) equals separate {@code predictWeights} and {@code addMaskedAdjoint} calls, over
+   * several tiles with a partial last one, for both formulations and both losses.
+   */
+  @Test
+  void fusedForwardAdjointMatchesSeparateKernels() {
+    SplittableRandom rng = new SplittableRandom(10);
+    int n = 1500;
+    int d = 6;
+    DenseMatrix x = RandomMatrices.gaussian(n, d, rng);
+    double[] y = new double[n];
+    for (int i = 0; i < n; i++) {
+      y[i] = rng.nextBoolean() ? 1.0 : -1.0;
+    }
+    SignPatterns patterns = SignPatterns.sample(x, 90, 6, 100_000);
+    for (Loss loss : new Loss[] {new SquaredLoss(), new LogisticLoss()}) {
+      for (Formulation f : Formulation.values()) {
+        RowBlock block = RowBlock.withGates(0, x, y, patterns.gates());
+        int q = f == Formulation.RELU ? 2 * patterns.count() : patterns.count();
+        assertEquals(true, RowBlock.tileRows(n, 2 * q) < n / 2, "the test should span tiles");
+        DenseMatrix c = RandomMatrices.gaussian(d, q, rng);
+        DenseMatrix p = RandomMatrices.gaussian(d, q, rng);
+        double[] predC = new double[n];
+        double[] predP = new double[n];
+        block.predictWeights(c, f, predC);
+        block.predictWeights(p, f, predP);
+        double[] g = new double[n];
+        double expectedC = loss.value(predC, y);
+        double expectedP = loss.valueAndGradient(predP, y, g);
+        DenseMatrix expectedGrad = new DenseMatrix(d, q);
+        block.addMaskedAdjoint(g, f, expectedGrad);
+
+        double[] sums = new double[2];
+        DenseMatrix grad = new DenseMatrix(d, q);
+        block.addForwardAdjoint(new DenseMatrix[] {c, p}, f, (r0, len, pred, gt) -> {
+          double[] yt = java.util.Arrays.copyOfRange(y, r0, r0 + len);
+          sums[0] += loss.value(pred[0], yt);
+          sums[1] += loss.valueAndGradient(pred[1], yt, gt);
+        }, grad);
+        assertEquals(expectedC, sums[0], 1e-10 * Math.abs(expectedC));
+        assertEquals(expectedP, sums[1], 1e-10 * Math.abs(expectedP));
+        for (int k = 0; k < grad.data().length; k++) {
+          assertEquals(expectedGrad.data()[k], grad.data()[k],
+              1e-10 * (1 + Math.abs(expectedGrad.data()[k])));
+        }
+      }
+    }
+  }
 }

@@ -69,9 +69,8 @@ final class OneBlockPasses implements RowBlockPasses {
     Formulation f = formulation;
     try {
       return sum(data.blocks(), null, new DenseMatrix(data.d(), b.cols()), (acc, blk, m) -> {
-        double[] p = new double[blk.rows()];
-        blk.predictWeights(bb.value(), f, p);
-        blk.addMaskedAdjoint(p, f, acc);
+        blk.addForwardAdjoint(new DenseMatrix[] {bb.value()}, f,
+            (r0, len, predictions, g) -> System.arraycopy(predictions[0], 0, g, 0, len), acc);
         return acc;
       }, OrderedAggregate::addInto);
     } finally {
@@ -139,10 +138,10 @@ final class OneBlockPasses implements RowBlockPasses {
     StepSums add(RowBlock blk, DenseMatrix mu, DenseMatrix[] weights, Loss loss, Formulation f,
         double rho) {
       int n = blk.rows();
-      double[] pred = new double[n];
       if (mu == null) {
-        return addFused(blk, weights, loss, f, pred);
+        return addFused(blk, weights, loss, f);
       }
+      double[] pred = new double[n];
       if (weights[0] != null) {
         DenseMatrix zc = blk.forward(weights[0]);
         blk.predict(zc, f, pred);
@@ -166,20 +165,22 @@ final class OneBlockPasses implements RowBlockPasses {
     }
 
     /**
-     * Without multipliers only the predictions and the gradient are needed, so the fused
-     * kernels ({@link RowBlock#predictWeights}, {@link RowBlock#addMaskedAdjoint}) serve: the
-     * n_b x q products are reduced tile by tile while in cache and never stored.
+     * Without multipliers only the predictions and the gradient are needed: one fused pass
+     * ({@link RowBlock#addForwardAdjoint}) forms both predictions from one GEMM per tile of
+     * rows, takes the loss and its gradient row-wise, and adds the tile's adjoint GEMM, so each
+     * tile of X is read from memory once and no n_b x q product is stored.
      */
-    private StepSums addFused(RowBlock blk, DenseMatrix[] weights, Loss loss, Formulation f,
-        double[] pred) {
-      if (weights[0] != null) {
-        blk.predictWeights(weights[0], f, pred);
-        atCandidate += loss.value(pred, blk.y());
-      }
-      blk.predictWeights(weights[1], f, pred);
-      double[] g = new double[pred.length];
-      atPoint += loss.valueAndGradient(pred, blk.y(), g);
-      blk.addMaskedAdjoint(g, f, gradient);
+    private StepSums addFused(RowBlock blk, DenseMatrix[] weights, Loss loss, Formulation f) {
+      boolean withCandidate = weights[0] != null;
+      DenseMatrix[] groups = withCandidate ? weights : new DenseMatrix[] {weights[1]};
+      double[] y = blk.y();
+      blk.addForwardAdjoint(groups, f, (r0, len, predictions, g) -> {
+        double[] yt = java.util.Arrays.copyOfRange(y, r0, r0 + len);
+        if (withCandidate) {
+          atCandidate += loss.value(predictions[0], yt);
+        }
+        atPoint += loss.valueAndGradient(predictions[groups.length - 1], yt, g);
+      }, gradient);
       return this;
     }
 
