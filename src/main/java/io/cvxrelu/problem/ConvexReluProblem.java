@@ -25,6 +25,12 @@ public final class ConvexReluProblem extends ConvexProgram {
   private volatile RowBlock block;
   private volatile double[] maskValues;
   private volatile double[] coneSigns;
+  /**
+   * Estimates that depend on X, the patterns and the formulation but not on beta (the norm of
+   * the data-fit operator), shared with the problems {@link #with} makes at other betas: a
+   * regularisation path estimates them once, not once per point.
+   */
+  private final java.util.concurrent.ConcurrentHashMap<String, Double> betaFree;
 
   /**
    * @param x n x d features (a bias, if wanted, is already a column)
@@ -32,7 +38,14 @@ public final class ConvexReluProblem extends ConvexProgram {
    */
   public ConvexReluProblem(DenseMatrix x, double[] y, SignPatterns patterns, Loss loss,
       double beta, Formulation formulation) {
+    this(x, y, patterns, loss, beta, formulation, new java.util.concurrent.ConcurrentHashMap<>());
+  }
+
+  private ConvexReluProblem(DenseMatrix x, double[] y, SignPatterns patterns, Loss loss,
+      double beta, Formulation formulation,
+      java.util.concurrent.ConcurrentHashMap<String, Double> betaFree) {
     super(loss, beta, formulation);
+    this.betaFree = betaFree;
     if (y.length != x.rows()) {
       throw new IllegalArgumentException(x.rows() + " rows but " + y.length + " labels");
     }
@@ -84,7 +97,17 @@ public final class ConvexReluProblem extends ConvexProgram {
 
   /** Same data, patterns and loss with another regularisation strength or formulation. */
   public ConvexReluProblem with(double newBeta, Formulation newFormulation) {
-    return new ConvexReluProblem(x, y, patterns, loss(), newBeta, newFormulation);
+    return new ConvexReluProblem(x, y, patterns, loss(), newBeta, newFormulation,
+        newFormulation == formulation() ? betaFree
+            : new java.util.concurrent.ConcurrentHashMap<>());
+  }
+
+  /**
+   * A beta-independent estimate of this program ({@code key} names it), computed on first use
+   * and shared by every {@link #with} of the same formulation.
+   */
+  public double betaFreeEstimate(String key, java.util.function.DoubleSupplier compute) {
+    return betaFree.computeIfAbsent(key, k -> compute.getAsDouble());
   }
 
   public DenseMatrix x() {

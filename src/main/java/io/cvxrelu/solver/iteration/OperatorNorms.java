@@ -3,6 +3,7 @@ package io.cvxrelu.solver.iteration;
 import io.cvxrelu.linalg.Blas;
 import io.cvxrelu.linalg.DenseMatrix;
 import io.cvxrelu.problem.ConvexProgram;
+import io.cvxrelu.problem.ConvexReluProblem;
 import java.util.SplittableRandom;
 import java.util.function.UnaryOperator;
 
@@ -18,6 +19,11 @@ public final class OperatorNorms {
    * program's normal operator (two GEMMs, or one pass over the row blocks, per round).
    */
   public static double lossOperatorNormSquared(ConvexProgram program, int rounds) {
+    if (program instanceof ConvexReluProblem p) {
+      // A does not depend on beta: a path's solves share one estimate.
+      return p.betaFreeEstimate("lossOperatorNormSquared/" + rounds, () -> normalOperatorNorm(
+          p.d(), p.blockCount(), p::normalOperator, rounds));
+    }
     return normalOperatorNorm(program.d(), program.blockCount(), program::normalOperator,
         rounds);
   }
