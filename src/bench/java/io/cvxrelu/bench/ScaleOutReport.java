@@ -58,6 +58,19 @@ final class ScaleOutReport {
             + "that at 10^5 (within 15%%: %s); driver peak heap at 10^6 is %.2fx that at 10^5 "
             + "(at most 1.5x: %s)%n", model, perRow, Math.abs(perRow - 1.0) <= 0.15 ? "yes"
             : "no", heap, heap <= 1.5 ? "yes" : "no"));
+        double taskSmall = small.path("taskRunSecondsPerPass").asDouble(Double.NaN);
+        double taskLarge = large.path("taskRunSecondsPerPass").asDouble(Double.NaN);
+        if (Double.isFinite(taskSmall) && Double.isFinite(taskLarge) && taskSmall > 0) {
+          // The stage's wall time is the tasks' work (per row) plus Spark's fixed cost per
+          // stage (task launches, results): the two are reported apart.
+          double taskPerRow = (taskLarge / 1e6) / (taskSmall / 1e5);
+          out.append(String.format(Locale.ROOT, "  - %s: the tasks' run time per pass per row "
+              + "at 10^6 is %.2fx that at 10^5 (within 15%%: %s; %.3f s against %.3f s per "
+              + "pass); a stage of empty tasks costs %.3f s and %.3f s%n", model, taskPerRow,
+              Math.abs(taskPerRow - 1.0) <= 0.15 ? "yes" : "no", taskLarge, taskSmall,
+              large.path("emptyPassSeconds").asDouble(Double.NaN),
+              small.path("emptyPassSeconds").asDouble(Double.NaN)));
+        }
       }
     }
     JsonNode one = find(rows, "gated", "squared", 200_000, "local-cluster[1,1");

@@ -100,7 +100,10 @@ public final class RegularisationPath {
       ConvexReluProblem p = base.with(f * betaMax, base.formulation());
       ConvexSolver solver = SolverChoice.local(p);
       if (k >= 2 && p.formulation() == Formulation.GATED) {
-        warm = secant(out.get(k - 2), out.get(k - 1), f);
+        Point before = out.get(k - 2);
+        Point last = out.get(k - 1);
+        warm = secant(before.fraction(), before.result().weights(), last.fraction(),
+            last.result().weights(), f);
       }
       SolverResult r = solver.solve(p, warm, options, listeners.apply(p.beta()));
       warm = r.weights();
@@ -112,22 +115,25 @@ public final class RegularisationPath {
   /**
    * The secant predictor of the next point of the path in log beta: B(f) ~ B_k + t (B_k -
    * B_{k-1}) with t = log(f / f_k) / log(f_k / f_{k-1}) (t = 1 on a log-spaced grid), the
-   * first-order continuation predictor (Allgower and Georg 1990, Sec. 2.2) with the two solved
-   * points. Only for the gated program, where every B is feasible (an extrapolated ReLU point
-   * would leave its cones). On the n = 10^4, d = 100, P = 1,000 path of docs/pipelines.md it cut
-   * the SSNAL iterations of the warm points from 157 to 139 and the path's solve time by about a
-   * fifth, against starting from B_k itself.
+   * first-order continuation predictor (Allgower and Georg 1990, Sec. 2.2) through the two
+   * last solved points. Only for the gated program, where every B is feasible (an extrapolated
+   * ReLU point would leave its cones). On the n = 10^4, d = 100, P = 1,000 path of
+   * docs/pipelines.md it cut the SSNAL iterations of the warm points from 157 to 139 and the
+   * path's solve time by about a fifth, against starting from B_k itself. The second point
+   * starts from the first: a secant through beta_max (B = 0) took 22 iterations there
+   * against 17, since the path leaves zero far from linearly in log beta.
+   *
+   * @param before B at {@code fBefore}, or null for zero
    */
-  static DenseMatrix secant(Point before, Point last, double fraction) {
-    double t = Math.log(fraction / last.fraction()) / Math.log(last.fraction()
-        / before.fraction());
-    double[] a = last.result().weights().data();
-    double[] b = before.result().weights().data();
-    DenseMatrix out = new DenseMatrix(last.result().weights().rows(),
-        last.result().weights().cols());
+  static DenseMatrix secant(double fBefore, DenseMatrix before, double fLast, DenseMatrix last,
+      double fraction) {
+    double t = Math.log(fraction / fLast) / Math.log(fLast / fBefore);
+    double[] a = last.data();
+    DenseMatrix out = new DenseMatrix(last.rows(), last.cols());
     double[] o = out.data();
     for (int i = 0; i < a.length; i++) {
-      o[i] = a[i] + t * (a[i] - b[i]);
+      double b = before == null ? 0.0 : before.data()[i];
+      o[i] = a[i] + t * (a[i] - b);
     }
     return out;
   }

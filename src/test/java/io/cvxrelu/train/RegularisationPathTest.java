@@ -81,14 +81,16 @@ class RegularisationPathTest {
     b1.set(0, 0, 1.0);
     b2.set(0, 0, 3.0);
     b2.set(1, 2, -2.0);
-    RegularisationPath.Point p1 = point(base, 0.4, b1);
-    RegularisationPath.Point p2 = point(base, 0.2, b2);
-    DenseMatrix full = RegularisationPath.secant(p1, p2, 0.1);
+    DenseMatrix full = RegularisationPath.secant(0.4, b1, 0.2, b2, 0.1);
     assertEquals(5.0, full.get(0, 0), 1e-12);
     assertEquals(-4.0, full.get(1, 2), 1e-12);
-    DenseMatrix half = RegularisationPath.secant(p1, p2, 0.2 / Math.sqrt(2.0));
+    DenseMatrix half = RegularisationPath.secant(0.4, b1, 0.2, b2, 0.2 / Math.sqrt(2.0));
     assertEquals(4.0, half.get(0, 0), 1e-12);
     assertEquals(-3.0, half.get(1, 2), 1e-12);
+    // From beta_max (B = 0): twice the first point on a log grid of ratio 1/2.
+    DenseMatrix fromZero = RegularisationPath.secant(1.0, null, 0.5, b2, 0.25);
+    assertEquals(6.0, fromZero.get(0, 0), 1e-12);
+    assertEquals(-4.0, fromZero.get(1, 2), 1e-12);
 
     int[] calls = new int[1];
     java.util.function.DoubleSupplier compute = () -> ++calls[0];
@@ -96,14 +98,6 @@ class RegularisationPathTest {
     assertEquals(1.0, base.with(0.5, Formulation.GATED).betaFreeEstimate("norm", compute), 0.0);
     assertEquals(2.0, base.with(0.5, Formulation.RELU).betaFreeEstimate("norm", compute), 0.0);
     assertEquals(2, calls[0]);
-  }
-
-  /** A solved point with the given weights (the secant reads only these and the fraction). */
-  private static RegularisationPath.Point point(ConvexReluProblem base, double fraction,
-      DenseMatrix weights) {
-    return new RegularisationPath.Point(fraction, base.with(fraction, Formulation.GATED),
-        new SolverResult(weights, null, StopReason.CONVERGED, List.of(), 0, 0.0, null),
-        RegularisationPath.class);
   }
 
   @Test
