@@ -59,6 +59,8 @@ import org.apache.spark.sql.SparkSession;
  */
 public final class ScaleOutBench {
   private static final int TEACHER_WIDTH = 10;
+  /** Spark jobs between two samples of the driver's live heap (a full collection each). */
+  static final int LIVE_SAMPLE_JOBS = 25;
 
   private ScaleOutBench() {}
 
@@ -111,6 +113,7 @@ public final class ScaleOutBench {
         DistributedSetup.Setup setup = DistributedSetup.of(spec, rows, null)) {
       double setupSeconds = (System.nanoTime() - t0) * 1e-9;
       AtomicLong jobs = new AtomicLong();
+      AtomicLong peakLive = new AtomicLong();
       // Each pass is one stage: its wall time from submission to completion (task launch,
       // the tasks' work and their results) separates the passes from the driver's work.
       List<Double> stageSeconds = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -134,7 +137,12 @@ public final class ScaleOutBench {
 
         @Override
         public void onJobStart(SparkListenerJobStart start) {
-          jobs.incrementAndGet();
+          // Every LIVE_SAMPLE_JOBS jobs, the driver's live heap after a full collection: what
+          // the driver holds, where the pools' peaks also count garbage awaiting collection
+          // (and so vary with the collector's timing, not with n).
+          if (jobs.incrementAndGet() % LIVE_SAMPLE_JOBS == 0) {
+            peakLive.accumulateAndGet(liveHeapBytes(), Math::max);
+          }
         }
 
         @Override
@@ -181,7 +189,9 @@ public final class ScaleOutBench {
           .put("objective", r.certificate().objective())
           .put("stopReason", r.stopReason().name())
           .put("certified", r.stopReason().name().equals("CONVERGED"))
-          .put("driverPeakHeapMiB", peakHeapBytes() / (double) (1 << 20));
+          .put("driverPeakHeapMiB", peakHeapBytes() / (double) (1 << 20))
+          .put("driverPeakLiveHeapMiB", Math.max(peakLive.get(), liveHeapBytes())
+              / (double) (1 << 20));
     }
     return row;
   }
@@ -229,6 +239,18 @@ public final class ScaleOutBench {
       }
     }
     return r.certificate().relativeGap() <= gap ? r.seconds() : Double.NaN;
+  }
+
+  /** The heap in use right after a full collection (System.gc()). */
+  private static long liveHeapBytes() {
+    System.gc();
+    long sum = 0;
+    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (pool.getType() == MemoryType.HEAP) {
+        sum += pool.getUsage().getUsed();
+      }
+    }
+    return sum;
   }
 
   private static long peakHeapBytes() {

@@ -58,6 +58,17 @@ final class ScaleOutReport {
             + "that at 10^5 (within 15%%: %s); driver peak heap at 10^6 is %.2fx that at 10^5 "
             + "(at most 1.5x: %s)%n", model, perRow, Math.abs(perRow - 1.0) <= 0.15 ? "yes"
             : "no", heap, heap <= 1.5 ? "yes" : "no"));
+        double liveSmall = small.path("driverPeakLiveHeapMiB").asDouble(Double.NaN);
+        double liveLarge = large.path("driverPeakLiveHeapMiB").asDouble(Double.NaN);
+        if (Double.isFinite(liveSmall) && Double.isFinite(liveLarge)) {
+          // The pools' peaks count garbage too; the live heap after a full collection is what
+          // the driver holds.
+          out.append(String.format(Locale.ROOT, "  - %s: the driver's peak live heap (after a "
+              + "full collection, sampled every %d jobs) is %.0f MiB at 10^6 and %.0f MiB at "
+              + "10^5, %.2fx (at most 1.5x: %s)%n", model, ScaleOutBench.LIVE_SAMPLE_JOBS,
+              liveLarge, liveSmall,
+              liveLarge / liveSmall, liveLarge / liveSmall <= 1.5 ? "yes" : "no"));
+        }
         double taskSmall = small.path("taskRunSecondsPerPass").asDouble(Double.NaN);
         double taskLarge = large.path("taskRunSecondsPerPass").asDouble(Double.NaN);
         if (Double.isFinite(taskSmall) && Double.isFinite(taskLarge) && taskSmall > 0) {
