@@ -12,10 +12,11 @@ import org.apache.spark.sql.types.StructType;
  * data. The first DataFrame of a JVM builds Spark SQL's session state (parser, analyser,
  * optimiser rules), the row encoder and the generated code of the plan: in a predict run that
  * read its rows through Hadoop (not SQL) this was 1.9 to 2.0 s of driver time between the
- * scoring job and the write job on an otherwise quiet 2-core machine (up to 19 s under load),
+ * scoring job and the write job on the shared 2-core machine (up to 19 s at a higher load),
  * the same at 10^5 and 10^6 rows, with the executors idle (docs/pipelines.md, "Against a
  * training pass"). Planning runs no Spark job and touches no file; the write then finds the
- * session state built, and that gap measured 0.4 to 0.5 s.
+ * session state built, and that gap measured 0.4 to 1.0 s. In local mode the planning shares
+ * the cores with the read, which takes as much longer.
  */
 final class PlannerWarmUp implements AutoCloseable {
   private static final Logger LOG = LogManager.getLogger(PlannerWarmUp.class);
