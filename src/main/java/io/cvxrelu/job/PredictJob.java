@@ -106,24 +106,24 @@ public final class PredictJob {
     Stages stages = new Stages();
     // The identifier columns' types are known after the read only; the SQL session state the
     // warm-up builds is the same for every schema.
-    try (PlannerWarmUp warmUp = PlannerWarmUp.start(job.spark(),
-        ScoredBlocks.schema(null, scorer.probabilistic()))) {
-      if (ids.isEmpty()) {
-        try (DistributedInput.Loaded data = load(job, opts, scorer)) {
-          stages.done("read and block");
-          try (ScoredBlocks scored = ScoredBlocks.score(checked(data.train(), scorer), scorer)) {
-            write(job, opts, scorer, scored, new Target(out, outputFormat, overwrite), stages);
-          }
+    PlannerWarmUp warmUp = PlannerWarmUp.start(job.spark(),
+        ScoredBlocks.schema(null, scorer.probabilistic()));
+    if (ids.isEmpty()) {
+      try (DistributedInput.Loaded data = load(job, opts, scorer)) {
+        stages.done("read and block");
+        try (ScoredBlocks scored = ScoredBlocks.score(checked(data.train(), scorer), scorer)) {
+          write(job, opts, scorer, scored, new Target(out, outputFormat, overwrite), stages);
         }
-      } else {
-        try (IdentifiedInput.Identified data = loadIdentified(job, opts, ids)) {
-          stages.done("read and block");
-          try (ScoredBlocks scored = ScoredBlocks.score(checked(data, scorer), scorer)) {
-            write(job, opts, scorer, scored, new Target(out, outputFormat, overwrite), stages);
-          }
+      }
+    } else {
+      try (IdentifiedInput.Identified data = loadIdentified(job, opts, ids)) {
+        stages.done("read and block");
+        try (ScoredBlocks scored = ScoredBlocks.score(checked(data, scorer), scorer)) {
+          write(job, opts, scorer, scored, new Target(out, outputFormat, overwrite), stages);
         }
       }
     }
+    warmUp.await();
     LOG.info("seconds, wall (cpu of this JVM): {}", stages);
   }
 
