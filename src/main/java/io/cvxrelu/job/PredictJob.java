@@ -103,16 +103,58 @@ public final class PredictJob {
       String outputFormat, boolean overwrite) {
     job.describe("cvxrelu: read data");
     List<String> ids = idColumns(opts);
+    Stages stages = new Stages();
+    // The identifier columns' types are known after the read only; the SQL session state the
+    // warm-up builds is the same for every schema.
+    PlannerWarmUp warmUp = PlannerWarmUp.start(job.spark(),
+        ScoredBlocks.schema(null, scorer.probabilistic()));
     if (ids.isEmpty()) {
-      try (DistributedInput.Loaded data = load(job, opts, scorer);
-          ScoredBlocks scored = ScoredBlocks.score(checked(data.train(), scorer), scorer)) {
-        write(job, opts, scorer, scored, out, outputFormat, overwrite);
+      try (DistributedInput.Loaded data = load(job, opts, scorer)) {
+        stages.done("read and block");
+        try (ScoredBlocks scored = ScoredBlocks.score(checked(data.train(), scorer), scorer)) {
+          write(job, opts, scorer, scored, new Target(out, outputFormat, overwrite), stages);
+        }
       }
     } else {
-      try (IdentifiedInput.Identified data = loadIdentified(job, opts, ids);
-          ScoredBlocks scored = ScoredBlocks.score(checked(data, scorer), scorer)) {
-        write(job, opts, scorer, scored, out, outputFormat, overwrite);
+      try (IdentifiedInput.Identified data = loadIdentified(job, opts, ids)) {
+        stages.done("read and block");
+        try (ScoredBlocks scored = ScoredBlocks.score(checked(data, scorer), scorer)) {
+          write(job, opts, scorer, scored, new Target(out, outputFormat, overwrite), stages);
+        }
       }
+    }
+    warmUp.await();
+    LOG.info("seconds, wall (cpu of this JVM): {}", stages);
+  }
+
+  /** Where and how the predictions go. */
+  private record Target(String out, String format, boolean overwrite) {}
+
+  /**
+   * Seconds per stage of a run, logged in one line at its end (docs/pipelines.md sets them
+   * beside a training pass): wall, and the CPU of this JVM's threads, which in local mode are
+   * the executors' too and which, unlike the wall, another process's load does not stretch.
+   */
+  private static final class Stages {
+    private static final com.sun.management.OperatingSystemMXBean OS =
+        (com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    private final StringBuilder line = new StringBuilder();
+    private long lastWall = System.nanoTime();
+    private long lastCpu = OS.getProcessCpuTime();
+
+    void done(String stage) {
+      long wall = System.nanoTime();
+      long cpu = OS.getProcessCpuTime();
+      line.append(line.length() == 0 ? "" : ", ").append(stage).append(String.format(
+          Locale.ROOT, " %.2f (cpu %.2f)", (wall - lastWall) * 1e-9, (cpu - lastCpu) * 1e-9));
+      lastWall = wall;
+      lastCpu = cpu;
+    }
+
+    @Override
+    public String toString() {
+      return line.toString();
     }
   }
 
@@ -152,20 +194,23 @@ public final class PredictJob {
   }
 
   private static void write(JobContext job, JobOptions opts, Scorer scorer,
-      ScoredBlocks scored, String out, String outputFormat, boolean overwrite) {
+      ScoredBlocks scored, Target to, Stages stages) {
     try (StagedOutput staged = StagedOutput.open(
-        job.spark().sparkContext().hadoopConfiguration(), out, overwrite)) {
+        job.spark().sparkContext().hadoopConfiguration(), to.out(), to.overwrite())) {
       ScoreSums sums = scored.sums();
+      stages.done("score and sum metrics");
       job.describe("cvxrelu: write predictions");
       var writer = scored.rows(job.spark()).write().mode(SaveMode.ErrorIfExists);
       String target = staged.path(PREDICTIONS);
-      if (outputFormat.equals("csv")) {
+      if (to.format().equals("csv")) {
         writer.option("header", "true").csv(target);
       } else {
         writer.parquet(target);
       }
-      staged.write(METRICS, metrics(scorer, sums, opts, outputFormat));
+      stages.done("build rows and write " + to.format());
+      staged.write(METRICS, metrics(scorer, sums, opts, to.format()));
       staged.commit();
+      stages.done("commit");
       LOG.info("scored {} rows{}", sums.rows(), Double.isNaN(sums.accuracy()) ? ""
           : ", accuracy " + sums.accuracy());
     }

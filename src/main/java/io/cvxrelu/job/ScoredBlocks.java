@@ -144,6 +144,14 @@ final class ScoredBlocks implements AutoCloseable {
 
   /** The schema of {@link #rows}. */
   StructType schema() {
+    return schema(ids, probabilistic);
+  }
+
+  /**
+   * The prediction rows' schema: the identifier columns {@code ids} (null: {@code row}), then
+   * label, output, prediction and, for a {@code probabilistic} model, probability.
+   */
+  static StructType schema(StructType ids, boolean probabilistic) {
     StructType s = ids != null ? ids : new StructType().add(ROW, DataTypes.LongType, false);
     s = s.add(LABEL, DataTypes.DoubleType, false).add(OUTPUT, DataTypes.DoubleType, false)
         .add(PREDICTION, DataTypes.DoubleType, false);
