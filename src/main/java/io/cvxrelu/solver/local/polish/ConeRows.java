@@ -1,6 +1,7 @@
 package io.cvxrelu.solver.local.polish;
 
 import dev.ludovic.netlib.lapack.LAPACK;
+import io.cvxrelu.linalg.Blas;
 import io.cvxrelu.problem.ConvexReluProblem;
 import org.netlib.util.intW;
 
@@ -53,19 +54,10 @@ final class ConeRows {
 
   /** Orthonormal basis (d x k, column-major) of the null space of K_{T}, or null if k = 0. */
   double[] nullSpace(boolean[] tight) {
-    double[] gram = new double[d * d];
     int count = 0;
     for (int k = 0; k < n; k++) {
-      if (!tight[k]) {
-        continue;
-      }
-      count++;
-      double inv = 1.0 / Math.max(rowNorm2[k], 1e-300);
-      for (int a = 0; a < d; a++) {
-        double xa = xd[k + a * n] * inv;
-        for (int bb = 0; bb < d; bb++) {
-          gram[a * d + bb] += xa * xd[k + bb * n];
-        }
+      if (tight[k]) {
+        count++;
       }
     }
     if (count == 0) {
@@ -75,6 +67,24 @@ final class ConeRows {
       }
       return id;
     }
+    // The tight rows, each scaled to unit length, gathered (count x d, column-major), and their
+    // Gram sum_k x_k x_k^T / ||x_k||^2 by one GEMM: the eigenvectors of its zero eigenvalues
+    // span the null space. (A Java loop over the rows here took 18 of 73 s of an ADMM run at
+    // n = 10^4, d = 100, P = 1,000.)
+    double[] unit = new double[count * d];
+    int r = 0;
+    for (int k = 0; k < n; k++) {
+      if (!tight[k]) {
+        continue;
+      }
+      double inv = 1.0 / Math.sqrt(Math.max(rowNorm2[k], 1e-300));
+      for (int a = 0; a < d; a++) {
+        unit[r + a * count] = xd[k + a * n] * inv;
+      }
+      r++;
+    }
+    double[] gram = new double[d * d];
+    Blas.gemm(true, false, d, d, count, 1.0, unit, 0, count, unit, 0, count, 0.0, gram, 0, d);
     double[] w = new double[d];
     double[] work = new double[Math.max(1, 3 * d * d)];
     intW info = new intW(0);
