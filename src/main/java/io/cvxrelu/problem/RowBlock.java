@@ -496,15 +496,15 @@ public final class RowBlock implements Serializable {
       }
       System.arraycopy(groups[g].data(), 0, wide, g * d * q, d * q);
     }
-    int size = tileRows(n, q * k);
-    double[] buffer = new double[size * q * k];
-    double[][] predictions = new double[k][size];
-    double[] weights = new double[size];
-    for (int r0 = 0; r0 < n; r0 += size) {
-      int len = Math.min(size, n - r0);
-      if (len < size) {
-        predictions = new double[k][len];
-        weights = new double[len];
+    double[][] predictions = new double[k][];
+    double[][] weights = new double[1][];
+    forEachTile(0, n, q * k, (r0, len, buffer) -> {
+      if (weights[0] == null || weights[0].length != len) {
+        // The row map sees arrays of the tile's length (a shorter last tile gets its own).
+        for (int g = 0; g < k; g++) {
+          predictions[g] = new double[len];
+        }
+        weights[0] = new double[len];
       }
       Blas.gemm(false, false, len, q * k, d, 1.0, x.data(), r0, n, wide, 0, d, 0.0, buffer, 0,
           len);
@@ -517,14 +517,14 @@ public final class RowBlock implements Serializable {
               (base + i + patterns) * len, len, relu);
         }
       }
-      map.apply(r0, len, predictions, weights);
+      map.apply(r0, len, predictions, weights[0]);
       for (int i = 0; i < patterns; i++) {
-        writeMaskedColumn(buffer, i * len, (i + patterns) * len, mask, i * n + r0, weights, 0,
+        writeMaskedColumn(buffer, i * len, (i + patterns) * len, mask, i * n + r0, weights[0], 0,
             len, relu);
       }
       Blas.gemm(true, false, d, q, len, 1.0, x.data(), r0, n, buffer, 0, len, 1.0,
           grad.data(), 0, d);
-    }
+    });
   }
 
   /** One tile of rows [r0, r0 + len) of a fused kernel, with a scratch buffer of len x q. */
