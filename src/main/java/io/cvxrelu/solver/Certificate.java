@@ -116,6 +116,22 @@ public record Certificate(double objective, double lowerBound, double relativeGa
   }
 
   /**
+   * The squared-loss certificate from the summed moments of the dual direction lambda =
+   * y - A B (lambda^T y and ||lambda||^2) and its dual-constraint norm: lambda scaled by the
+   * best s in [0, beta / dualNorm], lower bound s lambda^T y - s^2/2 ||lambda||^2 (the
+   * construction of {@link #fromDualNorm} without the n-vector lambda, for passes that sum).
+   */
+  public static Certificate squaredLoss(double objective, double lambdaDotY,
+      double lambdaNormSquared, double dualNorm, double beta, double violation) {
+    if (!Double.isFinite(dualNorm)) {
+      return atScale(objective, Double.NaN, Double.NaN, violation);
+    }
+    double sMax = dualNorm > 0.0 ? beta / dualNorm : Double.POSITIVE_INFINITY;
+    double s = squaredLossScale(lambdaDotY, lambdaNormSquared, sMax);
+    return atScale(objective, s, s * lambdaDotY - 0.5 * s * s * lambdaNormSquared, violation);
+  }
+
+  /**
    * For the squared loss, the s in [0, sMax] maximising -L*(-s lambda) =
    * s lambda^T y - s^2/2 ||lambda||^2, in closed form from the two sufficient statistics.
    */

@@ -11,9 +11,7 @@ import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.api.java.function.Function2;
 
 /**
  * The rows' side of the interior point ({@link ConeRows}) over distributed row blocks. Each
@@ -24,8 +22,10 @@ import org.apache.spark.api.java.function.Function2;
  * A step is three passes: the residuals with the predictor's right-hand side; the predictor's
  * ratio test with the complementarity polynomial after it and both parts of the corrector's
  * right-hand side (affine in sigma mu); and the corrector's ratio test. The step itself is
- * taken in the next pass that reads the state, which in {@code CertifiedPath} is the
- * certificate's, so an iteration is four passes. Sums are
+ * taken in the next pass that reads the state, the next iteration's first, which also sums the
+ * loss moments and cone violation that certify the new iterate
+ * ({@link io.cvxrelu.solver.local.ipm.CertifiedPath#fromPrepared}), so an iteration is three
+ * passes. Sums are
  * {@link OrderedAggregate}s; the driver holds the d x 2P, d(d+1)/2 x 2P and P d x P d
  * summaries only.
  *
@@ -121,10 +121,25 @@ final class DistributedConeRows implements ConeRows, AutoCloseable {
     int dm = d * m;
     int pm = pairs * m;
     context("residuals, scaling and the predictor's right-hand side");
-    double[] out = sum(dm + 1 + pm + dm, (blk, st) -> terms(blk, st.rows()).prepare(st, t.b()));
+    int length = dm + 1 + pm + dm + RowConeTerms.MOMENTS;
+    double[] out = OrderedAggregate.aggregate(data.blocks().zip(state), new double[length],
+        (acc, bs) -> sumWithLastMax(acc, terms(bs._1(), bs._2().rows()).prepare(bs._2(), t.b())),
+        DistributedConeRows::sumWithLastMax);
+    afterPass();
     affineRightHandSide = Arrays.copyOfRange(out, dm + 1 + pm, dm + 1 + pm + dm);
+    int at = dm + 1 + pm + dm;
     return new Prepared(new DenseMatrix(d, m, Arrays.copyOfRange(out, 0, dm)), out[dm],
-        new DenseMatrix(pairs, m, Arrays.copyOfRange(out, dm + 1, dm + 1 + pm)));
+        new DenseMatrix(pairs, m, Arrays.copyOfRange(out, dm + 1, dm + 1 + pm)),
+        new LossMoments(out[at], out[at + 1], out[at + 2], out[at + 3]));
+  }
+
+  /** a += b, except the last entry (the cone violation), which takes the max. */
+  private static double[] sumWithLastMax(double[] a, double[] b) {
+    int last = a.length - 1;
+    double worst = Math.max(a[last], b[last]);
+    OrderedAggregate.addInto(a, b);
+    a[last] = worst;
+    return a;
   }
 
   /** No pass: both from the passes before (the corrector's is affine in sigma mu). */
@@ -258,15 +273,6 @@ final class DistributedConeRows implements ConeRows, AutoCloseable {
   private void afterPass() {
     retired.forEach(s -> s.unpersist(false));
     retired.clear();
-  }
-
-  private double[] sum(int length, Function2<RowBlock, State, double[]> term) {
-    JavaPairRDD<RowBlock, State> pairs = data.blocks().zip(state);
-    double[] out = OrderedAggregate.aggregate(pairs, new double[length],
-        (acc, bs) -> OrderedAggregate.addInto(acc, term.call(bs._1(), bs._2())),
-        OrderedAggregate::addInto);
-    afterPass();
-    return out;
   }
 
   private void context(String what) {

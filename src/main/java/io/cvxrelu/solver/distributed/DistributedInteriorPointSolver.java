@@ -9,6 +9,7 @@ import io.cvxrelu.solver.SolverOptions;
 import io.cvxrelu.solver.SolverResult;
 import io.cvxrelu.solver.local.InteriorPointReluSolver;
 import io.cvxrelu.solver.local.ipm.CertifiedPath;
+import io.cvxrelu.solver.local.ipm.ConeRows;
 import io.cvxrelu.solver.local.ipm.PathFollowing;
 import org.apache.spark.api.java.JavaRDD;
 
@@ -19,7 +20,8 @@ import org.apache.spark.api.java.JavaRDD;
  * same {@link PathFollowing} and {@link CertifiedPath} on the driver (normal equations,
  * Cholesky, predictor-corrector, certificate, pruning), with its rows' side, the n x 2P slacks
  * and multipliers of the cone rows, held by the executors ({@link DistributedConeRows}: 4 P doubles per row). Each
- * iteration is three passes over the blocks and one certificate pass; the driver holds
+ * iteration is three passes over the blocks, the first of which also certifies the iterate
+ * (its loss moments, cone violation and dual residual); the driver holds
  * O(P d^2 + (P d)^2) state. For P d up to {@link InteriorPointReluSolver#MAX_PATTERN_DIMENSION}.
  *
  * <p>Like the single-node method it starts from its own centred interior point: a warm start
@@ -67,7 +69,7 @@ public final class DistributedInteriorPointSolver implements DistributedSolver {
     }
   }
 
-  /** The multipliers stay on the executors; certificates are passes over the blocks. */
+  /** The multipliers stay on the executors; an iterate is certified from its step's first pass. */
   private record BlockRows(DistributedProblem problem, DistributedConeRows rows)
       implements CertifiedPath.Rows<JavaRDD<DenseMatrix>> {
     @Override
@@ -78,6 +80,15 @@ public final class DistributedInteriorPointSolver implements DistributedSolver {
     @Override
     public Certificate certify(DenseMatrix b, JavaRDD<DenseMatrix> mu) {
       return problem.certificate(b, mu);
+    }
+
+    /** From the pass that prepares the next step: no certificate pass of its own. */
+    @Override
+    public Certificate certify(DenseMatrix b, JavaRDD<DenseMatrix> mu,
+        ConeRows.Prepared prepared) {
+      Certificate c = CertifiedPath.fromPrepared(problem.regularizer(b), problem.beta(),
+          prepared);
+      return c != null ? c : certify(b, mu);
     }
 
     @Override

@@ -209,14 +209,12 @@ public final class DistributedProblem extends ConvexProgram {
       dualNorm = Math.max(dualNorm, dualMatrix.columnNorm(j));
     }
     double objective = stats.loss() + regularizer(b);
+    if (loss() instanceof SquaredLoss) {
+      return Certificate.squaredLoss(objective, stats.lambdaDotY(), stats.lambdaNormSquared(),
+          dualNorm, beta(), stats.violation());
+    }
     double sMax = dualNorm > 0.0 ? beta() / dualNorm : Double.POSITIVE_INFINITY;
     sMax = Math.min(sMax, stats.maxDualScale());
-    if (loss() instanceof SquaredLoss) {
-      double s = Certificate.squaredLossScale(stats.lambdaDotY(), stats.lambdaNormSquared(),
-          sMax);
-      double lower = s * stats.lambdaDotY() - 0.5 * s * s * stats.lambdaNormSquared();
-      return Certificate.atScale(objective, s, lower, stats.violation());
-    }
     return DualRaySearch.certify(rays.get(), loss(), objective,
         Double.isFinite(sMax) ? sMax : 1.0, stats.violation());
   }

@@ -13,6 +13,7 @@ import io.cvxrelu.solver.SolverOptions;
 import io.cvxrelu.solver.SolverResult;
 import io.cvxrelu.solver.StopReason;
 import io.cvxrelu.solver.local.ipm.CertifiedPath;
+import io.cvxrelu.solver.local.ipm.ConeRows;
 import io.cvxrelu.solver.local.ipm.PathFollowing;
 import java.util.ArrayList;
 import java.util.List;
@@ -102,6 +103,13 @@ public final class InteriorPointReluSolver implements ConvexSolver {
       @Override
       public Certificate certify(DenseMatrix b, DenseMatrix mu) {
         return Certificate.compute(problem, b, problem.forward(b), mu);
+      }
+
+      @Override
+      public Certificate certify(DenseMatrix b, DenseMatrix mu, ConeRows.Prepared prepared) {
+        Certificate c = CertifiedPath.fromPrepared(problem.regularizer(b), problem.beta(),
+            prepared);
+        return c != null ? c : certify(b, mu);
       }
     }, options, AdmmReluSolver.feasibilityTolerance(problem, options), start);
     run.follow(path, listener);

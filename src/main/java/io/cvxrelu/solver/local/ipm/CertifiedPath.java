@@ -31,6 +31,14 @@ public final class CertifiedPath<M> {
     /** The certificate of the blocks b with the multipliers mu. */
     Certificate certify(DenseMatrix b, M mu);
 
+    /**
+     * The certificate of the iterate b, whose multipliers are mu, given the rows' summary the
+     * next step needs anyway ({@link PathFollowing#prepare}); by default a pass of its own.
+     */
+    default Certificate certify(DenseMatrix b, M mu, ConeRows.Prepared prepared) {
+      return certify(b, mu);
+    }
+
     /** Releases multipliers no longer kept (a no-op on one node). */
     default void release(M mu) {}
   }
@@ -64,7 +72,14 @@ public final class CertifiedPath<M> {
     while (reason == null) {
       DenseMatrix b = path.weights();
       M mu = rows.multipliers();
-      Certificate cert = rows.certify(b, mu);
+      Certificate cert;
+      try {
+        cert = rows.certify(b, mu, path.prepare());
+      } catch (ArithmeticException e) {
+        rows.release(mu);
+        reason = StopReason.NUMERICAL_FAILURE;
+        break;
+      }
       IterationRecord rec = new IterationRecord(it, it, cert.objective(), cert.lowerBound(),
           cert.relativeGap(), cert.constraintViolation(), seconds());
       history.add(rec);
@@ -149,6 +164,28 @@ public final class CertifiedPath<M> {
       }
     }
     return any ? out : null;
+  }
+
+  /**
+   * The squared-loss certificate of an iterate from the rows' summary at it: the loss moments
+   * and the dual residual, whose column norms are the dual-constraint norms
+   * ||X^T D_j lambda + K_j^T z_j|| (v_j) and ||-X^T D_j lambda + K_j^T z_j|| (w_j) at the
+   * iterate's own multipliers (Pilanci and Ergen 2020, eq. (8); {@link Certificate}), and
+   * the iterate's regularizer beta sum_j ||b_j||. Null when the rows form no moments.
+   */
+  public static Certificate fromPrepared(double regularizer, double beta,
+      ConeRows.Prepared prepared) {
+    ConeRows.LossMoments mo = prepared.moments();
+    if (mo == null) {
+      return null;
+    }
+    DenseMatrix dual = prepared.dualResidual();
+    double dualNorm = 0.0;
+    for (int j = 0; j < dual.cols(); j++) {
+      dualNorm = Math.max(dualNorm, dual.columnNorm(j));
+    }
+    return Certificate.squaredLoss(mo.loss() + regularizer, mo.lambdaDotY(),
+        mo.lambdaNormSquared(), dualNorm, beta, mo.violation());
   }
 
   /** The best certified iterate (null when none was within the feasibility tolerance). */

@@ -60,7 +60,24 @@ public interface ConeRows {
 
   /**
    * What {@link #prepare} returns: the rows' part of the dual residual X^T r (d x 2P),
-   * s^T z over the rows, and X^T diag(z_j / s_j) X packed as d(d+1)/2 x 2P.
+   * s^T z over the rows, X^T diag(z / s) X packed as d(d+1)/2 x 2P, and the loss moments at b
+   * (null when these rows do not form them).
    */
-  record Prepared(DenseMatrix dualResidual, double complementarity, DenseMatrix blockGram) {}
+  record Prepared(DenseMatrix dualResidual, double complementarity, DenseMatrix blockGram,
+      LossMoments moments) {
+    public Prepared(DenseMatrix dualResidual, double complementarity, DenseMatrix blockGram) {
+      this(dualResidual, complementarity, blockGram, null);
+    }
+  }
+
+  /**
+   * The squared loss at b over all the rows (zero rows of X included, which predict 0) with
+   * the moments of the dual direction lambda = y - A b, and the cone violation max over rows
+   * and blocks of the negative part of K_j b_j. With the dual residual's columns, which are
+   * -(X^T D_j lambda + K_j^T z_j) for v_j and -(-X^T D_j lambda + K_j^T z_j) for w_j, they are
+   * everything the certificate at (b, z) needs, so the pass that prepares a step also certifies
+   * its iterate.
+   */
+  record LossMoments(double loss, double lambdaDotY, double lambdaNormSquared,
+      double violation) {}
 }

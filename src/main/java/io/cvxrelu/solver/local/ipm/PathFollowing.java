@@ -41,6 +41,8 @@ public final class PathFollowing {
   private final NewtonDirection newton;
   private final Direction affine;
   private final Direction combined;
+  /** The rows' summary at the current iterate, from {@link #prepare} (null: not yet formed). */
+  private ConeRows.Prepared prepared;
 
   /**
    * The program on one node (all rows in one {@link RowCones}) and its strictly feasible,
@@ -90,6 +92,18 @@ public final class PathFollowing {
   }
 
   /**
+   * The rows' summary at the current iterate (one pass over the rows, kept for the next
+   * {@link #step}): its loss moments and dual residual certify the iterate without a pass of
+   * their own.
+   */
+  public ConeRows.Prepared prepare() {
+    if (prepared == null) {
+      prepared = rows.prepare(iterate.b);
+    }
+    return prepared;
+  }
+
+  /**
    * One predictor-corrector step.
    *
    * @return false when no progress is possible (the step to the boundary vanishes)
@@ -97,7 +111,8 @@ public final class PathFollowing {
    *     Newton matrix is not numerically positive definite
    */
   public boolean step() {
-    ConeRows.Prepared rowsPart = rows.prepare(iterate.b);
+    ConeRows.Prepared rowsPart = prepare();
+    prepared = null;
     residuals.compute(iterate, rowsPart.dualResidual());
     double gap = rowsPart.complementarity() + iterate.coneComplementarity();
     double mu = gap / (rows.rowCount() * qp.m + qp.m);

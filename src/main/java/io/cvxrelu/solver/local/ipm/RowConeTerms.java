@@ -34,6 +34,8 @@ public final class RowConeTerms {
   private final double[] y;
   private final double[] mask;
   private final double[] sign;
+  /** sum of y^2 over the block's zero rows of X (dropped; their residual is -y). */
+  private final double droppedLabelsSquared;
 
   /**
    * One block's slacks s and multipliers z of its kept rows (n_kept x 2P, column-major), the
@@ -110,9 +112,15 @@ public final class RowConeTerms {
     this.y = new double[n];
     this.mask = new double[n * p];
     this.sign = new double[n * p];
+    double labelsSquared = 0.0;
+    for (int k = 0; k < given; k++) {
+      labelsSquared += labels[k] * labels[k];
+    }
     for (int k = 0; k < n; k++) {
       y[k] = labels[kept[k]];
+      labelsSquared -= y[k] * y[k];
     }
+    this.droppedLabelsSquared = all ? 0.0 : Math.max(0.0, labelsSquared);
     for (int i = 0; i < p; i++) {
       for (int k = 0; k < n; k++) {
         mask[i * n + k] = masks[i * given + kept[k]];
@@ -177,10 +185,14 @@ public final class RowConeTerms {
     return new State(rows, given, m, s, z);
   }
 
+  /** Entries {@link #prepare} appends after its matrices: the {@link ConeRows.LossMoments}. */
+  public static final int MOMENTS = 4;
+
   /**
    * {@link ConeRows#prepare} and the predictor's right-hand side in one: returns, packed, the
-   * rows' dual residual X^T r (d x 2P), s^T z, X^T diag(z / s) X packed as d(d+1)/2 x 2P, and
-   * X^T (sign .* q_a) (d x 2P), in that order.
+   * rows' dual residual X^T r (d x 2P), s^T z, X^T diag(z / s) X packed as d(d+1)/2 x 2P,
+   * X^T (sign .* q_a) (d x 2P), and the block's loss moments (loss, lambda^T y, ||lambda||^2,
+   * cone violation; the last is merged by max, the others summed), in that order.
    */
   public double[] prepare(State st, DenseMatrix b) {
     double[] xb = product(b);
@@ -192,13 +204,16 @@ public final class RowConeTerms {
     double[] s = st.s();
     double[] z = st.z();
     double gap = 0.0;
+    double violation = 0.0;
     for (int j = 0; j < m; j++) {
       double sg = j < p ? 1.0 : -1.0;
       int moff = (j % p) * n;
       for (int k = 0; k < n; k++) {
         int idx = j * n + k;
         double sign1 = sign[moff + k];
-        double rz = s[idx] - sign1 * xb[idx];
+        double kb = sign1 * xb[idx];
+        violation = Math.max(violation, -kb);
+        double rz = s[idx] - kb;
         double ph = z[idx] / s[idx];
         phi[idx] = ph;
         gap += s[idx] * z[idx];
@@ -213,11 +228,17 @@ public final class RowConeTerms {
     Blas.gemm(true, false, 1.0, kr, new DenseMatrix(n, m, phi), 0.0, blockGram);
     int dm = d * m;
     int pm = kr.cols() * m;
-    double[] out = new double[dm + 1 + pm + dm];
+    double[] out = new double[dm + 1 + pm + dm + MOMENTS];
     System.arraycopy(xtr.data(), 0, out, 0, dm);
     out[dm] = gap;
     System.arraycopy(blockGram.data(), 0, out, dm + 1, pm);
     System.arraycopy(xtr.data(), dm, out, dm + 1 + pm, dm);
+    ConeRows.LossMoments mo = lossMoments(res, y, droppedLabelsSquared, violation);
+    int at = dm + 1 + pm + dm;
+    out[at] = mo.loss();
+    out[at + 1] = mo.lambdaDotY();
+    out[at + 2] = mo.lambdaNormSquared();
+    out[at + 3] = mo.violation();
     return out;
   }
 
@@ -291,6 +312,21 @@ public final class RowConeTerms {
    * The loss residual A b - y = sum_j sigma_j D_j X b_j - y of n rows from X b ({@code xb},
    * n x 2P column-major) and the n x P masks.
    */
+  /**
+   * The {@link ConeRows.LossMoments} from the residual A b - y on the kept rows, their labels,
+   * the sum of y^2 over the dropped zero rows (residual -y there) and the cone violation.
+   */
+  static ConeRows.LossMoments lossMoments(double[] res, double[] y, double droppedLabelsSquared,
+      double violation) {
+    double sumSquares = droppedLabelsSquared;
+    double lambdaDotY = droppedLabelsSquared;
+    for (int k = 0; k < res.length; k++) {
+      sumSquares += res[k] * res[k];
+      lambdaDotY -= res[k] * y[k];
+    }
+    return new ConeRows.LossMoments(0.5 * sumSquares, lambdaDotY, sumSquares, violation);
+  }
+
   static double[] residual(double[] xb, double[] mask, double[] y, int n, int p) {
     double[] res = new double[n];
     for (int j = 0; j < 2 * p; j++) {

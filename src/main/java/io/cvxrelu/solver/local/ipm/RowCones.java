@@ -20,6 +20,8 @@ public final class RowCones implements ConeRows, Serializable {
 
   /** Rows given (zero rows included). */
   private final int rowsGiven;
+  /** sum of y^2 over the zero rows of X (dropped: they predict 0, so their residual is -y). */
+  private final double droppedLabelsSquared;
   /** The kept rows, as indices into the given rows. */
   private final int[] rows;
   private final int n;
@@ -68,9 +70,15 @@ public final class RowCones implements ConeRows, Serializable {
       }
     }
     this.y = new double[n];
+    double labelsSquared = 0.0;
+    for (double v : labels) {
+      labelsSquared += v * v;
+    }
     for (int k = 0; k < n; k++) {
       y[k] = labels[rows[k]];
+      labelsSquared -= y[k] * y[k];
     }
+    this.droppedLabelsSquared = n == rowsGiven ? 0.0 : Math.max(0.0, labelsSquared);
     this.mask = new double[n * p];
     this.sign = new double[n * p];
     for (int i = 0; i < p; i++) {
@@ -97,6 +105,7 @@ public final class RowCones implements ConeRows, Serializable {
 
   private RowCones(RowCones o) {
     this.rowsGiven = o.rowsGiven;
+    this.droppedLabelsSquared = o.droppedLabelsSquared;
     this.rows = o.rows;
     this.n = o.n;
     this.d = o.d;
@@ -180,12 +189,15 @@ public final class RowCones implements ConeRows, Serializable {
     double[] res = RowConeTerms.residual(zd, mask, y, n, p);
     DenseMatrix r = new DenseMatrix(n, m);
     double[] rd = r.data();
+    double violation = 0.0;
     for (int j = 0; j < m; j++) {
       double sg = j < p ? 1.0 : -1.0;
       int moff = (j % p) * n;
       for (int k = 0; k < n; k++) {
+        double kb = sign[moff + k] * zd[j * n + k];
         rd[j * n + k] = sg * mask[moff + k] * res[k] - sign[moff + k] * zL[j * n + k];
-        rzL[j * n + k] = sL[j * n + k] - sign[moff + k] * zd[j * n + k];
+        rzL[j * n + k] = sL[j * n + k] - kb;
+        violation = Math.max(violation, -kb);
       }
     }
     DenseMatrix rx = new DenseMatrix(d, m);
@@ -202,7 +214,8 @@ public final class RowCones implements ConeRows, Serializable {
     DenseMatrix phi = new DenseMatrix(n, m, phiL);
     DenseMatrix blockGram = new DenseMatrix(khatriRao.cols(), m);
     Blas.gemm(true, false, 1.0, khatriRao, phi, 0.0, blockGram);
-    return new Prepared(rx, gap, blockGram);
+    return new Prepared(rx, gap, blockGram,
+        RowConeTerms.lossMoments(res, y, droppedLabelsSquared, violation));
   }
 
   @Override

@@ -2,8 +2,14 @@ package io.cvxrelu.solver.local.ipm;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cvxrelu.linalg.DenseMatrix;
+import io.cvxrelu.patterns.SignPatterns;
+import io.cvxrelu.problem.ConvexReluProblem;
+import io.cvxrelu.problem.Formulation;
+import io.cvxrelu.problem.SquaredLoss;
+import io.cvxrelu.solver.Certificate;
 import io.cvxrelu.solver.local.ipm.RowConeTerms.State;
 import io.cvxrelu.solver.local.ipm.RowConeTerms.Trajectory;
 import java.util.SplittableRandom;
@@ -88,6 +94,48 @@ class RowConeTermsTest {
     terms.addPatternGram(gram);
     assertClose(stored.patternGram().data(),
         RowConeTerms.unpackPatternGram(gram, D, P).data());
+  }
+
+  /**
+   * The pass that prepares a step also certifies its iterate: the loss moments and the dual
+   * residual give the certificate {@link Certificate#compute} gives in a pass of its own (the
+   * same objective, lower bound and violation), on the single-node rows and on a row block,
+   * with a zero row (dropped, residual -y) and an iterate outside its cones.
+   */
+  @Test
+  void preparedPassCertifiesTheIterate() {
+    SplittableRandom r = new SplittableRandom(5);
+    DenseMatrix x = random(r, N, D, 1.0);
+    for (int c = 0; c < D; c++) {
+      x.data()[c * N + 7] = 0.0;
+    }
+    double[] y = random(r, N, 1, 1.0).data();
+    SignPatterns patterns = SignPatterns.fromGates(x, random(r, D, P, 1.0));
+    int p = patterns.count();
+    ConvexReluProblem problem = new ConvexReluProblem(x, y, patterns, new SquaredLoss(), 0.3,
+        Formulation.RELU);
+    RowCones stored = new RowCones(x, problem.y(), problem.maskValues(), p);
+    RowConeTerms terms = new RowConeTerms(x, problem.y(), patterns.mask(), p,
+        RowConeTerms.keptRows(x));
+    DenseMatrix unit = patterns.gates().copy();
+    stored.start(unit, 0.7, 0.3);
+    State st = terms.start(unit, 0.7, 0.3);
+    DenseMatrix b = random(r, D, 2 * p, 0.5);
+    ConeRows.Prepared pr = stored.prepare(b);
+    Certificate expected = Certificate.compute(problem, b, problem.forward(b),
+        stored.multipliers());
+    Certificate got = CertifiedPath.fromPrepared(problem.regularizer(b), problem.beta(), pr);
+    assertTrue(expected.constraintViolation() > 0.0, "the iterate leaves its cones");
+    assertEquals(expected.objective(), got.objective(), 1e-10 * expected.objective());
+    assertEquals(expected.lowerBound(), got.lowerBound(), 1e-10 * expected.objective());
+    assertEquals(expected.relativeGap(), got.relativeGap(), 1e-10);
+    assertEquals(expected.constraintViolation(), got.constraintViolation(), 1e-12);
+
+    double[] packed = terms.prepare(st, b);
+    int at = packed.length - RowConeTerms.MOMENTS;
+    ConeRows.LossMoments mo = pr.moments();
+    assertClose(new double[] {mo.loss(), mo.lambdaDotY(), mo.lambdaNormSquared(),
+        mo.violation()}, slice(packed, at, RowConeTerms.MOMENTS));
   }
 
   /** A block whose rows are all zero keeps its n_b x 2P shape of multipliers. */
