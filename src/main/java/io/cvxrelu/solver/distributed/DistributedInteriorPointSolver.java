@@ -19,9 +19,9 @@ import org.apache.spark.api.java.JavaRDD;
  * program with squared loss, Pilanci and Ergen 2020, eq. (8)) over distributed row blocks: the
  * same {@link PathFollowing} and {@link CertifiedPath} on the driver (normal equations,
  * Cholesky, predictor-corrector, certificate, pruning), with its rows' side, the n x 2P slacks
- * and multipliers of the cone rows, held by the executors ({@link DistributedConeRows}: 4 P doubles per row). Each
- * iteration is three passes over the blocks, the first of which also certifies the iterate
- * (its loss moments, cone violation and dual residual); the driver holds
+ * and multipliers of the cone rows, held by the executors ({@link DistributedConeRows}: 4 P
+ * doubles per row). Each iteration is three passes over the blocks, the first of which also
+ * certifies the iterate (its loss moments, cone violation and dual residual); the driver holds
  * O(P d^2 + (P d)^2) state. For P d up to {@link InteriorPointReluSolver#MAX_PATTERN_DIMENSION}.
  *
  * <p>Like the single-node method it starts from its own centred interior point: a warm start
