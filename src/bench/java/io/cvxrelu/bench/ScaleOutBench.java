@@ -121,6 +121,11 @@ public final class ScaleOutBench {
       // stage's tasks: against the stage's wall time it separates Spark's scheduling from the
       // kernels, and one core's run time from two cores' (contention shows as longer runs).
       java.util.Map<Integer, double[]> taskSeconds = new java.util.concurrent.ConcurrentHashMap<>();
+      // Wall seconds and count of the jobs per description (the solvers name their passes).
+      java.util.Map<String, double[]> jobSeconds = new java.util.concurrent.ConcurrentHashMap<>();
+      java.util.Map<Integer, String> jobDescription =
+          new java.util.concurrent.ConcurrentHashMap<>();
+      java.util.Map<Integer, Long> jobStart = new java.util.concurrent.ConcurrentHashMap<>();
       SparkListener counter = new SparkListener() {
         @Override
         public void onTaskEnd(org.apache.spark.scheduler.SparkListenerTaskEnd end) {
@@ -136,7 +141,24 @@ public final class ScaleOutBench {
         }
 
         @Override
+        public void onJobEnd(org.apache.spark.scheduler.SparkListenerJobEnd end) {
+          String what = jobDescription.remove(end.jobId());
+          Long began = jobStart.remove(end.jobId());
+          if (what != null && began != null) {
+            double[] t = jobSeconds.computeIfAbsent(what, k -> new double[2]);
+            synchronized (t) {
+              t[0] += (end.time() - began) * 1e-3;
+              t[1] += 1;
+            }
+          }
+        }
+
+        @Override
         public void onJobStart(SparkListenerJobStart start) {
+          String what = start.properties() == null ? null
+              : start.properties().getProperty("spark.job.description");
+          jobDescription.put(start.jobId(), what == null ? "(no description)" : what);
+          jobStart.put(start.jobId(), start.time());
           // Every LIVE_SAMPLE_JOBS jobs, the driver's live heap after a full collection: what
           // the driver holds, where the pools' peaks also count garbage awaiting collection
           // (and so vary with the collector's timing, not with n).
@@ -192,8 +214,19 @@ public final class ScaleOutBench {
           .put("driverPeakHeapMiB", peakHeapBytes() / (double) (1 << 20))
           .put("driverPeakLiveHeapMiB", Math.max(peakLive.get(), liveHeapBytes())
               / (double) (1 << 20));
+      row.set("jobsByDescription", byDescription(jobSeconds));
     }
     return row;
+  }
+
+  /** {description: {seconds, jobs}} in descending seconds. */
+  private static ObjectNode byDescription(java.util.Map<String, double[]> jobSeconds) {
+    ObjectNode out = new ObjectMapper().createObjectNode();
+    jobSeconds.entrySet().stream()
+        .sorted((a, b) -> Double.compare(b.getValue()[0], a.getValue()[0]))
+        .forEach(e -> out.putObject(e.getKey()).put("seconds", e.getValue()[0])
+            .put("jobs", (long) e.getValue()[1]));
+    return out;
   }
 
   /** Column k of the per-stage task sums, in stage order. */
