@@ -113,7 +113,34 @@ final class ScaleOutReport {
           one.path("emptyPassSeconds").asDouble(Double.NaN),
           two.path("emptyPassSeconds").asDouble(Double.NaN)));
     }
+    appendJobsByDescription(rows, out);
     Files.writeString(md, out.toString(), StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Where each run's time went: wall seconds and count of its Spark jobs per job description
+   * (the solvers name each pass), the costliest first.
+   */
+  private static void appendJobsByDescription(List<JsonNode> rows, StringBuilder out) {
+    boolean header = false;
+    for (JsonNode r : rows) {
+      JsonNode jobs = r.path("jobsByDescription");
+      if (!jobs.isObject() || jobs.isEmpty()) {
+        continue;
+      }
+      if (!header) {
+        out.append("\n## Where the time goes\n\nWall seconds of each run's Spark jobs by job "
+            + "description (the solvers name their passes), with the job count.\n");
+        header = true;
+      }
+      out.append(String.format(Locale.ROOT, "%n- %s, %s, %s loss, n = %,d, d = %d, P = %d "
+          + "(%s):%n", r.path("master").asText(), r.path("model").asText(),
+          r.path("loss").asText(), r.path("n").asLong(), r.path("d").asInt(),
+          r.path("P").asInt(), r.path("solver").asText()));
+      jobs.fields().forEachRemaining(e -> out.append(String.format(Locale.ROOT,
+          "  - %s: %.1f s, %d jobs%n", e.getKey(), e.getValue().path("seconds").asDouble(),
+          e.getValue().path("jobs").asLong())));
+    }
   }
 
   private static String seconds(JsonNode r, String field) {
