@@ -157,7 +157,9 @@ public final class ScaleOutBench {
         public void onJobStart(SparkListenerJobStart start) {
           String what = start.properties() == null ? null
               : start.properties().getProperty("spark.job.description");
-          jobDescription.put(start.jobId(), what == null ? "(no description)" : what);
+          // Numbers (FISTA's step, a round) are masked so that a pass's jobs group together.
+          jobDescription.put(start.jobId(), what == null ? "(no description)"
+              : what.replaceAll("[0-9]+", "#"));
           jobStart.put(start.jobId(), start.time());
           // Every LIVE_SAMPLE_JOBS jobs, the driver's live heap after a full collection: what
           // the driver holds, where the pools' peaks also count garbage awaiting collection
