@@ -11,6 +11,7 @@ import io.cvxrelu.report.ProgressLogger;
 import io.cvxrelu.solver.distributed.DistributedData;
 import io.cvxrelu.solver.distributed.DistributedSetup;
 import io.cvxrelu.solver.distributed.DistributedTraining;
+import io.cvxrelu.solver.distributed.OrderedAggregate;
 import io.cvxrelu.train.ProblemSetup;
 import io.cvxrelu.train.SolverChoice;
 import io.cvxrelu.train.TrainingSpec;
@@ -136,13 +137,27 @@ final class ExecutorInputRun {
   private static final int LARGEST_LABEL = 4;
   private static final int NOT_PLUS_MINUS_ONE = 5;
 
+  /**
+   * The blocks' sums merged in block order (not in the order tasks finish), so that the same
+   * blocks give the same metric bits on every run.
+   */
   private static double[] sums(JavaRDD<double[]> perBlock) {
-    return perBlock.treeReduce((a, b) -> {
-      for (int k = 0; k < a.length; k++) {
-        a[k] = k == LARGEST_LABEL ? Math.max(a[k], b[k]) : a[k] + b[k];
-      }
+    return OrderedAggregate.aggregate(perBlock, new double[0], ExecutorInputRun::merge,
+        ExecutorInputRun::merge);
+  }
+
+  /** a merged with b (the empty array is the zero): sums, and the max of the largest label. */
+  private static double[] merge(double[] a, double[] b) {
+    if (a.length == 0) {
+      return b.clone();
+    }
+    if (b.length == 0) {
       return a;
-    });
+    }
+    for (int k = 0; k < a.length; k++) {
+      a[k] = k == LARGEST_LABEL ? Math.max(a[k], b[k]) : a[k] + b[k];
+    }
+    return a;
   }
 
   /**

@@ -7,6 +7,7 @@ import io.cvxrelu.problem.Loss;
 import io.cvxrelu.scoring.ScoreSums;
 import io.cvxrelu.scoring.Scorer;
 import io.cvxrelu.solver.distributed.DistributedData;
+import io.cvxrelu.solver.distributed.OrderedAggregate;
 import io.cvxrelu.train.ProblemSetup;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -136,10 +137,12 @@ final class ScoredBlocks implements AutoCloseable {
   ScoreSums sums() {
     Broadcast<Scorer> b = scorer;
     scored.context().setJobDescription("cvxrelu: score");
-    return scored.map(s -> {
+    // Merged in block order, not in the order tasks finish (treeReduce): the same blocks give
+    // the same metric bits on every run.
+    return OrderedAggregate.aggregate(scored, new ScoreSums(), (acc, s) -> {
       Loss loss = Loss.forName(b.value().model().loss());
-      return new ScoreSums().add(s.f, loss.canonicalLabels(s.y), loss);
-    }).treeReduce(ScoreSums::merge);
+      return acc.add(s.f, loss.canonicalLabels(s.y), loss);
+    }, ScoreSums::merge);
   }
 
   /** The schema of {@link #rows}. */

@@ -27,7 +27,7 @@ public final class OrderedAggregate {
    * As {@code rdd.treeAggregate(zero, seqOp, combOp)}, merging in partition order. The zero is
    * shipped in the task closure, so each partition starts from its own copy.
    */
-  static <T, U> U aggregate(JavaRDDLike<T, ?> rdd, U zero, Function2<U, T, U> seqOp,
+  public static <T, U> U aggregate(JavaRDDLike<T, ?> rdd, U zero, Function2<U, T, U> seqOp,
       Function2<U, U, U> combOp) {
     JavaPairRDD<Integer, U> level = rdd.mapPartitionsWithIndex((index, it) -> {
       U acc = zero;
