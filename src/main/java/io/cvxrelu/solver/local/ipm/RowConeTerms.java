@@ -112,15 +112,10 @@ public final class RowConeTerms {
     this.y = new double[n];
     this.mask = new double[n * p];
     this.sign = new double[n * p];
-    double labelsSquared = 0.0;
-    for (int k = 0; k < given; k++) {
-      labelsSquared += labels[k] * labels[k];
-    }
     for (int k = 0; k < n; k++) {
       y[k] = labels[kept[k]];
-      labelsSquared -= y[k] * y[k];
     }
-    this.droppedLabelsSquared = all ? 0.0 : Math.max(0.0, labelsSquared);
+    this.droppedLabelsSquared = droppedLabelsSquared(labels, kept);
     for (int i = 0; i < p; i++) {
       for (int k = 0; k < n; k++) {
         mask[i * n + k] = masks[i * given + kept[k]];
@@ -148,6 +143,23 @@ public final class RowConeTerms {
       }
     }
     return java.util.Arrays.copyOf(keep, kept);
+  }
+
+  /**
+   * sum of y^2 over the rows not {@code kept} (ascending indices): the zero rows of X, which
+   * predict 0, so their residual is -y.
+   */
+  static double droppedLabelsSquared(double[] labels, int[] kept) {
+    double sum = 0.0;
+    int next = 0;
+    for (int k = 0; k < labels.length; k++) {
+      if (next < kept.length && kept[next] == k) {
+        next++;
+      } else {
+        sum += labels[k] * labels[k];
+      }
+    }
+    return sum;
   }
 
   /** Rows kept. */

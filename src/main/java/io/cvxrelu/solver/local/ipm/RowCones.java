@@ -70,15 +70,10 @@ public final class RowCones implements ConeRows, Serializable {
       }
     }
     this.y = new double[n];
-    double labelsSquared = 0.0;
-    for (double v : labels) {
-      labelsSquared += v * v;
-    }
     for (int k = 0; k < n; k++) {
       y[k] = labels[rows[k]];
-      labelsSquared -= y[k] * y[k];
     }
-    this.droppedLabelsSquared = n == rowsGiven ? 0.0 : Math.max(0.0, labelsSquared);
+    this.droppedLabelsSquared = RowConeTerms.droppedLabelsSquared(labels, rows);
     this.mask = new double[n * p];
     this.sign = new double[n * p];
     for (int i = 0; i < p; i++) {
