@@ -144,7 +144,7 @@ public final class RowBlock implements Serializable {
     java.util.Arrays.fill(out, 0, n, 0.0);
     boolean relu = formulation == Formulation.RELU;
     for (int i = 0; i < m; i++) {
-      MaskedColumns.add(out, 0, mask, (from + i) * n, z.data(), i * n, (i + m) * n, n, relu);
+      addMaskedColumn(out, 0, mask, (from + i) * n, z.data(), i * n, (i + m) * n, n, relu);
     }
   }
 
@@ -163,7 +163,39 @@ public final class RowBlock implements Serializable {
     int m = to - from;
     boolean relu = formulation == Formulation.RELU;
     for (int i = 0; i < m; i++) {
-      MaskedColumns.write(r.data(), i * n, (i + m) * n, mask, (from + i) * n, g, 0, n, relu);
+      writeMaskedColumn(r.data(), i * n, (i + m) * n, mask, (from + i) * n, g, 0, n, relu);
+    }
+  }
+
+  /**
+   * out[o..o+len) += M_i .* (Z_v,i - Z_w,i) (ReLU) or M_i .* Z_i (gated) for one pattern i: its
+   * mask column from {@code moff}, its columns of Z from {@code off} (and {@code offW}).
+   */
+  private static void addMaskedColumn(double[] out, int o, byte[] mk, int moff, double[] z,
+      int off, int offW, int len, boolean relu) {
+    if (relu) {
+      for (int r = 0; r < len; r++) {
+        out[o + r] += mk[moff + r] * (z[off + r] - z[offW + r]);
+      }
+    } else {
+      for (int r = 0; r < len; r++) {
+        out[o + r] += mk[moff + r] * z[off + r];
+      }
+    }
+  }
+
+  /**
+   * R_i = M_i .* g (from {@code off}) and, for ReLU, R_w,i = -M_i .* g (from {@code offW}) for
+   * one pattern i, with g read from {@code go}.
+   */
+  private static void writeMaskedColumn(double[] r, int off, int offW, byte[] mk, int moff,
+      double[] g, int go, int len, boolean relu) {
+    for (int k = 0; k < len; k++) {
+      double v = mk[moff + k] * g[go + k];
+      r[off + k] = v;
+      if (relu) {
+        r[offW + k] = -v;
+      }
     }
   }
 
@@ -398,7 +430,7 @@ public final class RowBlock implements Serializable {
             d, 0.0, z, m * len, len);
       }
       for (int i = 0; i < m; i++) {
-        MaskedColumns.add(out, r0, mask, (p0 + i) * n + r0, z, i * len, (m + i) * len, len,
+        addMaskedColumn(out, r0, mask, (p0 + i) * n + r0, z, i * len, (m + i) * len, len,
             relu);
       }
     });
@@ -426,7 +458,7 @@ public final class RowBlock implements Serializable {
     int d = d();
     forEachPatternTile(from, to, relu, (r0, len, p0, m, r) -> {
       for (int i = 0; i < m; i++) {
-        MaskedColumns.write(r, i * len, (m + i) * len, mask, (p0 + i) * n + r0, g, r0, len,
+        writeMaskedColumn(r, i * len, (m + i) * len, mask, (p0 + i) * n + r0, g, r0, len,
             relu);
       }
       Blas.gemm(true, false, d, m, len, 1.0, x.data(), r0, n, r, 0, len, 1.0, grad.data(),
@@ -493,13 +525,13 @@ public final class RowBlock implements Serializable {
         java.util.Arrays.fill(out, 0.0);
         int base = g * q;
         for (int i = 0; i < patterns; i++) {
-          MaskedColumns.add(out, 0, mask, i * n + r0, buffer, (base + i) * len,
+          addMaskedColumn(out, 0, mask, i * n + r0, buffer, (base + i) * len,
               (base + i + patterns) * len, len, relu);
         }
       }
       map.apply(r0, len, predictions, weights[0]);
       for (int i = 0; i < patterns; i++) {
-        MaskedColumns.write(buffer, i * len, (i + patterns) * len, mask, i * n + r0, weights[0], 0,
+        writeMaskedColumn(buffer, i * len, (i + patterns) * len, mask, i * n + r0, weights[0], 0,
             len, relu);
       }
       Blas.gemm(true, false, d, q, len, 1.0, x.data(), r0, n, buffer, 0, len, 1.0,
@@ -513,11 +545,11 @@ public final class RowBlock implements Serializable {
     void apply(int r0, int len, double[] buffer);
   }
 
-  /**
-   * Rows per tile below which {@link #forEachPatternTile} splits the patterns into chunks
-   * instead of shortening the tile further.
-   */
-  static final int MIN_TILE_ROWS = 128;
+  /** Fewest rows per tile of {@link #forEachPatternTile}. */
+  static final int MIN_TILE_ROWS = 256;
+
+  /** Most patterns per chunk of {@link #forEachPatternTile} (columns of the tile, per sign). */
+  static final int CHUNK_COLUMNS = 512;
 
   /** One tile of rows [r0, r0 + len) and patterns [p0, p0 + m) of a fused kernel. */
   @FunctionalInterface
@@ -526,32 +558,51 @@ public final class RowBlock implements Serializable {
   }
 
   /**
-   * Runs {@code tile} over tiles of rows [from, to) and chunks of the patterns, with a scratch
-   * buffer of len x m (len x 2m for ReLU) doubles near {@link #TILE_DOUBLES}. When all the
-   * patterns fit beside {@link #MIN_TILE_ROWS} rows the chunk is every pattern and the tile is
-   * as in {@link #tileRows} (the CIFAR-size kernels, q = 200 and 400, are unchanged); with
-   * more (q = 1,000 at d = 100) the tile keeps {@link #MIN_TILE_ROWS} rows and the patterns
-   * are chunked. A tile of 65 rows by 1,000 patterns read 65 bytes of each of 1,000 mask
-   * columns n bytes apart, and its adjoint GEMM had an inner dimension of 65; with 128 x 512
-   * tiles the forward kernel at n = 10^4, d = 100, q = 1,000 (two threads) rose from 75% to
-   * 82% of the dgemm timed beside it and the adjoint from 75% to 78% (medians of 40 pairs,
-   * three runs each; 256-row tiles: 81% and 74%, 512: 80% and 74%, 1,024: 76% and 70%).
+   * Runs {@code tile} over tiles of rows [from, to) and chunks of at most {@link
+   * #CHUNK_COLUMNS} columns of patterns (half as many patterns for ReLU, whose v and w columns
+   * travel together), with rows enough for about {@link #TILE_DOUBLES} doubles per tile and at
+   * least {@link #MIN_TILE_ROWS}. With every pattern in one tile of 65 rows (q = 1,000 at
+   * d = 100, 512 KB), a tile read 65 bytes from each of 1,000 mask columns n bytes apart, and
+   * the adjoint GEMM had an inner dimension of 65 against the whole d x q output. Measured at
+   * n = 10^4, d = 100, q = 1,000 on two threads (each kernel against a dgemm timed beside it,
+   * medians of 40 pairs, three runs in rotated order): 65 x 1,000 tiles ran the forward kernel
+   * at 65-75% of dgemm and the adjoint at 69-77%; 128 x 512, 77-80% and 76-78%; 256 x 512,
+   * 87-88% and 88-90%; 512 x 256, 86-87% and 86-87%; 512 x 512, 85-87% and 85%. At the CIFAR
+   * size (q = 200 and 400) one chunk holds every pattern.
    */
   private void forEachPatternTile(int from, int to, boolean relu, PatternTile tile) {
     int width = relu ? 2 : 1;
     int span = to - from;
-    int chunk = Math.max(1, Math.min(patterns, TILE_DOUBLES / (MIN_TILE_ROWS * width)));
-    int size = Math.min(span, Math.max(32, TILE_DOUBLES / (chunk * width)));
     if (span <= 0 || patterns == 0) {
       return;
     }
-    double[] buffer = new double[size * chunk * width];
+    int chunk = Math.min(patterns, CHUNK_COLUMNS / width);
+    int size = Math.min(span, Math.max(MIN_TILE_ROWS, TILE_DOUBLES / (chunk * width)));
+    double[] buffer = tileScratch(size * chunk * width);
     for (int r0 = from; r0 < to; r0 += size) {
       int len = Math.min(size, to - r0);
       for (int p0 = 0; p0 < patterns; p0 += chunk) {
         tile.apply(r0, len, p0, Math.min(chunk, patterns - p0), buffer);
       }
     }
+  }
+
+  /** Each thread's tile buffer of {@link #forEachPatternTile}, kept between calls. */
+  private static final ThreadLocal<double[]> TILE_SCRATCH = new ThreadLocal<>();
+
+  /**
+   * This thread's scratch of at least {@code length} doubles. A fresh 1 MB buffer per call
+   * made the kernels' speed depend on the heap's layout: at n = 10^4, d = 100, q = 1,000 they
+   * ran at 90% of dgemm under {@code -Xmx4g} and drifted between 55% and 96% under
+   * {@code -Xmx6g} as eden filled with the buffers (G1, one JVM each).
+   */
+  private static double[] tileScratch(int length) {
+    double[] buffer = TILE_SCRATCH.get();
+    if (buffer == null || buffer.length < length) {
+      buffer = new double[length];
+      TILE_SCRATCH.set(buffer);
+    }
+    return buffer;
   }
 
   /** Runs {@code tile} over the tiles of the rows [from, to), reusing one scratch buffer. */
