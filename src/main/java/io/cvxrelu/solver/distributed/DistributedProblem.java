@@ -17,10 +17,11 @@ import org.apache.spark.storage.StorageLevel;
  * The convex program of Pilanci and Ergen (ICML 2020, eq. (8)) over distributed row blocks:
  * the distributed {@link ConvexProgram}, with the block layout of the weights of
  * {@link ConvexReluProblem}. Every pass is one aggregation over the cached blocks in the
- * pattern of Spark MLlib's {@code RDDLossFunction}: the d x q weights are broadcast, each task
- * adds its blocks' contributions with level-3 BLAS ({@link RowBlock}), {@link OrderedAggregate}
- * merges them in partition order (deterministic bits), the driver adds the regulariser, and the
- * broadcast is destroyed before returning.
+ * pattern of Spark MLlib's {@code RDDLossFunction}: the d x q weights are broadcast (or, up to
+ * 1 MB, shipped in the task closure, {@link PassInput}), each task adds its blocks'
+ * contributions with level-3 BLAS ({@link RowBlock}), {@link OrderedAggregate} merges them in
+ * partition order (deterministic bits), the driver adds the regulariser, and the broadcast is
+ * destroyed before returning.
  *
  * <p>When P d is large the patterns are split into pattern blocks ({@link PatternBlocks}): the
  * loss couples the patterns only through the prediction sum_i D_i X (v_i - w_i), a sum over

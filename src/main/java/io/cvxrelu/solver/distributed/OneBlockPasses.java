@@ -29,6 +29,11 @@ final class OneBlockPasses implements RowBlockPasses {
     this.formulation = formulation;
   }
 
+  /** Bytes of a matrix's doubles (0 for none). */
+  private static long bytes(DenseMatrix m) {
+    return m == null ? 0L : 8L * m.rows() * m.cols();
+  }
+
   private int blockCount() {
     return formulation.blockCount(data.patternCount());
   }
@@ -50,7 +55,8 @@ final class OneBlockPasses implements RowBlockPasses {
   @Override
   public DistributedProblem.Evaluation evaluate(DenseMatrix candidate, DenseMatrix point,
       JavaRDD<DenseMatrix> mu, double rho) {
-    Broadcast<DenseMatrix[]> bw = sc.broadcast(new DenseMatrix[] {candidate, point});
+    PassInput<DenseMatrix[]> bw = PassInput.of(sc, new DenseMatrix[] {candidate, point},
+        bytes(candidate) + bytes(point));
     Loss l = loss;
     Formulation f = formulation;
     try {
@@ -65,7 +71,7 @@ final class OneBlockPasses implements RowBlockPasses {
 
   @Override
   public DenseMatrix normalOperator(DenseMatrix b) {
-    Broadcast<DenseMatrix> bb = sc.broadcast(b);
+    PassInput<DenseMatrix> bb = PassInput.of(sc, b, bytes(b));
     Formulation f = formulation;
     try {
       return sum(data.blocks(), null, new DenseMatrix(data.d(), b.cols()), (acc, blk, m) -> {

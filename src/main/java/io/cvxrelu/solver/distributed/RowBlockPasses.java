@@ -12,8 +12,9 @@ import org.apache.spark.storage.StorageLevel;
  * strategies chosen once per problem: {@link OneBlockPasses}, one task per row block over all
  * the patterns, and {@link PatternBlockPasses}, tasks over (row block, pattern block) pairs for
  * weights too large for one task. Both follow Spark MLlib's {@code RDDLossFunction}: broadcast
- * the weights, sum the blocks' contributions in partition order ({@link OrderedAggregate}), and
- * destroy the broadcasts before returning.
+ * the weights (the one-block step and normal-operator passes ship weights up to 1 MB in the
+ * task closure instead, {@link PassInput}), sum the blocks' contributions in partition order
+ * ({@link OrderedAggregate}), and destroy the broadcasts before returning.
  */
 interface RowBlockPasses {
 

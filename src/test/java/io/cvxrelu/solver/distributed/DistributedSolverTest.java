@@ -488,4 +488,24 @@ class DistributedSolverTest {
       assertEquals(local.lowerBound(), dist.lowerBound(), 1e-8 * local.objective());
     }
   }
+
+  /**
+   * A pass's weights reach the tasks whole either way: in the closure up to 1 MB (nothing to
+   * destroy), as a broadcast above it (destroyed after the pass).
+   */
+  @Test
+  void passInputReachesTheTasksInTheClosureOrAsABroadcast() {
+    JavaRDD<Integer> parts = sc.parallelize(List.of(0, 1, 2, 3), 4);
+    for (int size : new int[] {1_000, 200_000}) {
+      double[] value = new double[size];
+      value[size - 1] = size;
+      PassInput<double[]> in = PassInput.of(sc, value, 8L * size);
+      assertEquals(size > PassInput.CLOSURE_BYTES / 8 ? "Broadcasted" : "InClosure",
+          in.getClass().getSimpleName());
+      List<Double> seen = parts.map(k -> in.value()[in.value().length - 1] + k).collect();
+      assertEquals(List.of(size + 0.0, size + 1.0, size + 2.0, size + 3.0), seen);
+      in.destroy();
+    }
+  }
+
 }
