@@ -587,7 +587,7 @@ public final class RowBlock implements Serializable {
     }
   }
 
-  /** Each thread's tile buffer of {@link #forEachPatternTile}, kept between calls. */
+  /** Each thread's tile buffer of the fused kernels, kept between calls. */
   private static final ThreadLocal<double[]> TILE_SCRATCH = new ThreadLocal<>();
 
   /**
@@ -605,10 +605,10 @@ public final class RowBlock implements Serializable {
     return buffer;
   }
 
-  /** Runs {@code tile} over the tiles of the rows [from, to), reusing one scratch buffer. */
+  /** Runs {@code tile} over the tiles of the rows [from, to), with this thread's scratch. */
   private static void forEachTile(int from, int to, int q, Tile tile) {
     int size = tileRows(to - from, q);
-    double[] buffer = new double[size * q];
+    double[] buffer = tileScratch(size * q);
     for (int r0 = from; r0 < to; r0 += size) {
       tile.apply(r0, Math.min(size, to - r0), buffer);
     }
