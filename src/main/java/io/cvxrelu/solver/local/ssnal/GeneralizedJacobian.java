@@ -51,8 +51,8 @@ final class GeneralizedJacobian {
         r++;
       }
     }
-    double[] all = problem.maskValues();
-    double[] mask = new double[n * cols.length];
+    byte[] all = problem.block().mask();
+    byte[] mask = new byte[n * cols.length];
     for (int c = 0; c < cols.length; c++) {
       System.arraycopy(all, cols[c] * n, mask, c * n, n);
     }

@@ -114,18 +114,24 @@ final class WoodburyPreconditioner {
         int len = Math.min(tile, to - r0);
         Blas.gemm(false, false, len, r, d, 1.0, xd, r0, n, unit.data(), 0, d, 0.0, z, 0,
             len);
-        for (int k = 0; k < len; k++) {
-          double xx = 0.0;
-          for (int c = 0; c < d; c++) {
-            double v = xd[c * n + r0 + k];
-            xx += v * v;
+        // Column by column, so that the mask, X W and the output are read contiguously.
+        double[] xx = new double[len];
+        for (int c = 0; c < d; c++) {
+          int off = c * n + r0;
+          for (int k = 0; k < len; k++) {
+            double v = xd[off + k];
+            xx[k] += v * v;
           }
-          double s = 0.0;
-          for (int c = 0; c < r; c++) {
-            double zz = z[c * len + k];
-            s += m[c * n + r0 + k] * (offOn[c] * xx + coef[c] * zz * zz);
+        }
+        for (int c = 0; c < r; c++) {
+          double off = offOn[c];
+          double co = coef[c];
+          int mOff = c * n + r0;
+          int zOff = c * len;
+          for (int k = 0; k < len; k++) {
+            double zz = z[zOff + k];
+            out[r0 + k] += m[mOff + k] * (off * xx[k] + co * zz * zz);
           }
-          out[r0 + k] = s;
         }
       }
     });
