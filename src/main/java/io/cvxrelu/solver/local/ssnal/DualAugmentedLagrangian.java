@@ -88,13 +88,13 @@ public final class DualAugmentedLagrangian {
     int n = problem.n();
     int p = problem.blockCount();
     double[] out = new double[p];
-    double[] mask = problem.maskValues();
+    byte[] mask = problem.block().mask();
     for (int j = 0; j < p; j++) {
-      double on = 0.0;
+      int on = 0;
       for (int k = j * n; k < (j + 1) * n; k++) {
         on += mask[k];
       }
-      out[j] = on / n;
+      out[j] = (double) on / n;
     }
     return out;
   }

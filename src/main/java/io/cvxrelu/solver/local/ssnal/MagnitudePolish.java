@@ -63,7 +63,7 @@ final class MagnitudePolish {
     // C = [D_j X u_j]: X U_S, then each column masked by its pattern.
     DenseMatrix c = new DenseMatrix(n, s);
     Blas.gemm(false, false, 1.0, problem.x(), u, 0.0, c);
-    double[] mask = problem.maskValues();
+    byte[] mask = problem.block().mask();
     double[] cd = c.data();
     for (int k = 0; k < s; k++) {
       int off = support[k] * n;
