@@ -9,6 +9,12 @@ package io.cvxrelu.solver.local.ssnal;
 final class ConjugateGradient {
   /** CG steps per Newton system. */
   private static final int MAX_CG = 300;
+  /**
+   * Smallest relative residual asked of CG for which the products run in single precision: a
+   * hundred times their relative error (about 1e-6), so the direction CG returns meets its
+   * tolerance for the exact operator too. Tighter solves use double products.
+   */
+  static final double SINGLE_FROM = 1e-4;
 
   private ConjugateGradient() {}
 
@@ -19,6 +25,16 @@ final class ConjugateGradient {
    */
   static double[] solve(GeneralizedJacobian jac, double[] g, double sigma, double relTol,
       double[] onFraction, Progress progress) {
+    return solve(jac, g, sigma, relTol, onFraction, progress, null);
+  }
+
+  /**
+   * As above, with the products in single precision ({@code single}, may be null) when the
+   * requested relative residual is at least {@link #SINGLE_FROM}.
+   */
+  static double[] solve(GeneralizedJacobian jac, double[] g, double sigma, double relTol,
+      double[] onFraction, Progress progress, SinglePrecisionProducts single) {
+    SinglePrecisionProducts products = relTol >= SINGLE_FROM ? single : null;
     int n = jac.n;
     WoodburyPreconditioner pre = null;
     if (jac.cols.length >= jac.d) {
@@ -40,7 +56,7 @@ final class ConjugateGradient {
     double rr = dot(r, r);
     double stop = relTol * relTol * rr;
     for (int it = 0; it < MAX_CG && rr > stop; it++) {
-      double[] q = jac.apply(dirn, sigma);
+      double[] q = jac.apply(dirn, sigma, products);
       progress.cgSteps++;
       double curv = dot(dirn, q);
       if (!(curv > 0.0)) {

@@ -79,10 +79,19 @@ final class GeneralizedJacobian {
 
   /** (I + sigma A J A^T) v. */
   double[] apply(double[] v, double sigma) {
+    return apply(v, sigma, null);
+  }
+
+  /**
+   * (I + sigma A J A^T) v, with the two products in single precision when {@code single} is
+   * given ({@link SinglePrecisionProducts}; J and the sum stay double).
+   */
+  double[] apply(double[] v, double sigma, SinglePrecisionProducts single) {
     if (cols.length == 0) {
       return v.clone();
     }
-    DenseMatrix t = adjointSub(v);
+    DenseMatrix t = single != null ? single.adjoint(rows.mask(), cols.length, v)
+        : adjointSub(v);
     double[] td = t.data();
     double[] wd = w.data();
     for (int c = 0; c < cols.length; c++) {
@@ -99,7 +108,8 @@ final class GeneralizedJacobian {
         td[off + k] = (1.0 - cc) * td[off + k] + along * wd[woff + k];
       }
     }
-    double[] out = predictSub(t);
+    double[] out = single != null ? single.forward(rows.mask(), cols.length, t)
+        : predictSub(t);
     for (int k = 0; k < n; k++) {
       out[k] = v[k] + sigma * out[k];
     }

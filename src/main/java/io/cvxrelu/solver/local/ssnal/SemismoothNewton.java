@@ -36,6 +36,8 @@ final class SemismoothNewton {
   private final double[] y;
   private final double yNorm;
   private final GroupSoftThreshold threshold;
+  /** CG's products in single precision (X copied to float once per solve). */
+  private final SinglePrecisionProducts single;
   /** prox_{sigma p}(b - sigma A^T xi) at the last xi of {@link #solve}. */
   private DenseMatrix prox;
   /** Inner solves in a row whose first line search could not decrease psi. */
@@ -55,6 +57,7 @@ final class SemismoothNewton {
     this.y = problem.y();
     this.yNorm = Math.sqrt(ConjugateGradient.dot(y, y));
     this.threshold = new GroupSoftThreshold(d, p, beta);
+    this.single = new SinglePrecisionProducts(problem.x());
   }
 
   /** The prox point of the last {@link #solve}: the multiplier update of LST Algorithm 1. */
@@ -124,7 +127,7 @@ final class SemismoothNewton {
       double gNorm2, double sigma) {
     double relTol = Math.min(CG_TOLERANCE, Math.pow(gNorm / (1.0 + yNorm), 0.5));
     double[] dir = ConjugateGradient.solve(jac, grad, sigma, Math.max(relTol, 1e-10),
-        onFraction, progress);
+        onFraction, progress, single);
     progress.newtonSteps++;
     DenseMatrix atDir = problem.maskedAdjoint(dir);
     double slope = ConjugateGradient.dot(grad, dir);
