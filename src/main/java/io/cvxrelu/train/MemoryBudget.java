@@ -97,11 +97,12 @@ public final class MemoryBudget {
   }
 
   /**
-   * SSNAL (gated, squared loss): the n (P + 2d) compacted mask columns and preconditioner
-   * factors, and six d x P iterates.
+   * SSNAL (gated, squared loss): n (P + 3d) for the compacted mask columns, the
+   * preconditioner's two n x d factors and CG's single-precision copy of X, and six d x P
+   * iterates.
    */
   public static long ssnal(Request r) {
-    return DOUBLE * (r.n * (r.p + 2 * r.d) + 6 * r.d * r.p);
+    return DOUBLE * (r.n * (r.p + 3 * r.d) + 6 * r.d * r.p);
   }
 
   /**

@@ -49,7 +49,7 @@ class MemoryBudgetTest {
     assertEquals(MemoryBudget.augmentedLagrangian(logistic), MemoryBudget.localSolver(logistic));
     MemoryBudget.Request gated = new MemoryBudget.Request(1000, 10, 50, Formulation.GATED,
         new SquaredLoss(), 4);
-    assertEquals(8L * (1000 * 70 + 6 * 10 * 50), MemoryBudget.ssnal(gated));
+    assertEquals(8L * (1000 * 80 + 6 * 10 * 50), MemoryBudget.ssnal(gated));
     assertEquals(8L * 5 * 10 * 50, MemoryBudget.localSolver(gated));
     assertEquals(6 * 8L * 10 * 50, MemoryBudget.distributedDriver(gated));
     // 250 rows a block: d + 1 doubles, P mask bytes, two n_b x P doubles; broadcast 3 d x P.

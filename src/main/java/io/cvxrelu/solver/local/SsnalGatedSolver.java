@@ -85,8 +85,9 @@ public final class SsnalGatedSolver implements ConvexSolver {
 
   /**
    * Budget for the solver's own arrays of n rows (compacted mask columns of the active groups,
-   * the preconditioner's n x d factors), in doubles: n (P + 2 d) at most, within a quarter of
-   * the JVM's heap and never below 5 10^7 (400 MB).
+   * the preconditioner's two n x d factors, the single-precision copy of X for CG's products),
+   * in doubles: n (P + 3 d) at most, within a quarter of the JVM's heap and never below 5 10^7
+   * (400 MB).
    */
   public static final long MAX_DOUBLES = Math.max(50_000_000L,
       Runtime.getRuntime().maxMemory() / Double.BYTES / 4);
@@ -97,7 +98,7 @@ public final class SsnalGatedSolver implements ConvexSolver {
    */
   public static boolean supports(ConvexReluProblem problem) {
     return problem.formulation() == Formulation.GATED && problem.loss() instanceof SquaredLoss
-        && (long) problem.n() * (problem.blockCount() + 2L * problem.d()) <= MAX_DOUBLES;
+        && (long) problem.n() * (problem.blockCount() + 3L * problem.d()) <= MAX_DOUBLES;
   }
 
   @Override
