@@ -22,15 +22,8 @@ final class ConjugateGradient {
    * Solves to ||residual|| &lt;= relTol ||g||, counting the steps in {@code progress}.
    *
    * @param onFraction the fraction of rows each pattern switches on (for the preconditioner)
-   */
-  static double[] solve(GeneralizedJacobian jac, double[] g, double sigma, double relTol,
-      double[] onFraction, Progress progress) {
-    return solve(jac, g, sigma, relTol, onFraction, progress, null);
-  }
-
-  /**
-   * As above, with the products in single precision ({@code single}, may be null) when the
-   * requested relative residual is at least {@link #SINGLE_FROM}.
+   * @param single the products in single precision, used when relTol is at least
+   *     {@link #SINGLE_FROM} (null: always double)
    */
   static double[] solve(GeneralizedJacobian jac, double[] g, double sigma, double relTol,
       double[] onFraction, Progress progress, SinglePrecisionProducts single) {
