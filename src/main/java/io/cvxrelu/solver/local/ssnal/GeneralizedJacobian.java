@@ -77,14 +77,9 @@ final class GeneralizedJacobian {
     return rows.maskedAdjointSplit(v, Formulation.GATED, cols.length);
   }
 
-  /** (I + sigma A J A^T) v. */
-  double[] apply(double[] v, double sigma) {
-    return apply(v, sigma, null);
-  }
-
   /**
    * (I + sigma A J A^T) v, with the two products in single precision when {@code single} is
-   * given ({@link SinglePrecisionProducts}; J and the sum stay double).
+   * given ({@link SinglePrecisionProducts}; J and the sum stay double), else in double.
    */
   double[] apply(double[] v, double sigma, SinglePrecisionProducts single) {
     if (cols.length == 0) {

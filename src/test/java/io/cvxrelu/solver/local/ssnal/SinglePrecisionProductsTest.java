@@ -60,7 +60,7 @@ class SinglePrecisionProductsTest {
       for (int k = 0; k < n; k++) {
         v[k] = rng.nextGaussian();
       }
-      double[] exact = jac.apply(v, sigma);
+      double[] exact = jac.apply(v, sigma, null);
       double[] approx = jac.apply(v, sigma, single);
       double diff = 0.0;
       double norm = 0.0;

@@ -62,7 +62,7 @@ class WoodburyPreconditionerTest {
     for (int c = 0; c < n; c++) {
       double[] e = new double[n];
       e[c] = 1.0;
-      double[] hc = jac.apply(e, sigma);
+      double[] hc = jac.apply(e, sigma, null);
       double[] mc = pre.apply(e);
       for (int r = 0; r < n; r++) {
         h.set(r, c, hc[r]);
