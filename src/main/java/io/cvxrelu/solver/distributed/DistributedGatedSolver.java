@@ -10,6 +10,8 @@ import io.cvxrelu.solver.SolverResult;
 import io.cvxrelu.solver.iteration.GatedFistaLoop;
 import io.cvxrelu.solver.iteration.OperatorNorms;
 import java.util.function.Supplier;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 
 /**
  * The gated-ReLU group lasso (Pilanci and Ergen 2020, eq. (8) without the cone constraints;
@@ -26,9 +28,11 @@ import java.util.function.Supplier;
  * certificate pass before convergence is claimed.
  */
 public final class DistributedGatedSolver implements DistributedSolver {
+  private static final Logger LOG = LogManager.getLogger(DistributedGatedSolver.class);
   private static final String PHASE = "gated FISTA";
 
   private final int certificateEvery;
+  private final boolean residentPasses;
 
   public DistributedGatedSolver() {
     this(5);
@@ -36,7 +40,17 @@ public final class DistributedGatedSolver implements DistributedSolver {
 
   /** @param certificateEvery steps between certificate evaluations */
   public DistributedGatedSolver(int certificateEvery) {
+    this(certificateEvery, true);
+  }
+
+  /**
+   * @param certificateEvery steps between certificate evaluations
+   * @param residentPasses serve the passes by resident tasks where {@link ResidentPasses}
+   *     supports it (false: one Spark job per pass always)
+   */
+  public DistributedGatedSolver(int certificateEvery, boolean residentPasses) {
     this.certificateEvery = Math.max(1, certificateEvery);
+    this.residentPasses = residentPasses;
   }
 
   @Override
@@ -45,23 +59,35 @@ public final class DistributedGatedSolver implements DistributedSolver {
       boolean resume) {
     Formulation.GATED.require(problem, "DistributedGatedSolver");
     long start = System.nanoTime();
-    DistributedFista.Smooth loss = (c, y) -> problem.evaluate(c, y, null, 0.0);
     boolean affine = problem.loss() instanceof SquaredLoss;
-    DistributedFista fista = resume
-        ? DistributedFista.resume(problem, loss, PHASE, checkpoint.load(problem), affine)
-        : DistributedFista.start(problem, loss, PHASE,
-            warmStart != null ? warmStart : problem.zeroWeights(),
-            problem.loss().curvature() * OperatorNorms.lossOperatorNormSquared(problem, 20),
-            affine);
-    Runnable save = () -> checkpoint.save(fista.checkpointState(0, Double.NaN, Double.NaN,
-        Double.NaN, false), problem.data(), null);
-    fista.checkpointEvery(checkpoint, save);
-    Supplier<Certificate> certify = affine
-        ? confirmed(problem, fista, loss.evaluate(null, problem.zeroWeights()), options)
-        : () -> problem.certificate(fista.iterate(), null);
-    SolverResult result = GatedFistaLoop.run(fista, certify, certificateEvery, options, listener,
-        start);
-    SolverCheckpoint.saveOnStop(checkpoint, result.stopReason(), save);
+    ResidentPasses resident = residentPasses && ResidentPasses.supports(problem)
+        ? new ResidentPasses(problem) : null;
+    DistributedFista.Smooth loss = resident != null ? resident
+        : (c, y) -> problem.evaluate(c, y, null, 0.0);
+    SolverResult result;
+    try {
+      DistributedFista fista = resume
+          ? DistributedFista.resume(problem, loss, PHASE, checkpoint.load(problem), affine)
+          : DistributedFista.start(problem, loss, PHASE,
+              warmStart != null ? warmStart : problem.zeroWeights(),
+              problem.loss().curvature() * OperatorNorms.lossOperatorNormSquared(problem, 20),
+              affine);
+      Runnable save = () -> checkpoint.save(fista.checkpointState(0, Double.NaN, Double.NaN,
+          Double.NaN, false), problem.data(), null);
+      fista.checkpointEvery(checkpoint, save);
+      Supplier<Certificate> certify = affine
+          ? confirmed(problem, fista, loss.evaluate(null, problem.zeroWeights()), options)
+          : () -> problem.certificate(fista.iterate(), null);
+      result = GatedFistaLoop.run(fista, certify, certificateEvery, options, listener, start);
+      SolverCheckpoint.saveOnStop(checkpoint, result.stopReason(), save);
+    } finally {
+      if (resident != null) {
+        resident.close();
+        LOG.info("gated FISTA: {} of the passes served by resident tasks in {} barrier stages{}",
+            resident.residentPasses(), resident.stagesStarted(),
+            resident.failed() ? " (then one Spark job per pass after a failure)" : "");
+      }
+    }
     return result;
   }
 

@@ -56,6 +56,38 @@ public final class OrderedAggregate {
     }
   }
 
+  /**
+   * The partitions' partials (index k holding partition k's) merged as {@link #aggregate}
+   * merges them, by the same tree over the indices: the same bits, without Spark (the tasks of
+   * a barrier stage merge gathered partials with it, {@link BarrierSteps}).
+   */
+  static <U> U mergeInOrder(List<U> partials, Function2<U, U, U> combOp) {
+    try {
+      List<U> level = partials;
+      while (level.size() > FAN_IN) {
+        List<U> parents = new ArrayList<>();
+        for (int from = 0; from < level.size(); from += FAN_IN) {
+          parents.add(sequential(level.subList(from, Math.min(level.size(), from + FAN_IN)),
+              combOp));
+        }
+        level = parents;
+      }
+      return sequential(level, combOp);
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static <U> U sequential(List<U> parts, Function2<U, U, U> combOp) throws Exception {
+    U acc = parts.get(0);
+    for (int k = 1; k < parts.size(); k++) {
+      acc = combOp.call(acc, parts.get(k));
+    }
+    return acc;
+  }
+
   /** a += b element by element; returns a (a merge of summed partials). */
   static double[] addInto(double[] a, double[] b) {
     for (int k = 0; k < a.length; k++) {
