@@ -23,7 +23,7 @@ cd "$CVXRELU_HOME"
 # Spark distribution here, so SPARK_HOME is target/spark-home with jars/ linking the runtime
 # classpath (what a distribution's jars/ holds).
 cvxrelu_scale_bench() {
-  local out=bench/scale quick=false only="" only_sizes="" cores_partitions=4
+  local out=bench/scale quick=false only="" only_sizes="" cores_partitions=cores
   while [[ $# -gt 0 ]]; do
     case "$1" in
       --quick) quick=true ;;
@@ -71,11 +71,12 @@ cvxrelu_scale_bench() {
     run "local-cluster[2,1,$mem]" "$n" 20 100 relu squared 1e-6 "$cap" 4 10000000
     run "local-cluster[2,1,$mem]" "$n" 20 100 gated logistic 1e-4 "$cap" 4 10000000
   done
-  # Seconds per pass with one executor core and with two (same executor memory, 4 partitions).
+  # Seconds per pass with one executor core and with two (same executor memory, one partition
+  # per core by default, as the jobs' default parallelism lays the rows out).
   local cores_n=200000
   [[ "$quick" == true ]] && cores_n=50000
-  # --cores-partitions cores: one partition per executor core (the jobs' default parallelism)
-  # instead of 4 in both runs.
+  # --cores-partitions cores (the default): one partition per executor core (the jobs' default
+  # parallelism); --cores-partitions N: N in both runs.
   local one_p="$cores_partitions" two_p="$cores_partitions"
   if [[ "$cores_partitions" == cores ]]; then one_p=1; two_p=2; fi
   run "local-cluster[1,1,$mem]" "$cores_n" 100 128 gated squared 1e-12 "$cap" "$one_p" "$steps"

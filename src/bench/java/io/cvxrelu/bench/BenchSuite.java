@@ -69,7 +69,7 @@ import org.apache.spark.sql.SparkSession;
  *       {@code --quick}), d = 100, P = 128, and the JVM's peak resident set (VmHWM);
  *   <li>executor cores: the distributed gated solver's seconds per step in Spark local mode
  *       with 1 and 2 cores (n = 5 10^4 with {@code --quick}, else 2 10^5; d = 100, P = 128,
- *       four partitions, one BLAS thread per task).
+ *       one partition per core, one BLAS thread per task).
  * </ol>
  * Every workload has a wall-clock cap, records whether its target gap was met (relative gap at
  * or below the target with the cone constraints satisfied to the solver's feasibility
@@ -440,8 +440,9 @@ public final class BenchSuite {
 
   /**
    * Seconds per step of {@link DistributedGatedSolver} in local[1] and local[2] on the same
-   * data and partitions: the speed-up from a second executor core (the gated pass is one
-   * treeAggregate of per-block GEMMs, so it should approach 2 when the tasks dominate).
+   * data, one partition per core (the jobs' default parallelism): the speed-up from a second
+   * executor core (each pass sums per-block GEMMs over the partitions, served by resident tasks
+   * where they apply, so it should approach 2 when the tasks dominate).
    */
   void executorCores(int n, int steps) {
     ArrayNode rows = root.putArray("executorCores");
@@ -458,12 +459,12 @@ public final class BenchSuite {
       ObjectNode row = rows.addObject();
       row.put("cores", cores);
       row.put("n", n);
-      row.put("partitions", 4);
+      row.put("partitions", cores);
       SparkSession spark = SparkSession.builder().appName("cvxrelu-bench-cores")
           .master("local[" + cores + "]").config("spark.ui.enabled", "false").getOrCreate();
       try (DistributedData dd = DistributedData.fromMatrix(
           JavaSparkContext.fromSparkContext(spark.sparkContext()), data.x(), data.y(),
-          patterns.gates(), 4, DistributedData.DEFAULT_BLOCK_ROWS)) {
+          patterns.gates(), cores, DistributedData.DEFAULT_BLOCK_ROWS)) {
         DistributedProblem dp = new DistributedProblem(dd, new SquaredLoss(), beta,
             Formulation.GATED);
         SolverResult r = new DistributedGatedSolver().solve(dp,
@@ -628,7 +629,7 @@ public final class BenchSuite {
               row.get("perRowCostRelativeToFirst").asDouble()) : "-",
           row.path("peakRssBytesSoFar").asDouble() / (1L << 30)));
     }
-    md.append("\n| executor cores (distributed gated, d = 100, P = 128, 4 partitions) | n |"
+    md.append("\n| executor cores (distributed gated, d = 100, P = 128, one partition per core) | n |"
         + " s per step |\n|---|---|---|\n");
     for (JsonNode row : root.path("executorCores")) {
       md.append(String.format(Locale.ROOT, "| %d | %,d | %s |%n", row.get("cores").asInt(),
