@@ -92,6 +92,18 @@ public final class Blas {
         Math.max(1, lda), b, bOff, Math.max(1, ldb), beta, c, cOff, Math.max(1, ldc));
   }
 
+  /**
+   * The upper triangle of C (n x n) = alpha * A^T A + beta * C for a k x n column-major A:
+   * half the flops of the gemm that forms all of C (dsyrk, trans "T").
+   */
+  public static void syrkUpperTransposed(int n, int k, double alpha, double[] a, int lda,
+      double beta, double[] c, int ldc) {
+    if (n == 0) {
+      return;
+    }
+    BLAS_IMPL.dsyrk("U", "T", n, k, alpha, a, 0, Math.max(1, lda), beta, c, 0, Math.max(1, ldc));
+  }
+
   /** Euclidean norm of x[off .. off+n). */
   public static double nrm2(int n, double[] x, int off) {
     return BLAS_IMPL.dnrm2(n, x, off, 1);

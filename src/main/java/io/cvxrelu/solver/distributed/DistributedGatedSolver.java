@@ -33,6 +33,7 @@ public final class DistributedGatedSolver implements DistributedSolver {
 
   private final int certificateEvery;
   private final boolean residentPasses;
+  private final boolean gramStatistics;
 
   public DistributedGatedSolver() {
     this(5);
@@ -49,8 +50,33 @@ public final class DistributedGatedSolver implements DistributedSolver {
    *     supports it (false: one Spark job per pass always)
    */
   public DistributedGatedSolver(int certificateEvery, boolean residentPasses) {
+    this(certificateEvery, residentPasses, false);
+  }
+
+  /**
+   * @param certificateEvery steps between certificate evaluations
+   * @param residentPasses serve the passes by resident tasks where {@link ResidentPasses}
+   *     supports it (false: one Spark job per pass always)
+   * @param gramStatistics where {@link GramStatistics} supports the program (gated, squared
+   *     loss, moderate P d), take its sufficient statistics in one pass and step on the driver
+   *     from them, with a certificate pass to confirm convergence
+   */
+  public DistributedGatedSolver(int certificateEvery, boolean residentPasses,
+      boolean gramStatistics) {
     this.certificateEvery = Math.max(1, certificateEvery);
     this.residentPasses = residentPasses;
+    this.gramStatistics = gramStatistics;
+  }
+
+  /**
+   * The solver {@code --solver distributed} runs for a gated program: from the Gram statistics
+   * when {@link GramStatistics#supports} it (and {@link GramStatistics#SETTING} is not false),
+   * else over the row blocks (resident passes where they apply).
+   */
+  static DistributedGatedSolver forProblem(DistributedProblem problem) {
+    boolean gram = problem.context().getConf().getBoolean(GramStatistics.SETTING, true)
+        && GramStatistics.supports(problem);
+    return new DistributedGatedSolver(5, true, gram);
   }
 
   @Override
@@ -60,18 +86,27 @@ public final class DistributedGatedSolver implements DistributedSolver {
     Formulation.GATED.require(problem, "DistributedGatedSolver");
     long start = System.nanoTime();
     boolean affine = problem.loss() instanceof SquaredLoss;
-    ResidentPasses resident = residentPasses && ResidentPasses.supports(problem)
+    GramStatistics gram = gramStatistics && GramStatistics.supports(problem)
+        ? GramStatistics.of(problem) : null;
+    ResidentPasses resident = gram == null && residentPasses && ResidentPasses.supports(problem)
         ? new ResidentPasses(problem) : null;
-    DistributedFista.Smooth loss = resident != null ? resident
+    DistributedFista.Smooth loss = gram != null ? gram : resident != null ? resident
         : (c, y) -> problem.evaluate(c, y, null, 0.0);
+    if (gram != null) {
+      LOG.info("gated FISTA on the driver from the Gram statistics (P d = {}, {} s for the pass)",
+          problem.d() * problem.patternCount(),
+          String.format(java.util.Locale.ROOT, "%.2f", (System.nanoTime() - start) * 1e-9));
+    }
     SolverResult result;
     try {
+      double lipschitz = resume ? Double.NaN : problem.loss().curvature() * (gram != null
+          ? OperatorNorms.normalOperatorNorm(problem.d(), problem.patternCount(), gram::normal,
+              20)
+          : OperatorNorms.lossOperatorNormSquared(problem, 20));
       DistributedFista fista = resume
           ? DistributedFista.resume(problem, loss, PHASE, checkpoint.load(problem), affine)
           : DistributedFista.start(problem, loss, PHASE,
-              warmStart != null ? warmStart : problem.zeroWeights(),
-              problem.loss().curvature() * OperatorNorms.lossOperatorNormSquared(problem, 20),
-              affine);
+              warmStart != null ? warmStart : problem.zeroWeights(), lipschitz, affine);
       Runnable save = () -> checkpoint.save(fista.checkpointState(0, Double.NaN, Double.NaN,
           Double.NaN, false), problem.data(), null);
       fista.checkpointEvery(checkpoint, save);

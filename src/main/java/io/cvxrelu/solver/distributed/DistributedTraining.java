@@ -56,7 +56,7 @@ public final class DistributedTraining {
    */
   static DistributedSolver solverFor(DistributedProblem dp) {
     if (dp.formulation() == Formulation.GATED) {
-      return WarmStartedDistributedSolver.of(new DistributedGatedSolver());
+      return WarmStartedDistributedSolver.of(DistributedGatedSolver.forProblem(dp));
     }
     return WarmStartedDistributedSolver.of(DistributedInteriorPointSolver.supports(dp)
         ? new DistributedInteriorPointSolver() : new DistributedReluSolver());
