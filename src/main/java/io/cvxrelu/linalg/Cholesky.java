@@ -13,7 +13,8 @@ import org.netlib.util.intW;
  * block, the panel's triangular solve by row ranges, and the trailing update
  * A22 -= A21 A21^T by column bands of equal triangle work. Solves split the right-hand sides.
  */
-public final class Cholesky {
+public final class Cholesky implements java.io.Serializable {
+  private static final long serialVersionUID = 1L;
   private static final LAPACK LAPACK_IMPL = LAPACK.getInstance();
   private static final BLAS BLAS_IMPL = BLAS.getInstance();
   /** Columns per block of the blocked factorisation. */

@@ -50,13 +50,20 @@ public final class DistributedTraining {
   }
 
   /**
-   * Gated FISTA; for ReLU the interior point when it applies (squared loss, P d at most
+   * Gated FISTA (from the Gram statistics when P d is moderate); for ReLU the interior point
+   * when it applies (squared loss, P d at most
    * {@code InteriorPointReluSolver.MAX_PATTERN_DIMENSION}: it certifies where the augmented
-   * Lagrangian stalls), else the augmented Lagrangian.
+   * Lagrangian stalls), else the augmented Lagrangian; consensus ADMM
+   * ({@link DistributedAdmmReluSolver}) for the ReLU squared loss when
+   * {@code spark.cvxrelu.reluSolver=admm}.
    */
   static DistributedSolver solverFor(DistributedProblem dp) {
     if (dp.formulation() == Formulation.GATED) {
       return WarmStartedDistributedSolver.of(DistributedGatedSolver.forProblem(dp));
+    }
+    if (DistributedAdmmReluSolver.supports(dp) && "admm".equals(
+        dp.context().getConf().get(DistributedAdmmReluSolver.SETTING, "auto"))) {
+      return WarmStartedDistributedSolver.of(new DistributedAdmmReluSolver());
     }
     return WarmStartedDistributedSolver.of(DistributedInteriorPointSolver.supports(dp)
         ? new DistributedInteriorPointSolver() : new DistributedReluSolver());

@@ -1,0 +1,318 @@
+package io.cvxrelu.solver.distributed;
+
+import io.cvxrelu.linalg.Blas;
+import io.cvxrelu.linalg.Cholesky;
+import io.cvxrelu.linalg.DenseMatrix;
+import io.cvxrelu.problem.RowBlock;
+import java.io.Serializable;
+
+/**
+ * One row block's side of consensus ADMM (Boyd et al. 2011, Sec. 7.1, global variable
+ * consensus with regularisation) for the cone-constrained ReLU program with the squared loss
+ * (Pilanci and Ergen 2020, eq. (8)), each block split as in Bai, Gautam and Sojoudi (2022,
+ * Alg. 1):
+ * <pre>
+ *   min sum_b 1/2 ||F_b u_b - y_b||^2 + beta sum_j ||z_j||
+ *   s.t. u_b = z (weight gamma_b),  G_b u_b = s_b,  s_b &gt;= 0,
+ * </pre>
+ * (G_b u)_j = S_j .* (X_b u_j), S_j = 2 D_j - 1. The block keeps its own copy u_b, its slacks
+ * s_b, the scaled duals a_b (of u_b = z) and c_b (of G_b u_b = s_b), and its factors: the
+ * d x d Cholesky of E_b = gamma_b I + X_b^T X_b and the n_b x n_b Cholesky of
+ * T_b = I + (2/rho) (X_b E_b^-1 X_b^T) .* (M_b M_b^T), through which (Woodbury, as in the
+ * single-node {@code AdmmSplitting}) its u-step solves
+ * (F_b^T F_b + rho (I (x) E_b)) u_b = F_b^T y_b + rho gamma_b (z - a_b) + rho G_b^T (s_b - c_b).
+ * The driver averages gamma_b (u_b + a_b) and applies the group prox ({@link
+ * DistributedAdmmReluSolver}).
+ *
+ * <p>A step returns a new state (the iterates are copied, the factors shared), so a retried task
+ * recomputes from unchanged inputs.
+ */
+final class ConsensusAdmmBlock implements Serializable {
+  private static final long serialVersionUID = 1L;
+  private static final double TINY = 1e-250;
+
+  final int n;
+  final int d;
+  final int p;
+  final double gamma;
+  private final Cholesky cholE;
+  private final Cholesky cholT;
+  final double rho;
+  /** F_b^T y_b (d x q). */
+  private final DenseMatrix fty;
+  final DenseMatrix u;
+  final DenseMatrix a;
+  final DenseMatrix s;
+  final DenseMatrix c;
+
+  private ConsensusAdmmBlock(int n, int d, int p, double gamma, Cholesky cholE, Cholesky cholT,
+      double rho, DenseMatrix fty, DenseMatrix u, DenseMatrix a, DenseMatrix s, DenseMatrix c) {
+    this.n = n;
+    this.d = d;
+    this.p = p;
+    this.gamma = gamma;
+    this.cholE = cholE;
+    this.cholT = cholT;
+    this.rho = rho;
+    this.fty = fty;
+    this.u = u;
+    this.a = a;
+    this.s = s;
+    this.c = c;
+  }
+
+  /** The block's start: u_b = z0, s_b = (G_b z0)_+, zero duals, factors at rho. */
+  static ConsensusAdmmBlock start(RowBlock blk, DenseMatrix z0, double rho) {
+    int n = blk.rows();
+    int d = blk.d();
+    int p = blk.patternCount();
+    DenseMatrix x = blk.x();
+    DenseMatrix gram = new DenseMatrix(d, d);
+    Blas.gemm(true, false, 1.0, x, x, 0.0, gram);
+    double tr = 0.0;
+    for (int i = 0; i < d; i++) {
+      tr += gram.get(i, i);
+    }
+    double gamma = Math.max(tr / Math.max(d, 1), 1e-12);
+    for (int i = 0; i < d; i++) {
+      gram.set(i, i, gram.get(i, i) + gamma);
+    }
+    Cholesky cholE = Cholesky.factor(gram);
+    DenseMatrix my = new DenseMatrix(n, p);
+    byte[] mask = blk.mask();
+    double[] y = blk.y();
+    for (int k = 0; k < mask.length; k++) {
+      my.data()[k] = mask[k] * y[k % n];
+    }
+    DenseMatrix half = new DenseMatrix(d, p);
+    Blas.gemm(true, false, 1.0, x, my, 0.0, half);
+    DenseMatrix fty = new DenseMatrix(d, 2 * p);
+    System.arraycopy(half.data(), 0, fty.data(), 0, d * p);
+    for (int k = 0; k < d * p; k++) {
+      fty.data()[d * p + k] = -half.data()[k];
+    }
+    DenseMatrix s = cones(blk, blk.forward(z0));
+    double[] sd = s.data();
+    for (int k = 0; k < sd.length; k++) {
+      sd[k] = Math.max(0.0, sd[k]);
+    }
+    return new ConsensusAdmmBlock(n, d, p, gamma, cholE, factorT(blk, cholE, rho), rho, fty,
+        z0.copy(), new DenseMatrix(d, 2 * p), s, new DenseMatrix(n, 2 * p));
+  }
+
+  /** T = I + (2/rho) (X E^-1 X^T) .* (M M^T), factored. */
+  private static Cholesky factorT(RowBlock blk, Cholesky cholE, double rho) {
+    int n = blk.rows();
+    int p = blk.patternCount();
+    DenseMatrix x = blk.x();
+    DenseMatrix eInvXt = x.transpose();
+    cholE.solveInPlace(eInvXt);
+    DenseMatrix t = new DenseMatrix(n, n);
+    Blas.gemm(false, false, 1.0, x, eInvXt, 0.0, t);
+    DenseMatrix m = new DenseMatrix(n, p);
+    byte[] mask = blk.mask();
+    for (int k = 0; k < mask.length; k++) {
+      m.data()[k] = mask[k];
+    }
+    DenseMatrix mmt = new DenseMatrix(n, n);
+    Blas.gemm(false, true, 1.0, m, m, 0.0, mmt);
+    double[] td = t.data();
+    double[] md = mmt.data();
+    for (int k = 0; k < td.length; k++) {
+      td[k] *= 2.0 / rho * md[k];
+    }
+    for (int i = 0; i < n; i++) {
+      td[i + i * n] += 1.0;
+    }
+    return Cholesky.factorOverwriting(t);
+  }
+
+  /** G_b U: S_j .* (X u_j) for every column j of the n_b x q products X U. */
+  private static DenseMatrix cones(RowBlock blk, DenseMatrix xu) {
+    int n = blk.rows();
+    int p = blk.patternCount();
+    byte[] mask = blk.mask();
+    double[] v = xu.data();
+    for (int j = 0; j < 2 * p; j++) {
+      int off = j * n;
+      int moff = (j % p) * n;
+      for (int k = 0; k < n; k++) {
+        v[off + k] *= 2 * mask[moff + k] - 1;
+      }
+    }
+    return xu;
+  }
+
+  /**
+   * One ADMM iteration of the block: first a_b += u_b - z (the consensus dual, from the last
+   * u_b and the z the driver formed from it; skipped on the first step), then the u-step with z,
+   * the s-step and c_b += G_b u_b - s_b. With a new rho the scaled duals are rescaled by
+   * rho_old / rho and T_b is factored again.
+   *
+   * @param first true on the first step (no dual update yet)
+   */
+  ConsensusAdmmBlock step(RowBlock blk, DenseMatrix z, double newRho, boolean first) {
+    int q = 2 * p;
+    DenseMatrix x = blk.x();
+    byte[] mask = blk.mask();
+    double scale = rho / newRho;
+    Cholesky t = newRho == rho ? cholT : factorT(blk, cholE, newRho);
+    DenseMatrix a1 = a.copy();
+    double[] ad = a1.data();
+    double[] ud = u.data();
+    double[] zd = z.data();
+    for (int k = 0; k < ad.length; k++) {
+      ad[k] = (first ? ad[k] : ad[k] + ud[k] - zd[k]) * scale;
+    }
+    DenseMatrix c1 = c.copy();
+    double[] cd = c1.data();
+    if (scale != 1.0) {
+      for (int k = 0; k < cd.length; k++) {
+        cd[k] *= scale;
+      }
+    }
+    // rhs = F^T y + rho gamma (z - a) + rho G^T (s - c).
+    DenseMatrix work = new DenseMatrix(n, q);
+    double[] wd = work.data();
+    double[] sd = s.data();
+    for (int j = 0; j < q; j++) {
+      int off = j * n;
+      int moff = (j % p) * n;
+      for (int k = 0; k < n; k++) {
+        wd[off + k] = (2 * mask[moff + k] - 1) * newRho * (sd[off + k] - cd[off + k]);
+      }
+    }
+    DenseMatrix rhs = new DenseMatrix(d, q);
+    Blas.gemm(true, false, 1.0, x, work, 0.0, rhs);
+    double[] rd = rhs.data();
+    double[] fd = fty.data();
+    double rg = newRho * gamma;
+    for (int k = 0; k < rd.length; k++) {
+      rd[k] += fd[k] + rg * (zd[k] - ad[k]);
+    }
+    // W = (I (x) E^-1) rhs; u = (W - (I (x) E^-1) F^T T^-1 F W) / rho.
+    cholE.solveInPlace(rhs);
+    DenseMatrix xw = new DenseMatrix(n, q);
+    Blas.gemm(false, false, 1.0, x, rhs, 0.0, xw);
+    double[] xwd = xw.data();
+    DenseMatrix tv = new DenseMatrix(n, 1);
+    double[] td = tv.data();
+    for (int j = 0; j < p; j++) {
+      int off = j * n;
+      int offW = (j + p) * n;
+      for (int k = 0; k < n; k++) {
+        td[k] += mask[off + k] * (xwd[off + k] - xwd[offW + k]);
+      }
+    }
+    t.solveInPlace(tv);
+    double inv = 1.0 / newRho;
+    DenseMatrix mt = new DenseMatrix(n, p);
+    double[] mtd = mt.data();
+    for (int j = 0; j < p; j++) {
+      int off = j * n;
+      for (int k = 0; k < n; k++) {
+        mtd[off + k] = mask[off + k] * td[k] * inv;
+      }
+    }
+    DenseMatrix corr = new DenseMatrix(d, p);
+    Blas.gemm(true, false, 1.0, x, mt, 0.0, corr);
+    cholE.solveInPlace(corr);
+    DenseMatrix u1 = new DenseMatrix(d, q);
+    double[] u1d = u1.data();
+    double[] wdd = rhs.data();
+    double[] crd = corr.data();
+    for (int j = 0; j < p; j++) {
+      int o = j * d;
+      int ow = (j + p) * d;
+      for (int i = 0; i < d; i++) {
+        u1d[o + i] = inv * (wdd[o + i] - crd[o + i]);
+        u1d[ow + i] = inv * (wdd[ow + i] + crd[o + i]);
+      }
+    }
+    // s = (G u + c)_+,  c += G u - s.
+    DenseMatrix gu = cones(blk, blk.forward(u1));
+    double[] gd = gu.data();
+    DenseMatrix s1 = new DenseMatrix(n, q);
+    double[] s1d = s1.data();
+    for (int k = 0; k < gd.length; k++) {
+      double v = gd[k] + cd[k];
+      if (Math.abs(v) < TINY) {
+        v = 0.0;
+      }
+      double sv = Math.max(v, 0.0);
+      s1d[k] = sv;
+      cd[k] = v - sv;
+    }
+    return new ConsensusAdmmBlock(n, d, p, gamma, cholE, t, newRho, fty, u1, a1, s1, c1);
+  }
+
+  /** The cone multipliers mu_b = (-rho c_b)_+ (n_b x 2P) for the certificate. */
+  DenseMatrix coneMultipliers() {
+    DenseMatrix mu = new DenseMatrix(n, 2 * p);
+    double[] md = mu.data();
+    double[] cd = c.data();
+    for (int k = 0; k < md.length; k++) {
+      md[k] = Math.max(0.0, -rho * cd[k]);
+    }
+    return mu;
+  }
+
+  /**
+   * What the driver sums after a step: gamma_b (u_b + a_b) (the next z's operand), and for the
+   * residuals gamma_b u_b, gamma_b ||u_b||^2, gamma_b, ||G_b u_b - s_b||^2 (= ||c_new - c_old||^2)
+   * and ||s_b - s_old||^2.
+   */
+  static final class Sums implements Serializable {
+    private static final long serialVersionUID = 1L;
+    final DenseMatrix operand;
+    final DenseMatrix weightedU;
+    double weightedUNorm2;
+    double gamma;
+    double conePrimal2;
+    double slackMove2;
+    double slackNorm2;
+
+    Sums(int d, int q) {
+      operand = new DenseMatrix(d, q);
+      weightedU = new DenseMatrix(d, q);
+    }
+
+    Sums add(ConsensusAdmmBlock before, ConsensusAdmmBlock after) {
+      double[] od = operand.data();
+      double[] wd = weightedU.data();
+      double[] ud = after.u.data();
+      double[] ad = after.a.data();
+      double g = after.gamma;
+      for (int k = 0; k < od.length; k++) {
+        od[k] += g * (ud[k] + ad[k]);
+        wd[k] += g * ud[k];
+        weightedUNorm2 += g * ud[k] * ud[k];
+      }
+      gamma += g;
+      double[] c0 = before.c.data();
+      double[] c1 = after.c.data();
+      double[] s0 = before.s.data();
+      double[] s1 = after.s.data();
+      double scale = before.rho / after.rho;
+      for (int k = 0; k < c1.length; k++) {
+        double r = c1[k] - c0[k] * scale;
+        conePrimal2 += r * r;
+        double m = s1[k] - s0[k];
+        slackMove2 += m * m;
+        slackNorm2 += s1[k] * s1[k];
+      }
+      return this;
+    }
+
+    Sums merge(Sums o) {
+      OrderedAggregate.addInto(operand, o.operand);
+      OrderedAggregate.addInto(weightedU, o.weightedU);
+      weightedUNorm2 += o.weightedUNorm2;
+      gamma += o.gamma;
+      conePrimal2 += o.conePrimal2;
+      slackMove2 += o.slackMove2;
+      slackNorm2 += o.slackNorm2;
+      return this;
+    }
+  }
+}
