@@ -55,15 +55,19 @@ public final class DistributedTraining {
    * {@code InteriorPointReluSolver.MAX_PATTERN_DIMENSION}: it certifies where the augmented
    * Lagrangian stalls), else the augmented Lagrangian; consensus ADMM
    * ({@link DistributedAdmmReluSolver}) for the ReLU squared loss when
-   * {@code spark.cvxrelu.reluSolver=admm}.
+   * {@code spark.cvxrelu.reluSolver=admm}, the augmented Lagrangian when it is
+   * {@code augmented-lagrangian} (default {@code auto}).
    */
   static DistributedSolver solverFor(DistributedProblem dp) {
     if (dp.formulation() == Formulation.GATED) {
       return WarmStartedDistributedSolver.of(DistributedGatedSolver.forProblem(dp));
     }
-    if (DistributedAdmmReluSolver.supports(dp) && "admm".equals(
-        dp.context().getConf().get(DistributedAdmmReluSolver.SETTING, "auto"))) {
+    String choice = dp.context().getConf().get(DistributedAdmmReluSolver.SETTING, "auto");
+    if (choice.equals("admm") && DistributedAdmmReluSolver.supports(dp)) {
       return WarmStartedDistributedSolver.of(new DistributedAdmmReluSolver());
+    }
+    if (choice.equals("augmented-lagrangian")) {
+      return WarmStartedDistributedSolver.of(new DistributedReluSolver());
     }
     return WarmStartedDistributedSolver.of(DistributedInteriorPointSolver.supports(dp)
         ? new DistributedInteriorPointSolver() : new DistributedReluSolver());
