@@ -36,8 +36,9 @@ import org.apache.spark.storage.StorageLevel;
  *
  * <p>Memory: each block holds its n_b x n_b factor of T_b (134 MB at the 4,096-row blocks) and
  * 4 n_b x 2P doubles of slacks, duals and their next values. Warm starts start z and every u_b
- * there; {@code --resume} continues from the checkpoint's z and rho (the blocks' duals start
- * again from zero). An option beside the interior point and the augmented Lagrangian
+ * there, with zero duals, so the first iterations leave even a good start (the warm-start
+ * wrapper returns the start when a budget ends worse); {@code --resume} continues from the
+ * checkpoint's z and rho (the blocks' duals start again from zero). An option beside the interior point and the augmented Lagrangian
  * ({@code spark.cvxrelu.reluSolver=admm}); docs/distributed.md gives the measurements behind
  * the default.
  */

@@ -3,6 +3,7 @@ package io.cvxrelu.solver.distributed;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.cvxrelu.linalg.DenseMatrix;
 import io.cvxrelu.patterns.SignPatterns;
 import io.cvxrelu.problem.ConvexReluProblem;
 import io.cvxrelu.problem.Formulation;
@@ -80,11 +81,50 @@ class DistributedAdmmReluSolverTest {
     }
   }
 
-  private static double maxAbs(double[] v) {
-    double m = 0.0;
-    for (double x : v) {
-      m = Math.max(m, Math.abs(x));
+  /**
+   * A budgeted solve from a feasible start (0.9 x the optimum) never returns a higher objective
+   * than the start's (ADMM's duals start at zero, so its first iterations leave the start; the
+   * warm-start guarantee of {@link WarmStartedDistributedSolver} returns the start then), and
+   * {@code --resume} continues from the checkpoint's z and rho: 40 iterations, then a resumed
+   * solve to 80, counted from the checkpoint, with a valid lower bound (the blocks' duals start
+   * again, so the path differs from a straight run's).
+   */
+  @Test
+  void warmStartAndResume(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) {
+    Fixtures.Instance f = Fixtures.named("syn_n200_d5_P30");
+    ConvexReluProblem p = new ConvexReluProblem(f.x(), f.y(),
+        SignPatterns.fromGates(f.x(), f.gates()), new SquaredLoss(), f.beta(), Formulation.RELU);
+    SolverResult reference = new InteriorPointReluSolver().solve(p, null,
+        new SolverOptions(1e-9, 1e-10, 200, 60.0), IterationListener.NONE);
+    DistributedData data = DistributedData.fromMatrix(sc, p.x(), p.y(), p.patterns().gates(),
+        2, DistributedSolverTest.blockRows(p.n(), 2));
+    DistributedProblem dp = new DistributedProblem(data, p.loss(), p.beta(), p.formulation());
+    try {
+      SolverOptions forty = new SolverOptions(1e-12, 1e-12, 40, 120.0);
+      DenseMatrix start = reference.weights().copy();
+      for (int k = 0; k < start.data().length; k++) {
+        start.data()[k] *= 0.9; // feasible: the cones are homogeneous
+      }
+      double startObjective = p.objective(start);
+      SolverResult warm = WarmStartedDistributedSolver.of(new DistributedAdmmReluSolver())
+          .solve(dp, start, new SolverOptions(1e-12, 1e-12, 10, 120.0), IterationListener.NONE,
+              null, false);
+      assertTrue(warm.certificate().objective() <= startObjective * (1 + 1e-12),
+          warm.certificate().objective() + " > start " + startObjective);
+      assertEquals(p.objective(warm.weights()), warm.certificate().objective(),
+          1e-9 * startObjective, "the certificate belongs to the returned weights");
+      SolverCheckpoint ck = new SolverCheckpoint(sc.hadoopConfiguration(),
+          tmp.resolve("checkpoint").toUri().toString(), 20);
+      new DistributedAdmmReluSolver().solve(dp, forty, IterationListener.NONE, ck, false);
+      assertTrue(ck.exists());
+      SolverResult resumed = new DistributedAdmmReluSolver().solve(dp,
+          forty.withMaxIterations(80), IterationListener.NONE, ck, true);
+      assertEquals(80, resumed.iterations());
+      assertEquals(StopReason.MAX_ITERATIONS, resumed.stopReason());
+      assertTrue(resumed.certificate().lowerBound()
+          <= reference.certificate().objective() * (1 + 1e-9));
+    } finally {
+      data.close();
     }
-    return m;
   }
 }
