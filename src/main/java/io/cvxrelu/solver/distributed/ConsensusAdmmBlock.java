@@ -4,6 +4,7 @@ import io.cvxrelu.linalg.Blas;
 import io.cvxrelu.linalg.Cholesky;
 import io.cvxrelu.linalg.DenseMatrix;
 import io.cvxrelu.problem.RowBlock;
+import io.cvxrelu.solver.local.AdmmWoodbury;
 import java.io.Serializable;
 
 /**
@@ -38,15 +39,15 @@ final class ConsensusAdmmBlock implements Serializable {
   private final Cholesky cholE;
   private final Cholesky cholT;
   final double rho;
-  /** F_b^T y_b (d x q). */
-  private final DenseMatrix fty;
+  /** The first half of F_b^T y_b, X_b^T (M_b .* y_b) (d x P; the second is its negative). */
+  private final double[] fty;
   final DenseMatrix u;
   final DenseMatrix a;
   final DenseMatrix s;
   final DenseMatrix c;
 
   private ConsensusAdmmBlock(int n, int d, int p, double gamma, Cholesky cholE, Cholesky cholT,
-      double rho, DenseMatrix fty, DenseMatrix u, DenseMatrix a, DenseMatrix s, DenseMatrix c) {
+      double rho, double[] fty, DenseMatrix u, DenseMatrix a, DenseMatrix s, DenseMatrix c) {
     this.n = n;
     this.d = d;
     this.p = p;
@@ -84,47 +85,22 @@ final class ConsensusAdmmBlock implements Serializable {
     for (int k = 0; k < mask.length; k++) {
       my.data()[k] = mask[k] * y[k % n];
     }
-    DenseMatrix half = new DenseMatrix(d, p);
-    Blas.gemm(true, false, 1.0, x, my, 0.0, half);
-    DenseMatrix fty = new DenseMatrix(d, 2 * p);
-    System.arraycopy(half.data(), 0, fty.data(), 0, d * p);
-    for (int k = 0; k < d * p; k++) {
-      fty.data()[d * p + k] = -half.data()[k];
-    }
+    DenseMatrix fty = new DenseMatrix(d, p);
+    Blas.gemm(true, false, 1.0, x, my, 0.0, fty);
     DenseMatrix s = cones(blk, blk.forward(z0));
     double[] sd = s.data();
     for (int k = 0; k < sd.length; k++) {
       sd[k] = Math.max(0.0, sd[k]);
     }
-    return new ConsensusAdmmBlock(n, d, p, gamma, cholE, factorT(blk, cholE, rho), rho, fty,
+    return new ConsensusAdmmBlock(n, d, p, gamma, cholE, factorT(blk, cholE, rho), rho,
+        fty.data(),
         z0.copy(), new DenseMatrix(d, 2 * p), s, new DenseMatrix(n, 2 * p));
   }
 
-  /** T = I + (2/rho) (X E^-1 X^T) .* (M M^T), factored. */
+  /** T = I + (2/rho) (X E^-1 X^T) .* (M M^T), factored ({@link AdmmWoodbury}). */
   private static Cholesky factorT(RowBlock blk, Cholesky cholE, double rho) {
-    int n = blk.rows();
-    int p = blk.patternCount();
-    DenseMatrix x = blk.x();
-    DenseMatrix eInvXt = x.transpose();
-    cholE.solveInPlace(eInvXt);
-    DenseMatrix t = new DenseMatrix(n, n);
-    Blas.gemm(false, false, 1.0, x, eInvXt, 0.0, t);
-    DenseMatrix m = new DenseMatrix(n, p);
-    byte[] mask = blk.mask();
-    for (int k = 0; k < mask.length; k++) {
-      m.data()[k] = mask[k];
-    }
-    DenseMatrix mmt = new DenseMatrix(n, n);
-    Blas.gemm(false, true, 1.0, m, m, 0.0, mmt);
-    double[] td = t.data();
-    double[] md = mmt.data();
-    for (int k = 0; k < td.length; k++) {
-      td[k] *= 2.0 / rho * md[k];
-    }
-    for (int i = 0; i < n; i++) {
-      td[i + i * n] += 1.0;
-    }
-    return Cholesky.factorOverwriting(t);
+    return AdmmWoodbury.factorT(
+        AdmmWoodbury.patternKernel(blk.x(), blk.mask(), blk.patternCount(), cholE), rho);
   }
 
   /** G_b U: S_j .* (X u_j) for every column j of the n_b x q products X U. */
@@ -172,65 +148,16 @@ final class ConsensusAdmmBlock implements Serializable {
       }
     }
     // rhs = F^T y + rho gamma (z - a) + rho G^T (s - c).
-    DenseMatrix work = new DenseMatrix(n, q);
-    double[] wd = work.data();
-    double[] sd = s.data();
-    for (int j = 0; j < q; j++) {
-      int off = j * n;
-      int moff = (j % p) * n;
-      for (int k = 0; k < n; k++) {
-        wd[off + k] = (2 * mask[moff + k] - 1) * newRho * (sd[off + k] - cd[off + k]);
-      }
-    }
     DenseMatrix rhs = new DenseMatrix(d, q);
-    Blas.gemm(true, false, 1.0, x, work, 0.0, rhs);
-    double[] rd = rhs.data();
-    double[] fd = fty.data();
-    double rg = newRho * gamma;
-    for (int k = 0; k < rd.length; k++) {
-      rd[k] += fd[k] + rg * (zd[k] - ad[k]);
-    }
-    // W = (I (x) E^-1) rhs; u = (W - (I (x) E^-1) F^T T^-1 F W) / rho.
-    cholE.solveInPlace(rhs);
-    DenseMatrix xw = new DenseMatrix(n, q);
-    Blas.gemm(false, false, 1.0, x, rhs, 0.0, xw);
-    double[] xwd = xw.data();
-    DenseMatrix tv = new DenseMatrix(n, 1);
-    double[] td = tv.data();
-    for (int j = 0; j < p; j++) {
-      int off = j * n;
-      int offW = (j + p) * n;
-      for (int k = 0; k < n; k++) {
-        td[k] += mask[off + k] * (xwd[off + k] - xwd[offW + k]);
-      }
-    }
-    t.solveInPlace(tv);
-    double inv = 1.0 / newRho;
-    DenseMatrix mt = new DenseMatrix(n, p);
-    double[] mtd = mt.data();
-    for (int j = 0; j < p; j++) {
-      int off = j * n;
-      for (int k = 0; k < n; k++) {
-        mtd[off + k] = mask[off + k] * td[k] * inv;
-      }
-    }
-    DenseMatrix corr = new DenseMatrix(d, p);
-    Blas.gemm(true, false, 1.0, x, mt, 0.0, corr);
-    cholE.solveInPlace(corr);
+    AdmmWoodbury.rightHandSide(x, mask, p, fty, newRho, gamma, z, a1, s, c1,
+        new DenseMatrix(n, q), rhs);
+    // W = (I (x) E^-1) rhs; u = (W - (I (x) E^-1) F^T T^-1 F W) / rho, and X u.
     DenseMatrix u1 = new DenseMatrix(d, q);
-    double[] u1d = u1.data();
-    double[] wdd = rhs.data();
-    double[] crd = corr.data();
-    for (int j = 0; j < p; j++) {
-      int o = j * d;
-      int ow = (j + p) * d;
-      for (int i = 0; i < d; i++) {
-        u1d[o + i] = inv * (wdd[o + i] - crd[o + i]);
-        u1d[ow + i] = inv * (wdd[ow + i] + crd[o + i]);
-      }
-    }
+    DenseMatrix gu = new DenseMatrix(n, q);
+    AdmmWoodbury.solve(x, mask, p, cholE, t, newRho, rhs, u1, gu,
+        new AdmmWoodbury.Workspace(n, d, p));
     // s = (G u + c)_+,  c += G u - s.
-    DenseMatrix gu = cones(blk, blk.forward(u1));
+    cones(blk, gu);
     double[] gd = gu.data();
     DenseMatrix s1 = new DenseMatrix(n, q);
     double[] s1d = s1.data();
@@ -271,6 +198,10 @@ final class ConsensusAdmmBlock implements Serializable {
     double conePrimal2;
     double slackMove2;
     double slackNorm2;
+    /** gamma_b ||a_b||^2 + ||c_b||^2 (the scaled duals, for the relative dual residual). */
+    double dualNorm2;
+    /** ||G_b u_b||^2 (the cone operand, for the relative primal residual). */
+    double coneNorm2;
 
     Sums(int d, int q) {
       operand = new DenseMatrix(d, q);
@@ -287,6 +218,7 @@ final class ConsensusAdmmBlock implements Serializable {
         od[k] += g * (ud[k] + ad[k]);
         wd[k] += g * ud[k];
         weightedUNorm2 += g * ud[k] * ud[k];
+        dualNorm2 += g * ad[k] * ad[k];
       }
       gamma += g;
       double[] c0 = before.c.data();
@@ -300,6 +232,9 @@ final class ConsensusAdmmBlock implements Serializable {
         double m = s1[k] - s0[k];
         slackMove2 += m * m;
         slackNorm2 += s1[k] * s1[k];
+        dualNorm2 += c1[k] * c1[k];
+        double gu = s1[k] + r; // G u = s + (c_new - c_old)
+        coneNorm2 += gu * gu;
       }
       return this;
     }
@@ -312,6 +247,8 @@ final class ConsensusAdmmBlock implements Serializable {
       conePrimal2 += o.conePrimal2;
       slackMove2 += o.slackMove2;
       slackNorm2 += o.slackNorm2;
+      dualNorm2 += o.dualNorm2;
+      coneNorm2 += o.coneNorm2;
       return this;
     }
   }

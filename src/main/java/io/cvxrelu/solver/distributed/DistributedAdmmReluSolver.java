@@ -10,6 +10,7 @@ import io.cvxrelu.solver.IterationRecord;
 import io.cvxrelu.solver.SolverOptions;
 import io.cvxrelu.solver.SolverResult;
 import io.cvxrelu.solver.StopReason;
+import io.cvxrelu.solver.local.AdmmWoodbury;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.logging.log4j.LogManager;
@@ -26,7 +27,8 @@ import org.apache.spark.storage.StorageLevel;
  * caches its factorisations ({@link ConsensusAdmmBlock}); one Spark job per iteration steps all
  * blocks and sums their iterates; the driver forms the consensus
  * z = prox_{beta / (rho sum gamma_b)}(sum_b gamma_b (u_b + a_b) / sum_b gamma_b) (group
- * soft-threshold) and adapts rho by residual balancing (Boyd et al. 2011, Sec. 3.4.1) every
+ * soft-threshold) and adapts rho by residual balancing on relative residuals (Boyd et al. 2011,
+ * Sec. 3.4.1; {@link AdmmWoodbury#balancedRho}, as the single-node ADMM) every
  * {@value #RHO_UPDATE_EVERY} iterations (the blocks then rescale their duals and factor T_b
  * again).
  *
@@ -47,7 +49,6 @@ public final class DistributedAdmmReluSolver implements DistributedSolver {
   /** Spark setting that picks this solver for the ReLU program ("admm"). */
   public static final String SETTING = "spark.cvxrelu.reluSolver";
   static final int RHO_UPDATE_EVERY = 25;
-  private static final double RHO_BALANCE = 5.0;
 
   private final int certificateEvery;
 
@@ -138,11 +139,11 @@ public final class DistributedAdmmReluSolver implements DistributedSolver {
         z = zNew;
         rhoNext = rk;
         if (k % RHO_UPDATE_EVERY == 0) {
-          if (primal > RHO_BALANCE * dual) {
-            rhoNext = 2.0 * rk;
-          } else if (dual > RHO_BALANCE * primal) {
-            rhoNext = 0.5 * rk;
-          }
+          // Relative residuals, as the single-node ADMM balances them.
+          double relPrimal = primal / Math.max(1e-300, Math.sqrt(Math.max(
+              sums.weightedUNorm2 + sums.coneNorm2, sums.gamma * z2 + sums.slackNorm2)));
+          double relDual = dual / Math.max(1e-300, rk * Math.sqrt(sums.dualNorm2));
+          rhoNext = AdmmWoodbury.balancedRho(rk, relPrimal, relDual);
         }
         double seconds = (System.nanoTime() - start) * 1e-9;
         boolean budgetOut = k >= options.maxIterations() || seconds >= options.maxSeconds();

@@ -18,7 +18,6 @@ final class AdmmSplitting {
   private static final double TINY = 1e-250;
   /** Over-relaxation. */
   private static final double ALPHA = 1.6;
-  private static final double RHO_BALANCE = 5.0;
 
   final ConvexReluProblem problem;
   final int n;
@@ -27,7 +26,6 @@ final class AdmmSplitting {
   final int q;
   final DenseMatrix x;
   final byte[] mask;
-  final double[] maskValues;
   final double[] sign;
   final double beta;
   final double gamma;
@@ -44,12 +42,8 @@ final class AdmmSplitting {
   final DenseMatrix b;
   final DenseMatrix work;
   final DenseMatrix rhs;
-  final DenseMatrix xw;
-  final DenseMatrix tvec;
-  final DenseMatrix mt;
-  final DenseMatrix c;
-  final DenseMatrix xc;
   final DenseMatrix mu;
+  private final AdmmWoodbury.Workspace workspace;
   final double[] zOld;
   double rp2;
   double zn2;
@@ -65,7 +59,6 @@ final class AdmmSplitting {
     q = 2 * p;
     x = problem.x();
     mask = problem.patterns().mask();
-    maskValues = problem.maskValues();
     sign = problem.coneSigns();
     beta = problem.beta();
     DenseMatrix gram = new DenseMatrix(d, d);
@@ -80,9 +73,9 @@ final class AdmmSplitting {
       e.set(i, i, e.get(i, i) + gamma);
     }
     cholE = Cholesky.factor(e);
-    qmat = patternKernel();
+    qmat = AdmmWoodbury.patternKernel(x, mask, p, cholE);
     rho = 1.0;
-    cholT = factorT(qmat, rho);
+    cholT = AdmmWoodbury.factorT(qmat, rho);
     fty = labelsAdjoint();
     u = warmStart != null ? warmStart.copy() : new DenseMatrix(d, q);
     z = u.copy();
@@ -97,33 +90,9 @@ final class AdmmSplitting {
     }
     work = new DenseMatrix(n, q);
     rhs = new DenseMatrix(d, q);
-    xw = new DenseMatrix(n, q);
-    tvec = new DenseMatrix(n, 1);
-    mt = new DenseMatrix(n, p);
-    c = new DenseMatrix(d, p);
-    xc = new DenseMatrix(n, p);
     mu = new DenseMatrix(n, q);
+    workspace = new AdmmWoodbury.Workspace(n, d, p);
     zOld = z.data().clone();
-  }
-
-  /** Q = (X E^{-1} X^T) .* (M M^T), the n x n kernel in T = I + (2/rho) Q. */
-  private DenseMatrix patternKernel() {
-    DenseMatrix eInvXt = x.transpose();
-    cholE.solveInPlace(eInvXt);
-    DenseMatrix kernel = new DenseMatrix(n, n);
-    Blas.gemm(false, false, 1.0, x, eInvXt, 0.0, kernel);
-    DenseMatrix maskMatrix = new DenseMatrix(n, p);
-    for (int k = 0; k < mask.length; k++) {
-      maskMatrix.data()[k] = mask[k];
-    }
-    DenseMatrix mmt = new DenseMatrix(n, n);
-    Blas.gemm(false, true, 1.0, maskMatrix, maskMatrix, 0.0, mmt);
-    double[] qd = kernel.data();
-    double[] md = mmt.data();
-    for (int k = 0; k < qd.length; k++) {
-      qd[k] *= md[k];
-    }
-    return kernel;
   }
 
   /** F^T y, the constant part of the u-step's right-hand side. */
@@ -145,79 +114,12 @@ final class AdmmSplitting {
 
   /** rhs = F^T y + rho gamma (z - a) + rho G^T (s - b). */
   private void buildRhs() {
-    double[] wd = work.data();
-    double[] sd = s.data();
-    double[] bd = b.data();
-    for (int j = 0; j < q; j++) {
-      int off = j * n;
-      int moff = (j % p) * n;
-      for (int k = 0; k < n; k++) {
-        wd[off + k] = sign[moff + k] * rho * (sd[off + k] - bd[off + k]);
-      }
-    }
-    Blas.gemm(true, false, 1.0, x, work, 0.0, rhs);
-    double[] rd = rhs.data();
-    double[] zd = z.data();
-    double[] ad = a.data();
-    double rg = rho * gamma;
-    for (int j = 0; j < p; j++) {
-      int o = j * d;
-      int ow = (j + p) * d;
-      for (int i = 0; i < d; i++) {
-        double f = fty[o + i];
-        rd[o + i] += f + rg * (zd[o + i] - ad[o + i]);
-        rd[ow + i] += -f + rg * (zd[ow + i] - ad[ow + i]);
-      }
-    }
+    AdmmWoodbury.rightHandSide(x, mask, p, fty, rho, gamma, z, a, s, b, work, rhs);
   }
 
   /** W = (I (x) E^{-1}) rhs;  u = (W - (I (x) E^{-1}) F^T T^{-1} F W) / rho, and X u. */
   private void solveU() {
-    cholE.solveInPlace(rhs);
-    Blas.gemm(false, false, 1.0, x, rhs, 0.0, xw);
-    double[] td = tvec.data();
-    java.util.Arrays.fill(td, 0.0);
-    double[] xwd = xw.data();
-    for (int j = 0; j < p; j++) {
-      int off = j * n;
-      int offW = (j + p) * n;
-      for (int k = 0; k < n; k++) {
-        td[k] += maskValues[off + k] * (xwd[off + k] - xwd[offW + k]);
-      }
-    }
-    cholT.solveInPlace(tvec);
-    double inv = 1.0 / rho;
-    double[] mtd = mt.data();
-    for (int j = 0; j < p; j++) {
-      int off = j * n;
-      for (int k = 0; k < n; k++) {
-        mtd[off + k] = maskValues[off + k] * td[k] * inv;
-      }
-    }
-    Blas.gemm(true, false, 1.0, x, mt, 0.0, c);
-    cholE.solveInPlace(c);
-    Blas.gemm(false, false, 1.0, x, c, 0.0, xc);
-    double[] ud = u.data();
-    double[] wdd = rhs.data();
-    double[] cd = c.data();
-    for (int j = 0; j < p; j++) {
-      int o = j * d;
-      int ow = (j + p) * d;
-      for (int i = 0; i < d; i++) {
-        ud[o + i] = inv * (wdd[o + i] - cd[o + i]);
-        ud[ow + i] = inv * (wdd[ow + i] + cd[o + i]);
-      }
-    }
-    double[] xud = xu.data();
-    double[] xcd = xc.data();
-    for (int j = 0; j < p; j++) {
-      int off = j * n;
-      int offW = (j + p) * n;
-      for (int k = 0; k < n; k++) {
-        xud[off + k] = inv * (xwd[off + k] - xcd[off + k]);
-        xud[offW + k] = inv * (xwd[offW + k] + xcd[off + k]);
-      }
-    }
+    AdmmWoodbury.solve(x, mask, p, cholE, cholT, rho, rhs, u, xu, workspace);
   }
 
   /** z-step: group soft-threshold of (relaxed u) + a at beta / (rho gamma); a += u - z. */
@@ -318,16 +220,12 @@ final class AdmmSplitting {
     double primal = Math.sqrt(rp2) / Math.max(Math.sqrt(Math.max(zn2, un2)), 1e-300);
     double dual = rho * Math.sqrt(gamma * dz2 + ds2) / Math.max(
         rho * Math.sqrt(gamma * norm2(ad) + norm2(bd)), 1e-300);
-    double ratio = primal / Math.max(dual, 1e-300);
-    if (ratio > RHO_BALANCE || ratio < 1.0 / RHO_BALANCE) {
-      double factor = Math.min(100.0, Math.max(0.01, Math.sqrt(ratio)));
-      double newRho = Math.min(1e8, Math.max(1e-8, rho * factor));
-      if (newRho != rho) {
-        Blas.scal(ad.length, rho / newRho, ad);
-        Blas.scal(bd.length, rho / newRho, bd);
-        rho = newRho;
-        cholT = factorT(qmat, rho);
-      }
+    double newRho = AdmmWoodbury.balancedRho(rho, primal, dual);
+    if (newRho != rho) {
+      Blas.scal(ad.length, rho / newRho, ad);
+      Blas.scal(bd.length, rho / newRho, bd);
+      rho = newRho;
+      cholT = AdmmWoodbury.factorT(qmat, rho);
     }
   }
 
@@ -346,21 +244,6 @@ final class AdmmSplitting {
       s += x * x;
     }
     return s;
-  }
-
-  private static Cholesky factorT(DenseMatrix qmat, double rho) {
-    int n = qmat.rows();
-    DenseMatrix t = new DenseMatrix(n, n);
-    double f = 2.0 / rho;
-    double[] td = t.data();
-    double[] qd = qmat.data();
-    for (int k = 0; k < td.length; k++) {
-      td[k] = f * qd[k];
-    }
-    for (int i = 0; i < n; i++) {
-      td[i + i * n] += 1.0;
-    }
-    return Cholesky.factorOverwriting(t);
   }
 
   /** out = S .* XU (the cone values K_j u_j). */
