@@ -115,24 +115,64 @@ class ResidentPassesTest {
   }
 
   /**
+   * The driver's merge of gathered partials ({@link OrderedAggregate#mergeInOrder}) is
+   * {@link OrderedAggregate#aggregate}'s tree to the bit, also beyond one level of 16 partials
+   * (40 partitions of sums whose rounding depends on the order).
+   */
+  @Test
+  void mergeInOrderIsTheAggregatesTree() {
+    java.util.List<Double> values = new java.util.ArrayList<>();
+    SplittableRandom r = new SplittableRandom(5);
+    for (int k = 0; k < 4000; k++) {
+      values.add(Math.exp(30 * r.nextDouble() - 15) * (r.nextBoolean() ? 1 : -1));
+    }
+    org.apache.spark.api.java.JavaRDD<Double> rdd = sc.parallelize(values, 40);
+    double[] tree = OrderedAggregate.aggregate(rdd, new double[1], (acc, v) -> {
+      acc[0] += v;
+      return acc;
+    }, OrderedAggregate::addInto);
+    java.util.List<double[]> partials = new java.util.ArrayList<>();
+    for (java.util.List<Double> part : rdd.glom().collect()) {
+      double[] acc = new double[1];
+      for (double v : part) {
+        acc[0] += v;
+      }
+      partials.add(acc);
+    }
+    double[] merged = OrderedAggregate.mergeInOrder(partials, OrderedAggregate::addInto);
+    assertEquals(Double.doubleToLongBits(tree[0]), Double.doubleToLongBits(merged[0]));
+    double sequential = 0.0;
+    for (double[] part : partials) {
+      sequential += part[0];
+    }
+    assertTrue(sequential != merged[0] || partials.size() <= 16,
+        "the data should tell the tree from a sequential merge");
+  }
+
+  /**
    * The gated solve with resident passes follows the one-job-per-pass solve step for step to
-   * the same bits, and certifies.
+   * the same bits (150 steps), and certifies 1e-6.
    */
   @Test
   void gatedSolveIsTheSameIteration() {
     ConvexReluProblem p = problem(Formulation.GATED);
     DistributedProblem dp = distribute(p, 2);
     try {
-      SolverOptions o = new SolverOptions(1e-6, 1e-8, 100_000, 120.0);
+      SolverOptions budget = new SolverOptions(1e-12, 1e-8, 150, 120.0);
       SolverResult resident = assertTimeoutPreemptively(Duration.ofSeconds(120),
-          () -> new DistributedGatedSolver(5, true).solve(dp, o, IterationListener.NONE, null,
-              false));
-      SolverResult jobs = new DistributedGatedSolver(5, false).solve(dp, o,
+          () -> new DistributedGatedSolver(5, true).solve(dp, budget, IterationListener.NONE,
+              null, false));
+      SolverResult jobs = new DistributedGatedSolver(5, false).solve(dp, budget,
           IterationListener.NONE, null, false);
-      assertEquals(StopReason.CONVERGED, resident.stopReason());
+      assertEquals(150, resident.iterations());
       assertEquals(jobs.iterations(), resident.iterations());
       assertArrayEquals(jobs.weights().data(), resident.weights().data(), 0.0);
       assertEquals(jobs.certificate().relativeGap(), resident.certificate().relativeGap(), 0.0);
+      SolverResult certified = assertTimeoutPreemptively(Duration.ofSeconds(120),
+          () -> new DistributedGatedSolver(5, true).solve(dp,
+              new SolverOptions(1e-6, 1e-8, 100_000, 120.0), IterationListener.NONE, null,
+              false));
+      assertEquals(StopReason.CONVERGED, certified.stopReason());
     } finally {
       dp.data().close();
     }
