@@ -121,6 +121,39 @@ class GramStatisticsTest {
     }
   }
 
+  /**
+   * Warm starts and {@code --resume} from the statistics: a solve started at the optimum
+   * returns at once, and a solve stopped by its budget with a checkpoint resumes to the
+   * straight solve's certificate and objective.
+   */
+  @Test
+  void warmStartAndResume(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) {
+    ConvexReluProblem p = problem("syn_n200_d5_P30");
+    DistributedProblem dp = distribute(p, 2);
+    try {
+      SolverOptions o = new SolverOptions(1e-8, 1e-8, 1_000_000, 120.0);
+      DistributedSolver solver = DistributedTraining.solverFor(dp);
+      SolverResult straight = solver.solve(dp, o, IterationListener.NONE, null, false);
+      assertEquals(StopReason.CONVERGED, straight.stopReason());
+      SolverResult warm = solver.solve(dp, straight.weights(), o, IterationListener.NONE, null,
+          false);
+      assertEquals(StopReason.CONVERGED, warm.stopReason());
+      assertEquals(0, warm.iterations());
+      SolverCheckpoint ck = new SolverCheckpoint(sc.hadoopConfiguration(),
+          tmp.resolve("checkpoint").toUri().toString(), 7);
+      SolverResult first = solver.solve(dp, o.withMaxIterations(straight.iterations() / 3),
+          IterationListener.NONE, ck, false);
+      assertEquals(StopReason.MAX_ITERATIONS, first.stopReason());
+      assertTrue(ck.exists());
+      SolverResult resumed = solver.solve(dp, o, IterationListener.NONE, ck, true);
+      assertEquals(StopReason.CONVERGED, resumed.stopReason());
+      double f = straight.certificate().objective();
+      assertEquals(f, resumed.certificate().objective(), 1e-8 * f);
+    } finally {
+      dp.data().close();
+    }
+  }
+
   /** Only the gated squared loss with P d at most the limit. */
   @Test
   void supportsModeratePdGatedSquaredLoss() {
