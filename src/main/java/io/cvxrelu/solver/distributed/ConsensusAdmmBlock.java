@@ -67,33 +67,16 @@ final class ConsensusAdmmBlock implements Serializable {
     int n = blk.rows();
     int d = blk.d();
     int p = blk.patternCount();
-    DenseMatrix x = blk.x();
-    DenseMatrix gram = new DenseMatrix(d, d);
-    Blas.gemm(true, false, 1.0, x, x, 0.0, gram);
-    double tr = 0.0;
-    for (int i = 0; i < d; i++) {
-      tr += gram.get(i, i);
-    }
-    double gamma = Math.max(tr / Math.max(d, 1), 1e-12);
-    for (int i = 0; i < d; i++) {
-      gram.set(i, i, gram.get(i, i) + gamma);
-    }
-    Cholesky cholE = Cholesky.factor(gram);
-    DenseMatrix my = new DenseMatrix(n, p);
-    byte[] mask = blk.mask();
-    double[] y = blk.y();
-    for (int k = 0; k < mask.length; k++) {
-      my.data()[k] = mask[k] * y[k % n];
-    }
-    DenseMatrix fty = new DenseMatrix(d, p);
-    Blas.gemm(true, false, 1.0, x, my, 0.0, fty);
-    DenseMatrix s = cones(blk, blk.forward(z0));
+    AdmmWoodbury.EFactor e = AdmmWoodbury.factorE(blk.x());
+    double[] fty = AdmmWoodbury.labelsAdjoint(blk.x(), blk.mask(), p, blk.y());
+    DenseMatrix s = blk.forward(z0);
+    AdmmWoodbury.coneValues(blk.mask(), p, s, s);
     double[] sd = s.data();
     for (int k = 0; k < sd.length; k++) {
       sd[k] = Math.max(0.0, sd[k]);
     }
-    return new ConsensusAdmmBlock(n, d, p, gamma, cholE, factorT(blk, cholE, rho), rho,
-        fty.data(),
+    return new ConsensusAdmmBlock(n, d, p, e.gamma(), e.cholesky(),
+        factorT(blk, e.cholesky(), rho), rho, fty,
         z0.copy(), new DenseMatrix(d, 2 * p), s, new DenseMatrix(n, 2 * p));
   }
 
@@ -101,22 +84,6 @@ final class ConsensusAdmmBlock implements Serializable {
   private static Cholesky factorT(RowBlock blk, Cholesky cholE, double rho) {
     return AdmmWoodbury.factorT(
         AdmmWoodbury.patternKernel(blk.x(), blk.mask(), blk.patternCount(), cholE), rho);
-  }
-
-  /** G_b U: S_j .* (X u_j) for every column j of the n_b x q products X U. */
-  private static DenseMatrix cones(RowBlock blk, DenseMatrix xu) {
-    int n = blk.rows();
-    int p = blk.patternCount();
-    byte[] mask = blk.mask();
-    double[] v = xu.data();
-    for (int j = 0; j < 2 * p; j++) {
-      int off = j * n;
-      int moff = (j % p) * n;
-      for (int k = 0; k < n; k++) {
-        v[off + k] *= 2 * mask[moff + k] - 1;
-      }
-    }
-    return xu;
   }
 
   /**
@@ -157,7 +124,7 @@ final class ConsensusAdmmBlock implements Serializable {
     AdmmWoodbury.solve(x, mask, p, cholE, t, newRho, rhs, u1, gu,
         new AdmmWoodbury.Workspace(n, d, p));
     // s = (G u + c)_+,  c += G u - s.
-    cones(blk, gu);
+    AdmmWoodbury.coneValues(mask, p, gu, gu);
     double[] gd = gu.data();
     DenseMatrix s1 = new DenseMatrix(n, q);
     double[] s1d = s1.data();

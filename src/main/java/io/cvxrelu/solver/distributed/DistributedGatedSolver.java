@@ -74,9 +74,8 @@ public final class DistributedGatedSolver implements DistributedSolver {
    * else over the row blocks (resident passes where they apply).
    */
   static DistributedGatedSolver forProblem(DistributedProblem problem) {
-    boolean gram = problem.context().getConf().getBoolean(GramStatistics.SETTING, true)
-        && GramStatistics.supports(problem);
-    return new DistributedGatedSolver(5, true, gram);
+    return new DistributedGatedSolver(5, true,
+        problem.context().getConf().getBoolean(GramStatistics.SETTING, true));
   }
 
   @Override

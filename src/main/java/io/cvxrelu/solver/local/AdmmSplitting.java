@@ -61,29 +61,20 @@ final class AdmmSplitting {
     mask = problem.patterns().mask();
     sign = problem.coneSigns();
     beta = problem.beta();
-    DenseMatrix gram = new DenseMatrix(d, d);
-    Blas.gemm(true, false, 1.0, x, x, 0.0, gram);
-    double tr = 0.0;
-    for (int i = 0; i < d; i++) {
-      tr += gram.get(i, i);
-    }
-    gamma = Math.max(tr / Math.max(d, 1), 1e-12);
-    DenseMatrix e = gram.copy();
-    for (int i = 0; i < d; i++) {
-      e.set(i, i, e.get(i, i) + gamma);
-    }
-    cholE = Cholesky.factor(e);
+    AdmmWoodbury.EFactor e = AdmmWoodbury.factorE(x);
+    gamma = e.gamma();
+    cholE = e.cholesky();
     qmat = AdmmWoodbury.patternKernel(x, mask, p, cholE);
     rho = 1.0;
     cholT = AdmmWoodbury.factorT(qmat, rho);
-    fty = labelsAdjoint();
+    fty = AdmmWoodbury.labelsAdjoint(x, mask, p, problem.y());
     u = warmStart != null ? warmStart.copy() : new DenseMatrix(d, q);
     z = u.copy();
     a = new DenseMatrix(d, q);
     xu = problem.forward(u);
     s = new DenseMatrix(n, q);
     b = new DenseMatrix(n, q);
-    coneValues(sign, n, p, xu, s);
+    AdmmWoodbury.coneValues(mask, p, xu, s);
     double[] sd = s.data();
     for (int k = 0; k < sd.length; k++) {
       sd[k] = Math.max(0.0, sd[k]);
@@ -93,16 +84,6 @@ final class AdmmSplitting {
     mu = new DenseMatrix(n, q);
     workspace = new AdmmWoodbury.Workspace(n, d, p);
     zOld = z.data().clone();
-  }
-
-  /** F^T y, the constant part of the u-step's right-hand side. */
-  private double[] labelsAdjoint() {
-    double[] y = problem.y();
-    DenseMatrix my = new DenseMatrix(n, p);
-    for (int k = 0; k < mask.length; k++) {
-      my.data()[k] = mask[k] != 0 ? y[k % n] : 0.0;
-    }
-    return problem.adjoint(my).data();
   }
 
   void iterate() {
@@ -244,18 +225,5 @@ final class AdmmSplitting {
       s += x * x;
     }
     return s;
-  }
-
-  /** out = S .* XU (the cone values K_j u_j). */
-  private static void coneValues(double[] sign, int n, int p, DenseMatrix xu, DenseMatrix out) {
-    double[] xd = xu.data();
-    double[] od = out.data();
-    for (int j = 0; j < 2 * p; j++) {
-      int off = j * n;
-      int moff = (j % p) * n;
-      for (int k = 0; k < n; k++) {
-        od[off + k] = sign[moff + k] * xd[off + k];
-      }
-    }
   }
 }

@@ -19,6 +19,52 @@ public final class AdmmWoodbury {
 
   private AdmmWoodbury() {}
 
+  /** gamma = max(tr(X^T X) / d, 1e-12) and the Cholesky factor of E = gamma I + X^T X. */
+  public record EFactor(double gamma, Cholesky cholesky) {}
+
+  /** E's factor for the rows X (gamma scales the split u = z to the data). */
+  public static EFactor factorE(DenseMatrix x) {
+    int d = x.cols();
+    DenseMatrix e = new DenseMatrix(d, d);
+    Blas.gemm(true, false, 1.0, x, x, 0.0, e);
+    double tr = 0.0;
+    for (int i = 0; i < d; i++) {
+      tr += e.get(i, i);
+    }
+    double gamma = Math.max(tr / Math.max(d, 1), 1e-12);
+    for (int i = 0; i < d; i++) {
+      e.set(i, i, e.get(i, i) + gamma);
+    }
+    return new EFactor(gamma, Cholesky.factorOverwriting(e));
+  }
+
+  /** The first half of F^T y, X^T (M .* y) (d x P; the second half is its negative). */
+  public static double[] labelsAdjoint(DenseMatrix x, byte[] mask, int p, double[] y) {
+    int n = x.rows();
+    DenseMatrix my = new DenseMatrix(n, p);
+    double[] md = my.data();
+    for (int k = 0; k < mask.length; k++) {
+      md[k] = mask[k] * y[k % n];
+    }
+    DenseMatrix out = new DenseMatrix(x.cols(), p);
+    Blas.gemm(true, false, 1.0, x, my, 0.0, out);
+    return out.data();
+  }
+
+  /** out = S .* XU, the cone values (G U)_j = S_j .* (X u_j), S_j = 2 m_j - 1 (out may be xu). */
+  public static void coneValues(byte[] mask, int p, DenseMatrix xu, DenseMatrix out) {
+    int n = xu.rows();
+    double[] xd = xu.data();
+    double[] od = out.data();
+    for (int j = 0; j < 2 * p; j++) {
+      int off = j * n;
+      int moff = (j % p) * n;
+      for (int k = 0; k < n; k++) {
+        od[off + k] = (2 * mask[moff + k] - 1) * xd[off + k];
+      }
+    }
+  }
+
   /** Q = (X E^-1 X^T) .* (M M^T) for the n x P 0/1 mask M (column-major bytes). */
   public static DenseMatrix patternKernel(DenseMatrix x, byte[] mask, int p, Cholesky cholE) {
     int n = x.rows();

@@ -59,9 +59,8 @@ class DistributedAdmmReluSolverTest {
     assertEquals(StopReason.CONVERGED, reference.stopReason());
     double fStar = reference.certificate().objective();
     for (int partitions : new int[] {1, 3}) {
-      DistributedData data = DistributedData.fromMatrix(sc, p.x(), p.y(), p.patterns().gates(),
-          partitions, DistributedSolverTest.blockRows(p.n(), partitions));
-      DistributedProblem dp = new DistributedProblem(data, p.loss(), p.beta(), p.formulation());
+      DistributedProblem dp = DistributedSolverTest.distribute(sc, p, partitions, 1);
+      DistributedData data = dp.data();
       try {
         java.util.List<IterationRecord> records = new java.util.ArrayList<>();
         SolverResult r = new DistributedAdmmReluSolver().solve(dp,
@@ -96,9 +95,8 @@ class DistributedAdmmReluSolverTest {
         SignPatterns.fromGates(f.x(), f.gates()), new SquaredLoss(), f.beta(), Formulation.RELU);
     SolverResult reference = new InteriorPointReluSolver().solve(p, null,
         new SolverOptions(1e-9, 1e-10, 200, 60.0), IterationListener.NONE);
-    DistributedData data = DistributedData.fromMatrix(sc, p.x(), p.y(), p.patterns().gates(),
-        2, DistributedSolverTest.blockRows(p.n(), 2));
-    DistributedProblem dp = new DistributedProblem(data, p.loss(), p.beta(), p.formulation());
+    DistributedProblem dp = DistributedSolverTest.distribute(sc, p, 2, 1);
+    DistributedData data = dp.data();
     try {
       SolverOptions forty = new SolverOptions(1e-12, 1e-12, 40, 120.0);
       DenseMatrix start = reference.weights().copy();

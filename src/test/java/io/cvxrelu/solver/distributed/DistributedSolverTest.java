@@ -65,6 +65,12 @@ class DistributedSolverTest {
   }
 
   static DistributedProblem distribute(ConvexReluProblem p, int partitions, int patternBlocks) {
+    return distribute(sc, p, partitions, patternBlocks);
+  }
+
+  /** {@code p}'s rows as row blocks over {@code partitions} (about two blocks each) on sc. */
+  static DistributedProblem distribute(JavaSparkContext sc, ConvexReluProblem p, int partitions,
+      int patternBlocks) {
     DistributedData data = DistributedData.fromMatrix(sc, p.x(), p.y(), p.patterns().gates(),
         partitions, blockRows(p.n(), partitions));
     return new DistributedProblem(data, p.loss(), p.beta(), p.formulation(), patternBlocks);

@@ -53,9 +53,7 @@ class GramStatisticsTest {
   }
 
   private static DistributedProblem distribute(ConvexReluProblem p, int partitions) {
-    DistributedData data = DistributedData.fromMatrix(sc, p.x(), p.y(), p.patterns().gates(),
-        partitions, DistributedSolverTest.blockRows(p.n(), partitions));
-    return new DistributedProblem(data, p.loss(), p.beta(), p.formulation());
+    return DistributedSolverTest.distribute(sc, p, partitions, 1);
   }
 
   /** phi at a candidate and phi, grad phi at a point agree with one pass, to rounding. */

@@ -54,9 +54,7 @@ class ResidentPassesTest {
   }
 
   private static DistributedProblem distribute(ConvexReluProblem p, int partitions) {
-    DistributedData data = DistributedData.fromMatrix(sc, p.x(), p.y(), p.patterns().gates(),
-        partitions, DistributedSolverTest.blockRows(p.n(), partitions));
-    return new DistributedProblem(data, p.loss(), p.beta(), p.formulation());
+    return DistributedSolverTest.distribute(sc, p, partitions, 1);
   }
 
   private static DenseMatrix random(int rows, int cols, long seed) {
