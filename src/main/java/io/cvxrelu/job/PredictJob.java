@@ -106,8 +106,11 @@ public final class PredictJob {
     Stages stages = new Stages();
     // The identifier columns' types are known after the read only; the SQL session state the
     // warm-up builds is the same for every schema.
-    PlannerWarmUp warmUp = PlannerWarmUp.start(job.spark(),
-        ScoredBlocks.schema(null, scorer.probabilistic()));
+    // (Not needed when the column writer writes the predictions: no DataFrame is planned.)
+    boolean rowWriter = !ids.isEmpty() || !outputFormat.equals("parquet")
+        || columnWriter(job, scorer) == null;
+    PlannerWarmUp warmUp = rowWriter ? PlannerWarmUp.start(job.spark(),
+        ScoredBlocks.schema(null, scorer.probabilistic())) : null;
     if (ids.isEmpty()) {
       try (DistributedInput.Loaded data = load(job, opts, scorer)) {
         stages.done("read and block");
@@ -123,8 +126,28 @@ public final class PredictJob {
         }
       }
     }
-    warmUp.await();
+    if (warmUp != null) {
+      warmUp.await();
+    }
     LOG.info("seconds, wall (cpu of this JVM): {}", stages);
+  }
+
+  /** Spark option that sends Parquet predictions through Spark's row writer (default false). */
+  static final String ROW_WRITER = "spark.cvxrelu.predict.rowWriter";
+
+  /**
+   * The settings of the column writer ({@link PredictionParquet}) for Parquet predictions, or
+   * null for Spark's row writer: with {@value #ROW_WRITER}, or a compression codec parquet-mr
+   * does not know. Rows with identifier columns take the row writer whatever this says.
+   */
+  private static PredictionParquet.Settings columnWriter(JobContext job, Scorer scorer) {
+    var conf = job.spark().conf();
+    if (Boolean.parseBoolean(conf.get(ROW_WRITER, "false"))) {
+      return null;
+    }
+    return PredictionParquet.Settings.of(job.spark().sparkContext().hadoopConfiguration(),
+        conf.get("spark.sql.parquet.compression.codec", "snappy"), scorer.probabilistic(),
+        ScoredBlocks.schema(null, scorer.probabilistic()));
   }
 
   /** Where and how the predictions go. */
@@ -200,14 +223,14 @@ public final class PredictJob {
       ScoreSums sums = scored.sums();
       stages.done("score and sum metrics");
       job.describe("cvxrelu: write predictions");
-      var writer = scored.rows(job.spark()).write().mode(SaveMode.ErrorIfExists);
       String target = staged.path(PREDICTIONS);
       if (to.format().equals("csv")) {
-        writer.option("header", "true").csv(target);
-      } else {
-        writer.parquet(target);
+        scored.rows(job.spark()).write().mode(SaveMode.ErrorIfExists).option("header", "true")
+            .csv(target);
+      } else if (!scored.writeParquet(target, columnWriter(job, scorer))) {
+        scored.rows(job.spark()).write().mode(SaveMode.ErrorIfExists).parquet(target);
       }
-      stages.done("build rows and write " + to.format());
+      stages.done("write " + to.format());
       staged.write(METRICS, metrics(scorer, sums, opts, to.format()));
       staged.commit();
       stages.done("commit");

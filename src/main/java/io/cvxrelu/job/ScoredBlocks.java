@@ -195,6 +195,63 @@ final class ScoredBlocks implements AutoCloseable {
     return spark.createDataFrame(rows, schema());
   }
 
+  /**
+   * Writes {@link #rows} to the folder {@code dir} as Parquet by column
+   * ({@link PredictionParquet}), one part file per partition, when the rows are named by their
+   * position; returns false, having written nothing, for rows with identifier columns or a
+   * {@code settings} of null (Spark's writer then writes them). Each task's file carries its
+   * attempt number; the files of attempts whose result did not reach the driver (a failed or
+   * lost speculative attempt) are deleted before this returns.
+   */
+  boolean writeParquet(String dir, PredictionParquet.Settings settings) {
+    if (ids != null || settings == null) {
+      return false;
+    }
+    Broadcast<Scorer> b = scorer;
+    String job = java.util.UUID.randomUUID().toString();
+    try {
+      org.apache.hadoop.fs.Path folder = new org.apache.hadoop.fs.Path(dir);
+      org.apache.hadoop.fs.FileSystem fs = folder.getFileSystem(settings.configuration());
+      if (!fs.mkdirs(folder)) {
+        throw new java.io.IOException("cannot create " + dir);
+      }
+      List<String> written = scored.mapPartitionsWithIndex((partition, blocks) -> {
+        String name = String.format(java.util.Locale.ROOT, "part-%05d-%s-a%d.%s.parquet",
+            partition, job, org.apache.spark.TaskContext.get().attemptNumber(),
+            settings.codec().strip().toLowerCase(java.util.Locale.ROOT));
+        PredictionParquet part = PredictionParquet.create(settings,
+            new org.apache.hadoop.fs.Path(dir, name));
+        try {
+          Scorer m = b.value();
+          while (blocks.hasNext()) {
+            Scored s = blocks.next();
+            part.append(s.firstRow, s.y, s.f, m);
+          }
+        } catch (java.io.IOException | RuntimeException | Error e) {
+          part.abort();
+          throw e;
+        }
+        part.close();
+        return List.of(name).iterator();
+      }, false).collect();
+      keepOnly(fs, folder, written);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return true;
+  }
+
+  /** Deletes every entry of {@code folder} not named in {@code names}. */
+  static void keepOnly(org.apache.hadoop.fs.FileSystem fs, org.apache.hadoop.fs.Path folder,
+      List<String> names) throws java.io.IOException {
+    java.util.Set<String> kept = new java.util.HashSet<>(names);
+    for (org.apache.hadoop.fs.FileStatus f : fs.listStatus(folder)) {
+      if (!kept.contains(f.getPath().getName())) {
+        fs.delete(f.getPath(), true);
+      }
+    }
+  }
+
   @Override
   public void close() {
     scored.unpersist(false);

@@ -98,9 +98,11 @@ public record ConvexReluModel(Formulation formulation, String loss, double beta,
     double[] out = new double[n];
     double[] gd = xg.data();
     double[] ud = xu.data();
-    for (int k = 0; k < gd.length; k++) {
-      if (gd[k] > 0.0) {
-        out[k % n] += ud[k];
+    // Column by column and branch-free, as ReluNetwork#predict.
+    for (int j = 0; j < p; j++) {
+      int off = j * n;
+      for (int i = 0; i < n; i++) {
+        out[i] += gd[off + i] > 0.0 ? ud[off + i] : 0.0;
       }
     }
     return out;

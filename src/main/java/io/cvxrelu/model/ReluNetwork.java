@@ -41,11 +41,10 @@ public record ReluNetwork(DenseMatrix hidden, double[] alpha) {
     for (int j = 0; j < m; j++) {
       double a = alpha[j];
       int off = j * n;
+      // Branch-free (half the signs are random, so a branch mispredicts): max(v, 0) a adds a
+      // zero where the branch added nothing.
       for (int i = 0; i < n; i++) {
-        double v = zd[off + i];
-        if (v > 0.0) {
-          out[i] += v * a;
-        }
+        out[i] += Math.max(zd[off + i], 0.0) * a;
       }
     }
     return out;

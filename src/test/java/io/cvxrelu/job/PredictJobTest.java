@@ -226,6 +226,51 @@ class PredictJobTest {
   }
 
   @Test
+  void theColumnWriterWritesWhatSparksRowWriterWrites() throws IOException {
+    Path column = tmp.resolve("column");
+    Path row = tmp.resolve("row");
+    assertEquals(0, PredictJob.run(new String[] {"--model", sampleModel.toString(), "--data",
+        TEST, "--out", column.toString(), "--partitions", "3"}));
+    spark.conf().set(PredictJob.ROW_WRITER, "true");
+    try {
+      assertEquals(0, PredictJob.run(new String[] {"--model", sampleModel.toString(), "--data",
+          TEST, "--out", row.toString(), "--partitions", "3"}));
+    } finally {
+      spark.conf().unset(PredictJob.ROW_WRITER);
+    }
+    Dataset<Row> a = spark.read().parquet(column.resolve(PredictJob.PREDICTIONS).toString());
+    Dataset<Row> b = spark.read().parquet(row.resolve(PredictJob.PREDICTIONS).toString());
+    assertEquals(b.schema(), a.schema());
+    assertEquals(predictions(row, false), predictions(column, false));
+    // One file per partition, of the first attempts, and nothing else.
+    try (var files = Files.list(column.resolve(PredictJob.PREDICTIONS))) {
+      List<String> names = files.map(f -> f.getFileName().toString())
+          .filter(n -> !n.startsWith(".")).sorted().toList();
+      assertEquals(3, names.size(), names.toString());
+      names.forEach(n -> assertTrue(n.matches("part-0000[0-2]-.*-a0\\.snappy\\.parquet"), n));
+    }
+    assertEquals(Files.readString(row.resolve(PredictJob.METRICS)),
+        Files.readString(column.resolve(PredictJob.METRICS)));
+  }
+
+  @Test
+  void theFilesOfAttemptsTheDriverDidNotHearFromAreDeleted() throws IOException {
+    Path dir = Files.createDirectories(tmp.resolve("parts"));
+    Files.writeString(dir.resolve("part-00000-j-a0.snappy.parquet"), "kept");
+    Files.writeString(dir.resolve("part-00000-j-a1.snappy.parquet"), "a lost speculative copy");
+    Files.writeString(dir.resolve("part-00001-j-a0.snappy.parquet"), "a failed attempt");
+    Files.writeString(dir.resolve("part-00001-j-a1.snappy.parquet"), "kept");
+    org.apache.hadoop.fs.Path folder = new org.apache.hadoop.fs.Path(dir.toString());
+    ScoredBlocks.keepOnly(folder.getFileSystem(spark.sparkContext().hadoopConfiguration()),
+        folder, List.of("part-00000-j-a0.snappy.parquet", "part-00001-j-a1.snappy.parquet"));
+    try (var files = Files.list(dir)) {
+      assertEquals(List.of("part-00000-j-a0.snappy.parquet", "part-00001-j-a1.snappy.parquet"),
+          files.map(f -> f.getFileName().toString()).filter(n -> !n.startsWith("."))
+              .sorted().toList());
+    }
+  }
+
+  @Test
   void onAnObjectStoreTheOutputIsCommittedByManifest() throws IOException {
     Path model = sampleModel;
     org.apache.hadoop.conf.Configuration conf = spark.sparkContext().hadoopConfiguration();
