@@ -215,10 +215,11 @@ final class ScoredBlocks implements AutoCloseable {
       if (!fs.mkdirs(folder)) {
         throw new java.io.IOException("cannot create " + dir);
       }
+      // Spark's file suffix: ".snappy.parquet", ".parquet" uncompressed.
+      String suffix = PredictionParquet.codecOf(settings.codec()).getExtension() + ".parquet";
       List<String> written = scored.mapPartitionsWithIndex((partition, blocks) -> {
-        String name = String.format(java.util.Locale.ROOT, "part-%05d-%s-a%d.%s.parquet",
-            partition, job, org.apache.spark.TaskContext.get().attemptNumber(),
-            settings.codec().strip().toLowerCase(java.util.Locale.ROOT));
+        String name = String.format(java.util.Locale.ROOT, "part-%05d-%s-a%d%s", partition,
+            job, org.apache.spark.TaskContext.get().attemptNumber(), suffix);
         PredictionParquet part = PredictionParquet.create(settings,
             new org.apache.hadoop.fs.Path(dir, name));
         try {
