@@ -116,6 +116,11 @@ class SparkSubmitIT {
         .asDouble();
     assertEquals(trainedMse, json.readTree(scored.resolve("metrics.json").toFile()).get("mse")
         .asDouble(), 1e-14 * trainedMse);
+    // Its Parquet predictions (written by column under spark-submit): one row per test row.
+    var predictions = spark.read().parquet(scored.resolve("predictions").toString());
+    assertEquals(200, predictions.count());
+    assertEquals(199L, predictions.agg(org.apache.spark.sql.functions.max("row")).first()
+        .getLong(0));
 
     String train = tmp.resolve("train.parquet").toString();
     String test = tmp.resolve("test.parquet").toString();
