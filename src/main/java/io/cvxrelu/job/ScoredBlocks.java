@@ -9,11 +9,21 @@ import io.cvxrelu.scoring.Scorer;
 import io.cvxrelu.solver.distributed.DistributedData;
 import io.cvxrelu.solver.distributed.OrderedAggregate;
 import io.cvxrelu.train.ProblemSetup;
+import java.io.IOException;
 import java.io.Serializable;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -208,27 +218,27 @@ final class ScoredBlocks implements AutoCloseable {
       return false;
     }
     Broadcast<Scorer> b = scorer;
-    String job = java.util.UUID.randomUUID().toString();
+    String job = UUID.randomUUID().toString();
     try {
-      org.apache.hadoop.fs.Path folder = new org.apache.hadoop.fs.Path(dir);
-      org.apache.hadoop.fs.FileSystem fs = folder.getFileSystem(settings.configuration());
+      Path folder = new Path(dir);
+      FileSystem fs = folder.getFileSystem(settings.configuration());
       if (!fs.mkdirs(folder)) {
-        throw new java.io.IOException("cannot create " + dir);
+        throw new IOException("cannot create " + dir);
       }
       // Spark's file suffix: ".snappy.parquet", ".parquet" uncompressed.
       String suffix = PredictionParquet.codecOf(settings.codec()).getExtension() + ".parquet";
       List<String> written = scored.mapPartitionsWithIndex((partition, blocks) -> {
-        String name = String.format(java.util.Locale.ROOT, "part-%05d-%s-a%d%s", partition,
-            job, org.apache.spark.TaskContext.get().attemptNumber(), suffix);
+        String name = String.format(Locale.ROOT, "part-%05d-%s-a%d%s", partition,
+            job, TaskContext.get().attemptNumber(), suffix);
         PredictionParquet part = PredictionParquet.create(settings,
-            new org.apache.hadoop.fs.Path(dir, name));
+            new Path(dir, name));
         try {
           Scorer m = b.value();
           while (blocks.hasNext()) {
             Scored s = blocks.next();
             part.append(s.firstRow, s.y, s.f, m);
           }
-        } catch (java.io.IOException | RuntimeException | Error e) {
+        } catch (IOException | RuntimeException | Error e) {
           part.abort();
           throw e;
         }
@@ -236,17 +246,17 @@ final class ScoredBlocks implements AutoCloseable {
         return List.of(name).iterator();
       }, false).collect();
       keepOnly(fs, folder, written);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
     return true;
   }
 
   /** Deletes every entry of {@code folder} not named in {@code names}. */
-  static void keepOnly(org.apache.hadoop.fs.FileSystem fs, org.apache.hadoop.fs.Path folder,
-      List<String> names) throws java.io.IOException {
-    java.util.Set<String> kept = new java.util.HashSet<>(names);
-    for (org.apache.hadoop.fs.FileStatus f : fs.listStatus(folder)) {
+  static void keepOnly(FileSystem fs, Path folder,
+      List<String> names) throws IOException {
+    Set<String> kept = new HashSet<>(names);
+    for (FileStatus f : fs.listStatus(folder)) {
       if (!kept.contains(f.getPath().getName())) {
         fs.delete(f.getPath(), true);
       }
