@@ -46,8 +46,7 @@ class SsnalGatedSolverTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("fixtures")
   void reachesTheFixturesGatedOptimum(Fixtures.Instance f) {
-    ConvexReluProblem problem = new ConvexReluProblem(f.x(), f.y(),
-        SignPatterns.fromGates(f.x(), f.gates()), new SquaredLoss(), f.beta(), Formulation.GATED);
+    ConvexReluProblem problem = f.squaredProblem(Formulation.GATED);
     SolverResult r = new SsnalGatedSolver().solve(problem, null, OPTIONS, IterationListener.NONE);
     Certificate c = r.certificate();
     assertEquals(StopReason.CONVERGED, r.stopReason(), () -> f + " " + c);

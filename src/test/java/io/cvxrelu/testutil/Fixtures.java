@@ -3,6 +3,10 @@ package io.cvxrelu.testutil;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cvxrelu.linalg.DenseMatrix;
+import io.cvxrelu.patterns.SignPatterns;
+import io.cvxrelu.problem.ConvexReluProblem;
+import io.cvxrelu.problem.Formulation;
+import io.cvxrelu.problem.SquaredLoss;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
@@ -24,6 +28,12 @@ public final class Fixtures {
   /** One reference instance. */
   public record Instance(String name, Path dir, DenseMatrix x, double[] y, DenseMatrix gates,
       double beta, double reluOptimum, double gatedOptimum, JsonNode params) {
+    /** The squared-loss program of {@code form} over the fixture's gates at its beta. */
+    public ConvexReluProblem squaredProblem(Formulation form) {
+      return new ConvexReluProblem(x, y, SignPatterns.fromGates(x, gates), new SquaredLoss(),
+          beta, form);
+    }
+
     @Override
     public String toString() {
       return name;

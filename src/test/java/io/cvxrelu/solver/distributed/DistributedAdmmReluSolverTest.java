@@ -4,10 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cvxrelu.linalg.DenseMatrix;
-import io.cvxrelu.patterns.SignPatterns;
 import io.cvxrelu.problem.ConvexReluProblem;
 import io.cvxrelu.problem.Formulation;
-import io.cvxrelu.problem.SquaredLoss;
 import io.cvxrelu.solver.IterationListener;
 import io.cvxrelu.solver.IterationRecord;
 import io.cvxrelu.solver.SolverOptions;
@@ -52,8 +50,7 @@ class DistributedAdmmReluSolverTest {
   @Test
   void closesInOnTheInteriorPointsOptimum() {
     Fixtures.Instance f = Fixtures.named("syn_n200_d5_P30");
-    ConvexReluProblem p = new ConvexReluProblem(f.x(), f.y(),
-        SignPatterns.fromGates(f.x(), f.gates()), new SquaredLoss(), f.beta(), Formulation.RELU);
+    ConvexReluProblem p = f.squaredProblem(Formulation.RELU);
     SolverResult reference = new InteriorPointReluSolver().solve(p, null,
         new SolverOptions(1e-9, 1e-10, 200, 60.0), IterationListener.NONE);
     assertEquals(StopReason.CONVERGED, reference.stopReason());
@@ -91,8 +88,7 @@ class DistributedAdmmReluSolverTest {
   @Test
   void warmStartAndResume(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) {
     Fixtures.Instance f = Fixtures.named("syn_n200_d5_P30");
-    ConvexReluProblem p = new ConvexReluProblem(f.x(), f.y(),
-        SignPatterns.fromGates(f.x(), f.gates()), new SquaredLoss(), f.beta(), Formulation.RELU);
+    ConvexReluProblem p = f.squaredProblem(Formulation.RELU);
     SolverResult reference = new InteriorPointReluSolver().solve(p, null,
         new SolverOptions(1e-9, 1e-10, 200, 60.0), IterationListener.NONE);
     DistributedProblem dp = DistributedSolverTest.distribute(sc, p, 2, 1);

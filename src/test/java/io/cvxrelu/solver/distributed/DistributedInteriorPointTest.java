@@ -127,8 +127,7 @@ class DistributedInteriorPointTest {
   @Test
   void reachesTheReferenceOptimumOfTheSmallFixture() {
     Fixtures.Instance f = Fixtures.named("syn_n200_d5_P30");
-    ConvexReluProblem p = new ConvexReluProblem(f.x(), f.y(),
-        SignPatterns.fromGates(f.x(), f.gates()), new SquaredLoss(), f.beta(), Formulation.RELU);
+    ConvexReluProblem p = f.squaredProblem(Formulation.RELU);
     assertCertified(p, f.reluOptimum(), solve(p, 3), 1e-6, "syn_n200_d5_P30, 3 partitions");
   }
 }

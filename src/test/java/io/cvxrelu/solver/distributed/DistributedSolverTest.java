@@ -93,8 +93,7 @@ class DistributedSolverTest {
   }
 
   static ConvexReluProblem fixtureProblem(Fixtures.Instance f, Formulation form) {
-    return new ConvexReluProblem(f.x(), f.y(), SignPatterns.fromGates(f.x(), f.gates()),
-        new SquaredLoss(), f.beta(), form);
+    return f.squaredProblem(form);
   }
 
   static SolverResult solveLocal(ConvexReluProblem p, SolverOptions o) {

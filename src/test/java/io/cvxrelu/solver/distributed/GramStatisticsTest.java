@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cvxrelu.linalg.DenseMatrix;
-import io.cvxrelu.patterns.SignPatterns;
 import io.cvxrelu.problem.ConvexReluProblem;
 import io.cvxrelu.problem.Formulation;
 import io.cvxrelu.problem.LogisticLoss;
@@ -48,8 +47,7 @@ class GramStatisticsTest {
 
   private static ConvexReluProblem problem(String fixture) {
     Fixtures.Instance f = Fixtures.named(fixture);
-    return new ConvexReluProblem(f.x(), f.y(), SignPatterns.fromGates(f.x(), f.gates()),
-        new SquaredLoss(), f.beta(), Formulation.GATED);
+    return f.squaredProblem(Formulation.GATED);
   }
 
   private static DistributedProblem distribute(ConvexReluProblem p, int partitions) {

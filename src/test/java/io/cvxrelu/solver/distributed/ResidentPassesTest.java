@@ -7,11 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cvxrelu.linalg.DenseMatrix;
-import io.cvxrelu.patterns.SignPatterns;
 import io.cvxrelu.problem.ConvexReluProblem;
 import io.cvxrelu.problem.Formulation;
 import io.cvxrelu.problem.LogisticLoss;
-import io.cvxrelu.problem.SquaredLoss;
 import io.cvxrelu.solver.IterationListener;
 import io.cvxrelu.solver.SolverOptions;
 import io.cvxrelu.solver.SolverResult;
@@ -49,8 +47,7 @@ class ResidentPassesTest {
 
   private static ConvexReluProblem problem(Formulation form) {
     Fixtures.Instance f = Fixtures.named("syn_n200_d5_P30");
-    return new ConvexReluProblem(f.x(), f.y(), SignPatterns.fromGates(f.x(), f.gates()),
-        new SquaredLoss(), f.beta(), form);
+    return f.squaredProblem(form);
   }
 
   private static DistributedProblem distribute(ConvexReluProblem p, int partitions) {
