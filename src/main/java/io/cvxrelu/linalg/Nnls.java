@@ -73,24 +73,27 @@ public final class Nnls {
         return false;
       }
       double alpha = 1.0;
-      boolean feasible = true;
+      int blocking = -1;
       for (int j = 0; j < k; j++) {
         if (passive[j] && z[j] <= 0.0) {
-          feasible = false;
           double denom = x[j] - z[j];
-          if (denom > 0.0) {
-            alpha = Math.min(alpha, x[j] / denom);
+          double ratio = denom > 0.0 ? x[j] / denom : 0.0;
+          if (blocking < 0 || ratio < alpha) {
+            alpha = Math.min(1.0, ratio);
+            blocking = j;
           }
         }
       }
-      if (feasible) {
+      if (blocking < 0) {
         System.arraycopy(z, 0, x, 0, k);
         return true;
       }
       for (int j = 0; j < k; j++) {
         if (passive[j]) {
           x[j] += alpha * (z[j] - x[j]);
-          if (x[j] <= 0.0) {
+          // The blocking entry leaves exactly: rounding can leave it a hair above zero, and
+          // the same passive set would then be solved again forever.
+          if (x[j] <= 0.0 || j == blocking) {
             x[j] = 0.0;
             passive[j] = false;
           }
