@@ -4,6 +4,7 @@ import io.cvxrelu.problem.ConvexReluProblem;
 import io.cvxrelu.problem.Formulation;
 import io.cvxrelu.solver.ConvexSolver;
 import io.cvxrelu.solver.local.AdmmReluSolver;
+import io.cvxrelu.solver.local.AtomGenerationReluSolver;
 import io.cvxrelu.solver.local.AugmentedLagrangianSolver;
 import io.cvxrelu.solver.local.GatedFistaSolver;
 import io.cvxrelu.solver.local.InteriorPointReluSolver;
@@ -76,8 +77,11 @@ public record SolverChoice(boolean distributed, boolean generate) {
    * method with squared loss when its working arrays fit ({@link SsnalGatedSolver#supports};
    * on the bench's gated target it certified 1e-6 where FISTA was still near 1e-3), FISTA
    * otherwise (logistic loss, very large n P); for ReLU with squared loss the interior-point
-   * method when P d is small enough for its normal equations, else ADMM with active-set polish
-   * for n up to {@link #ADMM_MAX_ROWS}; augmented Lagrangian otherwise. The algorithm is
+   * method when P d is small enough for its normal equations, else column generation over the
+   * program's atoms ({@link AtomGenerationReluSolver}: on the bench's n = 10^4, d = 100,
+   * P = 1,000 instance it certified 2.5e-7 in 63 s where ADMM ended uncertified at 120 s) when
+   * its chamber projections fit in memory, else ADMM with active-set polish for n up to
+   * {@link #ADMM_MAX_ROWS}; augmented Lagrangian otherwise (logistic loss). The algorithm is
    * wrapped in {@link WarmStartedSolver}: a start that already certifies returns at once, and a
    * budgeted solve never returns worse than its start.
    */
@@ -97,6 +101,9 @@ public record SolverChoice(boolean distributed, boolean generate) {
     }
     if (InteriorPointReluSolver.supports(problem)) {
       return new InteriorPointReluSolver();
+    }
+    if (AtomGenerationReluSolver.supports(problem)) {
+      return new AtomGenerationReluSolver();
     }
     return AdmmReluSolver.supports(problem) && problem.n() <= ADMM_MAX_ROWS
         ? new AdmmReluSolver() : new AugmentedLagrangianSolver();

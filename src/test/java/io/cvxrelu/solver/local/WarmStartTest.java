@@ -43,6 +43,7 @@ class WarmStartTest {
         Arguments.of("syn_n200_d5_P30", "gated-ssnal", squared()),
         Arguments.of("syn_n200_d5_P30", "relu-interior-point", squared()),
         Arguments.of("syn_n200_d5_P30", "relu-admm", squared()),
+        Arguments.of("syn_n200_d5_P30", "relu-atom-generation", squared()),
         Arguments.of("toy_n12", "relu-augmented-lagrangian", squared()));
   }
 
@@ -56,6 +57,7 @@ class WarmStartTest {
       case "gated-ssnal" -> new SsnalGatedSolver();
       case "relu-interior-point" -> new InteriorPointReluSolver();
       case "relu-admm" -> new AdmmReluSolver();
+      case "relu-atom-generation" -> new AtomGenerationReluSolver();
       case "relu-augmented-lagrangian" -> new AugmentedLagrangianSolver();
       default -> throw new IllegalArgumentException(name);
     };

@@ -1,0 +1,126 @@
+package io.cvxrelu.solver.local.atoms;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.cvxrelu.linalg.Blas;
+import io.cvxrelu.linalg.DenseMatrix;
+import io.cvxrelu.linalg.Nnls;
+import io.cvxrelu.patterns.SignPatterns;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The chamber projections against Lawson-Hanson non-negative least squares over all rows at
+ * once ({@link Nnls}, an independent implementation of the same dual), on random data: the
+ * point, its membership of the cone, the bound when a key stops early, and a second, warm
+ * projection of a nearby vector.
+ */
+class ChamberProjectorTest {
+  private static final int N = 120;
+  private static final int D = 6;
+  private static final int P = 8;
+
+  @Test
+  void projectionsMatchNonNegativeLeastSquares() {
+    SplittableRandom rng = new SplittableRandom(11);
+    DenseMatrix x = gaussian(N, D, rng);
+    SignPatterns patterns = SignPatterns.sample(x, P, 5, 10_000);
+    ChamberProjector projector = new ChamberProjector(x, patterns.mask(), P);
+    int[] keys = new int[2 * P];
+    DenseMatrix c = gaussian(D, 2 * P, rng);
+    for (int k = 0; k < 2 * P; k++) {
+      keys[k] = k;
+    }
+    for (int pass = 0; pass < 2; pass++) {
+      ChamberProjector.Projections out = projector.project(keys, c, 0.0);
+      for (int k = 0; k < 2 * P; k++) {
+        double[] expected = reference(x, patterns.mask(), k % P, column(c, k));
+        double[] got = column(out.points(), k);
+        assertTrue(out.inCone()[k], "key " + k);
+        for (int i = 0; i < D; i++) {
+          assertEquals(expected[i], got[i], 1e-9 * (1 + Blas.nrm2(D, column(c, k), 0)),
+              "key " + k + " entry " + i + " pass " + pass);
+        }
+        // Each row's value a_r^T p / ||x_r|| within 1e-12 ||c|| of the cone, as the projector
+        // promises; an exact projection can sit on many faces at once.
+        double worst = minRow(x, patterns.mask(), k % P, got);
+        assertTrue(worst >= -2e-12 * Blas.nrm2(D, column(c, k), 0), "inside K, key " + k + ": " + worst);
+        assertEquals(Blas.nrm2(D, got, 0), out.bounds()[k], 1e-12);
+      }
+      // A nearby vector for the warm pass.
+      for (int i = 0; i < c.data().length; i++) {
+        c.data()[i] += 0.01 * rng.nextGaussian();
+      }
+    }
+  }
+
+  @Test
+  void anEarlyStopStillBoundsTheProjection() {
+    SplittableRandom rng = new SplittableRandom(12);
+    DenseMatrix x = gaussian(N, D, rng);
+    SignPatterns patterns = SignPatterns.sample(x, P, 6, 10_000);
+    ChamberProjector projector = new ChamberProjector(x, patterns.mask(), P);
+    DenseMatrix c = gaussian(D, P, rng);
+    int[] keys = new int[P];
+    for (int k = 0; k < P; k++) {
+      keys[k] = k;
+    }
+    double enough = 0.5 * Blas.nrm2(D, column(c, 0), 0);
+    ChamberProjector.Projections out = projector.project(keys, c, enough);
+    for (int k = 0; k < P; k++) {
+      double exact = Blas.nrm2(D, reference(x, patterns.mask(), k, column(c, k)), 0);
+      assertTrue(out.bounds()[k] >= exact - 1e-12, "bound below the projection, key " + k);
+    }
+  }
+
+  /** Pi_K(c) = c + A^T mu, mu = argmin_{mu >= 0} ||A^T mu - (-c)|| over all N rows. */
+  private static double[] reference(DenseMatrix x, byte[] mask, int j, double[] c) {
+    DenseMatrix at = new DenseMatrix(D, N);
+    for (int r = 0; r < N; r++) {
+      double s = mask[j * N + r] != 0 ? 1.0 : -1.0;
+      for (int i = 0; i < D; i++) {
+        at.set(i, r, s * x.get(r, i));
+      }
+    }
+    double[] minusC = new double[D];
+    for (int i = 0; i < D; i++) {
+      minusC[i] = -c[i];
+    }
+    double[] mu = Nnls.solve(at, minusC, 10 * N);
+    double[] p = c.clone();
+    for (int r = 0; r < N; r++) {
+      for (int i = 0; i < D; i++) {
+        p[i] += at.get(i, r) * mu[r];
+      }
+    }
+    return p;
+  }
+
+  private static double minRow(DenseMatrix x, byte[] mask, int j, double[] u) {
+    double worst = Double.POSITIVE_INFINITY;
+    for (int r = 0; r < N; r++) {
+      double v = 0.0;
+      double norm = 0.0;
+      for (int i = 0; i < D; i++) {
+        v += x.get(r, i) * u[i];
+        norm += x.get(r, i) * x.get(r, i);
+      }
+      double s = mask[j * N + r] != 0 ? 1.0 : -1.0;
+      worst = Math.min(worst, s * v / Math.sqrt(norm));
+    }
+    return worst;
+  }
+
+  private static double[] column(DenseMatrix m, int k) {
+    return m.column(k);
+  }
+
+  private static DenseMatrix gaussian(int rows, int cols, SplittableRandom rng) {
+    DenseMatrix m = new DenseMatrix(rows, cols);
+    for (int k = 0; k < m.data().length; k++) {
+      m.data()[k] = rng.nextGaussian();
+    }
+    return m;
+  }
+}
