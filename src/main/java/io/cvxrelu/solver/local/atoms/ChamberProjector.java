@@ -25,6 +25,11 @@ public final class ChamberProjector {
   private final double[] rowNorms;
   /** The passive rows of each key's last projection (null before its first). */
   private final int[][] lastPassive;
+  /**
+   * Rows a block may take per lockstep step (each re-checked against the residual before it
+   * enters): fewer GEMMs for the cold projections, which add tens of rows each.
+   */
+  static final int CANDIDATES = Integer.getInteger("cvxrelu.atoms.candidates", 8);
   private long steps;
 
   /**
@@ -108,17 +113,36 @@ public final class ChamberProjector {
             open[k] = false;
             continue;
           }
-          int r = mostViolated(keys[k], g.data(), z * n, s, rejected[k], 1e-12 * cn[k]);
-          if (r < 0) {
-            inCone[k] = true;
+          // Relative to the residual (the atom is the normalised residual), with a tiny
+          // multiple of c for residuals that vanish.
+          double floor = 1e-12 * Blas.nrm2(d, s.residual(), 0) + 1e-15 * cn[k];
+          int[] candidates = mostViolated(keys[k], g.data(), z * n, s, rejected[k], floor);
+          if (candidates.length == 0) {
+            // In the cone, unless a row that could not enter (dependent on the passive rows)
+            // is still violated: then the point is only a bound, never an atom.
+            boolean clean = true;
+            for (int r : rejected[k]) {
+              clean &= Blas.dot(d, row(keys[k], r), s.residual()) / rowNorms[r] >= -floor;
+            }
+            inCone[k] = clean;
             open[k] = false;
             continue;
           }
-          if (s.add(r, row(keys[k], r))) {
-            s.settle();
-          } else {
-            rejected[k] = java.util.Arrays.copyOf(rejected[k], rejected[k].length + 1);
-            rejected[k][rejected[k].length - 1] = r;
+          // Lawson-Hanson adds one row at a time; the later candidates enter only if the
+          // residual after the earlier ones still violates them (a fresh d-flop check), so
+          // every entering row prices negative where it enters, as the method requires.
+          for (int c0 = 0; c0 < candidates.length; c0++) {
+            int r = candidates[c0];
+            double[] a = row(keys[k], r);
+            if (c0 > 0 && Blas.dot(d, a, s.residual()) / rowNorms[r] >= -floor) {
+              continue;
+            }
+            if (s.add(r, a)) {
+              s.settle();
+            } else {
+              rejected[k] = java.util.Arrays.copyOf(rejected[k], rejected[k].length + 1);
+              rejected[k][rejected[k].length - 1] = r;
+            }
           }
         }
       });
@@ -141,32 +165,39 @@ public final class ChamberProjector {
   }
 
   /**
-   * The row most violated by the current residual (its product column g[off..off+n)), scaled
-   * by the row norm, outside the passive and rejected rows; -1 when none is below -floor.
+   * Up to {@link #CANDIDATES} rows most violated by the current residual (its product column
+   * g[off..off+n)), scaled by the row norm, most violated first, outside the passive and
+   * rejected rows; empty when none is below -floor.
    */
-  private int mostViolated(int key, double[] g, int off, DualActiveSet s, int[] rejected,
+  private int[] mostViolated(int key, double[] g, int off, DualActiveSet s, int[] rejected,
       double floor) {
     int j = key % patterns;
     int mOff = j * n;
-    double best = -floor;
-    int arg = -1;
+    // Passive and rejected rows cannot enter: blank them in this key's own product column.
+    for (int r : s.passiveRows()) {
+      g[off + r] = 0.0;
+    }
+    for (int r : rejected) {
+      g[off + r] = 0.0;
+    }
+    int[] arg = new int[CANDIDATES];
+    double[] val = new double[CANDIDATES];
+    int count = 0;
     for (int r = 0; r < n; r++) {
       double v = (mask[mOff + r] != 0 ? g[off + r] : -g[off + r]) / rowNorms[r];
-      if (v < best && !s.isPassive(r) && !contains(rejected, r)) {
-        best = v;
-        arg = r;
+      if (v < -floor && (count < CANDIDATES || v < val[count - 1])) {
+        int at = Math.min(count, CANDIDATES - 1);
+        while (at > 0 && val[at - 1] > v) {
+          val[at] = val[at - 1];
+          arg[at] = arg[at - 1];
+          at--;
+        }
+        val[at] = v;
+        arg[at] = r;
+        count = Math.min(count + 1, CANDIDATES);
       }
     }
-    return arg;
-  }
-
-  private static boolean contains(int[] a, int v) {
-    for (int x : a) {
-      if (x == v) {
-        return true;
-      }
-    }
-    return false;
+    return java.util.Arrays.copyOf(arg, count);
   }
 
   /** Row r of K_j: (2 D_j - I)_rr x_r. */
@@ -186,7 +217,7 @@ public final class ChamberProjector {
    *
    * @param points d x K: c_k + A^T mu_k, the projection where {@code inCone[k]}
    * @param bounds ||points_k||, an upper bound on ||Pi_K c_k|| in every case
-   * @param inCone whether no row of the chamber is violated by points_k (beyond 1e-12 ||c_k||
+   * @param inCone whether no row of the chamber is violated by points_k (beyond 1e-12 ||p_k||
    *     per unit row): the point is then the projection
    */
   public record Projections(DenseMatrix points, double[] bounds, boolean[] inCone) {

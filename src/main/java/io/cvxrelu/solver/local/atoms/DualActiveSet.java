@@ -171,17 +171,47 @@ final class DualActiveSet {
     return z;
   }
 
-  /** Rebuilds the factor over the rows whose multiplier is positive. */
+  /** Removes the rows whose multiplier is not positive, downdating the factor. */
   private void keepPositive() {
-    int[] r0 = Arrays.copyOf(rows, np);
-    double[][] v0 = Arrays.copyOf(vectors, np);
-    double[] m0 = Arrays.copyOf(mu, np);
-    int n0 = np;
-    np = 0;
-    for (int q = 0; q < n0; q++) {
-      if (m0[q] > 0.0 && add(r0[q], v0[q])) {
-        mu[np - 1] = m0[q];
+    for (int q = np - 1; q >= 0; q--) {
+      if (!(mu[q] > 0.0)) {
+        removeAt(q);
       }
+    }
+  }
+
+  /**
+   * Deletes passive row q: its row of the factor goes, which leaves the rows below with one
+   * entry past the diagonal, and Givens rotations of neighbouring columns (orthogonal, so
+   * L L^T is unchanged) restore the triangle in O(|P|^2), where a rebuild costs O(|P|^2 d).
+   */
+  private void removeAt(int q) {
+    for (int a = q; a < np - 1; a++) {
+      System.arraycopy(chol, (a + 1) * cap, chol, a * cap, a + 2);
+      rows[a] = rows[a + 1];
+      vectors[a] = vectors[a + 1];
+      mu[a] = mu[a + 1];
+    }
+    np--;
+    for (int a = q; a < np; a++) {
+      double x = chol[a * cap + a];
+      double y = chol[a * cap + a + 1];
+      double r = Math.hypot(x, y);
+      if (!(r > 0.0)) {
+        continue;
+      }
+      double cs = x / r;
+      double sn = y / r;
+      for (int b = a; b < np; b++) {
+        double u = chol[b * cap + a];
+        double v = chol[b * cap + a + 1];
+        chol[b * cap + a] = cs * u + sn * v;
+        chol[b * cap + a + 1] = -sn * u + cs * v;
+      }
+      chol[a * cap + a + 1] = 0.0;
+    }
+    for (int b = 0; b < np; b++) {
+      chol[b * cap + np] = 0.0;
     }
   }
 
