@@ -79,7 +79,7 @@ public record SolverChoice(boolean distributed, boolean generate) {
    * otherwise (logistic loss, very large n P); for ReLU with squared loss the interior-point
    * method when P d is small enough for its normal equations, else column generation over the
    * program's atoms ({@link AtomGenerationReluSolver}: on the bench's n = 10^4, d = 100,
-   * P = 1,000 instance it certified 2.5e-7 in 63 s where ADMM ended uncertified at 120 s) when
+   * P = 1,000 instance it certified 2.5e-7 in 25 s where ADMM ended uncertified at 120 s) when
    * its chamber projections fit in memory, else ADMM with active-set polish for n up to
    * {@link #ADMM_MAX_ROWS}; augmented Lagrangian otherwise (logistic loss). The algorithm is
    * wrapped in {@link WarmStartedSolver}: a start that already certifies returns at once, and a
