@@ -72,34 +72,58 @@ public final class Nnls {
       if (z == null) {
         return false;
       }
-      double alpha = 1.0;
-      int blocking = -1;
+      int[] ix = new int[k];
+      double[] zp = new double[k];
+      int count = 0;
       for (int j = 0; j < k; j++) {
-        if (passive[j] && z[j] <= 0.0) {
-          double denom = x[j] - z[j];
-          double ratio = denom > 0.0 ? x[j] / denom : 0.0;
-          if (blocking < 0 || ratio < alpha) {
-            alpha = Math.min(1.0, ratio);
-            blocking = j;
-          }
+        if (passive[j]) {
+          ix[count] = j;
+          zp[count++] = z[j];
         }
       }
-      if (blocking < 0) {
+      if (stepBack(x, ix, zp, count) < 0) {
         System.arraycopy(z, 0, x, 0, k);
         return true;
       }
-      for (int j = 0; j < k; j++) {
-        if (passive[j]) {
-          x[j] += alpha * (z[j] - x[j]);
-          // The blocking entry leaves exactly: rounding can leave it a hair above zero, and
-          // the same passive set would then be solved again forever.
-          if (x[j] <= 0.0 || j == blocking) {
-            x[j] = 0.0;
-            passive[j] = false;
-          }
+      for (int c = 0; c < count; c++) {
+        if (x[ix[c]] <= 0.0) {
+          x[ix[c]] = 0.0;
+          passive[ix[c]] = false;
         }
       }
     }
+  }
+
+  /**
+   * Lawson and Hanson's step back (1974, ch. 23): moves the passive multipliers x[ix[c]]
+   * toward the least-squares solution z[c] (c &lt; count) along the segment between them until
+   * the first reaches zero, or all the way when every z[c] is positive. The blocking entry is
+   * set to exactly zero: rounding can leave it a hair above, and the same passive set would
+   * then be solved again forever. The caller drops the entries left at or below zero.
+   *
+   * @return the position c of the blocking entry, or -1 when x took z
+   */
+  public static int stepBack(double[] x, int[] ix, double[] z, int count) {
+    double alpha = 1.0;
+    int blocking = -1;
+    for (int c = 0; c < count; c++) {
+      if (z[c] <= 0.0) {
+        double xc = x[ix[c]];
+        double den = xc - z[c];
+        double ratio = den > 0.0 ? xc / den : 0.0;
+        if (blocking < 0 || ratio < alpha) {
+          alpha = Math.min(1.0, ratio);
+          blocking = c;
+        }
+      }
+    }
+    for (int c = 0; c < count; c++) {
+      x[ix[c]] += alpha * (z[c] - x[ix[c]]);
+    }
+    if (blocking >= 0) {
+      x[ix[blocking]] = 0.0;
+    }
+    return blocking;
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.cvxrelu.solver.local.atoms;
 
+import io.cvxrelu.linalg.Nnls;
 import java.util.Arrays;
 
 /**
@@ -103,27 +104,8 @@ final class DualActiveSet {
   void settle() {
     for (int guard = 0; guard < 2 * cap && np > 0; guard++) {
       double[] z = leastSquares();
-      double alpha = 1.0;
-      int blocking = -1;
-      for (int q = 0; q < np; q++) {
-        if (z[q] <= 0.0) {
-          double den = mu[q] - z[q];
-          double ratio = den > 0.0 ? mu[q] / den : 0.0;
-          if (blocking < 0 || ratio < alpha) {
-            alpha = Math.min(1.0, ratio);
-            blocking = q;
-          }
-        }
-      }
-      if (blocking < 0) {
-        System.arraycopy(z, 0, mu, 0, np);
+      if (Nnls.stepBack(mu, identity(np), z, np) < 0) {
         break;
-      }
-      for (int q = 0; q < np; q++) {
-        mu[q] += alpha * (z[q] - mu[q]);
-        if (q == blocking || mu[q] <= 0.0) {
-          mu[q] = 0.0;
-        }
       }
       keepPositive();
     }
@@ -149,6 +131,14 @@ final class DualActiveSet {
       keepPositive();
     }
     updateResidual();
+  }
+
+  private static int[] identity(int count) {
+    int[] ix = new int[count];
+    for (int q = 0; q < count; q++) {
+      ix[q] = q;
+    }
+    return ix;
   }
 
   /** z = argmin ||c + A_P^T z|| by the factor: (A_P A_P^T) z = -A_P c. */

@@ -2,6 +2,7 @@ package io.cvxrelu.solver.local.atoms;
 
 import io.cvxrelu.linalg.Cholesky;
 import io.cvxrelu.linalg.DenseMatrix;
+import io.cvxrelu.linalg.Nnls;
 
 /**
  * The restricted program of column generation: min 1/2 t^T Q t - b^T t over t &gt;= 0, with
@@ -100,22 +101,7 @@ public final class NonnegativeLasso {
         z.data()[c] = b[ix[c]];
       }
       Cholesky.factorOverwriting(a).solveInPlace(z);
-      double alpha = 1.0;
-      int blocking = -1;
-      for (int c = 0; c < k; c++) {
-        double zc = z.data()[c];
-        if (zc <= 0.0) {
-          double den = t[ix[c]] - zc;
-          double ratio = den > 0.0 ? t[ix[c]] / den : 0.0;
-          if (blocking < 0 || ratio < alpha) {
-            alpha = Math.min(1.0, ratio);
-            blocking = c;
-          }
-        }
-      }
-      for (int c = 0; c < k; c++) {
-        t[ix[c]] += alpha * (z.data()[c] - t[ix[c]]);
-      }
+      int blocking = Nnls.stepBack(t, ix, z.data(), k);
       if (blocking < 0) {
         return;
       }
