@@ -115,7 +115,7 @@ public final class ChamberProjector {
           }
           // Relative to the residual (the atom is the normalised residual), with a tiny
           // multiple of c for residuals that vanish.
-          double floor = 1e-12 * Blas.nrm2(d, s.residual(), 0) + 1e-15 * cn[k];
+          double floor = 1e-12 * Blas.nrm2(d, s.residual(), 0) + 1e-13 * cn[k];
           int[] candidates = mostViolated(keys[k], g.data(), z * n, s, rejected[k], floor);
           if (candidates.length == 0) {
             // In the cone, unless a row that could not enter (dependent on the passive rows)
@@ -136,6 +136,11 @@ public final class ChamberProjector {
             double[] a = row(keys[k], r);
             if (c0 > 0 && Blas.dot(d, a, s.residual()) / rowNorms[r] >= -floor) {
               continue;
+            }
+            if (s.passiveCount() >= d) {
+              // A full passive set leaves a zero residual once settled; the row is tried
+              // again at the next step rather than set aside.
+              break;
             }
             if (s.add(r, a)) {
               s.settle();

@@ -23,15 +23,13 @@ class ChamberProjectorTest {
 
   @Test
   void projectionsMatchNonNegativeLeastSquares() {
-    SplittableRandom rng = new SplittableRandom(11);
-    DenseMatrix x = gaussian(N, D, rng);
-    SignPatterns patterns = SignPatterns.sample(x, P, 5, 10_000);
-    ChamberProjector projector = new ChamberProjector(x, patterns.mask(), P);
-    int[] keys = new int[2 * P];
+    Chambers ch = new Chambers(11);
+    SplittableRandom rng = ch.rng;
+    DenseMatrix x = ch.x;
+    SignPatterns patterns = ch.patterns;
+    ChamberProjector projector = ch.projector;
+    int[] keys = firstKeys(2 * P);
     DenseMatrix c = gaussian(D, 2 * P, rng);
-    for (int k = 0; k < 2 * P; k++) {
-      keys[k] = k;
-    }
     for (int pass = 0; pass < 2; pass++) {
       ChamberProjector.Projections out = projector.project(keys, c, 0.0);
       for (int k = 0; k < 2 * P; k++) {
@@ -57,15 +55,12 @@ class ChamberProjectorTest {
 
   @Test
   void anEarlyStopStillBoundsTheProjection() {
-    SplittableRandom rng = new SplittableRandom(12);
-    DenseMatrix x = gaussian(N, D, rng);
-    SignPatterns patterns = SignPatterns.sample(x, P, 6, 10_000);
-    ChamberProjector projector = new ChamberProjector(x, patterns.mask(), P);
-    DenseMatrix c = gaussian(D, P, rng);
-    int[] keys = new int[P];
-    for (int k = 0; k < P; k++) {
-      keys[k] = k;
-    }
+    Chambers ch = new Chambers(12);
+    DenseMatrix x = ch.x;
+    SignPatterns patterns = ch.patterns;
+    ChamberProjector projector = ch.projector;
+    DenseMatrix c = gaussian(D, P, ch.rng);
+    int[] keys = firstKeys(P);
     double enough = 0.5 * Blas.nrm2(D, column(c, 0), 0);
     ChamberProjector.Projections out = projector.project(keys, c, enough);
     for (int k = 0; k < P; k++) {
@@ -110,6 +105,29 @@ class ChamberProjectorTest {
       worst = Math.min(worst, s * v / Math.sqrt(norm));
     }
     return worst;
+  }
+
+  /** Random rows, P sampled patterns over them, and their projector. */
+  private static final class Chambers {
+    final SplittableRandom rng;
+    final DenseMatrix x;
+    final SignPatterns patterns;
+    final ChamberProjector projector;
+
+    Chambers(long seed) {
+      rng = new SplittableRandom(seed);
+      x = gaussian(N, D, rng);
+      patterns = SignPatterns.sample(x, P, seed + 100, 10_000);
+      projector = new ChamberProjector(x, patterns.mask(), P);
+    }
+  }
+
+  private static int[] firstKeys(int count) {
+    int[] keys = new int[count];
+    for (int k = 0; k < count; k++) {
+      keys[k] = k;
+    }
+    return keys;
   }
 
   private static double[] column(DenseMatrix m, int k) {
