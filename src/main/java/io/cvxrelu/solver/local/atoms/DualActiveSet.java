@@ -56,15 +56,6 @@ final class DualActiveSet {
     return Arrays.copyOf(rows, np);
   }
 
-  boolean isPassive(int row) {
-    for (int q = 0; q < np; q++) {
-      if (rows[q] == row) {
-        return true;
-      }
-    }
-    return false;
-  }
-
   /**
    * Adds row {@code row} with vector {@code a} to the passive set (multiplier 0); false, and no
    * change, when it is numerically dependent on the passive rows.
