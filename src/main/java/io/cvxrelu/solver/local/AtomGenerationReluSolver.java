@@ -217,8 +217,7 @@ public final class AtomGenerationReluSolver implements ConvexSolver {
       for (int k = 0; k < keys.length; k++) {
         System.arraycopy(warm.data(), keys[k] * d, blocks.data(), k * d, d);
       }
-      ChamberProjector.Projections proj = new ChamberProjector(problem.x(), mask, p)
-          .project(keys, blocks, 0.0);
+      ChamberProjector.Projections proj = projector.project(keys, blocks, 0.0);
       List<Atom> out = new ArrayList<>();
       for (int k = 0; k < keys.length; k++) {
         double b = proj.bounds()[k];
@@ -288,15 +287,10 @@ public final class AtomGenerationReluSolver implements ConvexSolver {
         }
       }
       atoms = next;
-      DenseMatrix cols = columns(atoms);
+      // Merging keeps each block's sum theta_a u_a, so the prediction is F theta of the
+      // unmerged atoms: no second product with X.
       double[] pred = new double[n];
-      for (int a = 0; a < atoms.size(); a++) {
-        double t = atoms.get(a).theta();
-        int off = a * n;
-        for (int r = 0; r < n; r++) {
-          pred[r] += cols.data()[off + r] * t;
-        }
-      }
+      Blas.gemm(false, false, n, 1, m, 1.0, f.data(), 0, n, theta, 0, m, 0.0, pred, 0, n);
       lambda = new double[n];
       for (int r = 0; r < n; r++) {
         lambda[r] = y[r] - pred[r];

@@ -1,5 +1,6 @@
 package io.cvxrelu.solver.local.atoms;
 
+import io.cvxrelu.linalg.Blas;
 import io.cvxrelu.linalg.Cholesky;
 import io.cvxrelu.linalg.DenseMatrix;
 import io.cvxrelu.linalg.Nnls;
@@ -36,15 +37,9 @@ public final class NonnegativeLasso {
     }
     double tol = 1e-11 * diag;
     for (int round = 0; round < MAX_ROUNDS; round++) {
+      // w = b - Q t, the negative gradient.
       double[] w = b.clone();
-      for (int j = 0; j < m; j++) {
-        double tj = t[j];
-        if (tj != 0.0) {
-          for (int i = 0; i < m; i++) {
-            w[i] -= qd[j * m + i] * tj;
-          }
-        }
-      }
+      Blas.gemm(false, false, m, 1, m, -1.0, qd, 0, m, t, 0, m, 1.0, w, 0, m);
       int best = -1;
       double bestW = tol;
       int entering = 0;
